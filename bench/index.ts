@@ -1,0 +1,12 @@
+import { benchStartToGraph } from "./start-to-graph";
+
+// Each benchmark prints its own figures; none asserts, so a slow machine never fails a build.
+async function main() {
+  console.log("## Program start-up");
+  benchStartToGraph();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

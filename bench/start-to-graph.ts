@@ -1,0 +1,45 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import YAML from "yaml";
+
+const ROOT = join(__dirname, "..");
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+function wallMs(args: string[]): number {
+  const start = process.hrtime.bigint();
+  execFileSync(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/**
+ * Start-to-graph of the prod stack (process start until every resource is registered under
+ * mocks) with the launcher Pulumi.yaml declares, against a bare node that only loads the SDKs.
+ */
+export function benchStartToGraph(): Record<string, number> {
+  const project = YAML.parse(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8"));
+  const nodeargs: string[] = String(project.runtime?.options?.nodeargs ?? "").split(/\s+/).filter(Boolean);
+  const sdks = ["@pulumi/pulumi", "@pulumi/cloudflare", "@pulumiverse/vercel", "@pulumi/postgresql", "@pulumi/random"];
+  const bare = ["-e", sdks.map((p) => `require(${JSON.stringify(p)});`).join("")];
+  const program = [...nodeargs, "synth/cli.ts", "prod", "--format", "json", "--out", "/dev/null"];
+
+  wallMs(bare); // warm the disk cache for both
+  wallMs(program);
+  const bareRuns: number[] = [];
+  const programRuns: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    bareRuns.push(wallMs(bare));
+    programRuns.push(wallMs(program));
+  }
+  const b = median(bareRuns);
+  const p = median(programRuns);
+  console.log(`start-to-graph (prod, ${nodeargs.join(" ") || "plain node"}): median ${p.toFixed(0)} ms of ${RUNS}`);
+  console.log(`bare node + SDK requires:                   median ${b.toFixed(0)} ms of ${RUNS}`);
+  console.log(`ratio: ${(p / b).toFixed(2)} (target <= 1.5)`);
+  return { programMs: p, bareMs: b, ratio: p / b };
+}

@@ -1,0 +1,61 @@
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { formats, type FormatName } from "./format";
+import { prepareStack } from "./prepare";
+import { synthesize } from "./run";
+import { readStackFile, UnknownStackError } from "./stack-file";
+
+const USAGE = "usage: npm run synth -- <stack> [--format table|json|markdown|mermaid] [--out FILE]";
+const root = resolve(__dirname, "..");
+
+function fail(message: string, code: number): never {
+  process.stderr.write(message.endsWith("\n") ? message : message + "\n");
+  process.exit(code);
+}
+
+async function main() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { format: { type: "string", short: "f", default: "table" }, out: { type: "string", short: "o" } },
+  });
+  const [stack] = positionals;
+  if (!stack || positionals.length > 1) fail(USAGE, 2);
+  const format = values.format as FormatName;
+  if (!(format in formats)) fail(`unknown --format '${values.format}'\n${USAGE}`, 2);
+
+  let stackFile;
+  try {
+    stackFile = readStackFile(root, stack);
+  } catch (err) {
+    if (err instanceof UnknownStackError) fail(err.message, 2);
+    throw err;
+  }
+  const prepared = prepareStack(stackFile);
+  if (!prepared.ok) {
+    fail(
+      `Invalid configuration in Pulumi.${stack}.yaml (${prepared.errors.length} problem${prepared.errors.length === 1 ? "" : "s"}):\n` +
+        prepared.errors.map((e) => `  ${e}`).join("\n"),
+      1,
+    );
+  }
+  const { project, config, secretKeys } = prepared.stackFile;
+  const org = JSON.parse(config[`${project}:app`] ?? "{}").pulumiOrg as string | undefined;
+  const manifest = await synthesize({
+    project,
+    stack,
+    organization: org,
+    config,
+    secretKeys,
+    program: () => require("../index"),
+  });
+  const text = formats[format](manifest);
+  if (values.out) writeFileSync(values.out, text);
+  else process.stdout.write(text);
+}
+
+// Pulumi's RunError and our config errors carry a complete message; a stack trace adds nothing.
+const report = (err: unknown) =>
+  fail(`synth failed: ${err instanceof Error ? (process.env.WEBSTACK_DEBUG ? err.stack : err.message) : String(err)}`, 1);
+process.on("unhandledRejection", report);
+main().catch(report);

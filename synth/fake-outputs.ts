@@ -1,0 +1,21 @@
+/**
+ * Deterministic values the cloud would compute, per resource type, so outputs such as URLs
+ * read like the real thing in the synth. Inputs are echoed back as state before these apply.
+ */
+export type FakeOutputs = (name: string, inputs: Record<string, any>) => Record<string, unknown>;
+
+/** A secret in mock state, as the engine would mark an additionalSecretOutput. */
+export function fakeSecret(value: string): Record<string, unknown> {
+  return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
+}
+
+export const fakeOutputs: Record<string, FakeOutputs> = {
+  "random:index/randomPassword:RandomPassword": (name, inputs) => ({
+    result: fakeSecret(`fake-${name}-`.padEnd(Number(inputs.length ?? 32), "x")),
+    bcryptHash: fakeSecret(`$2a$10$fake-${name}`),
+  }),
+};
+
+/** Outputs another stack exports, keyed by `org/project/stack`, for StackReferences in the synth. */
+export const fakeStackOutputs: Record<string, (ref: string) => { outputs: Record<string, unknown>; secretOutputNames: string[] }> =
+  {};

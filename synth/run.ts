@@ -1,0 +1,43 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Manifest } from "./manifest";
+import { createMocks } from "./mocks";
+import { recordMonitor } from "./recorder";
+
+export interface SynthOptions {
+  project: string;
+  stack: string;
+  organization?: string;
+  /** Flat Pulumi config: `webstack:backend` → JSON text, as the CLI would pass it. */
+  config: Record<string, string>;
+  secretKeys?: string[];
+  /** Runs the program and returns its exports, which become the stack outputs. */
+  program: () => unknown;
+}
+
+/** Runs a program under Pulumi's mock runtime and returns every resource it registered. */
+export async function synthesize(options: SynthOptions): Promise<Manifest> {
+  await pulumi.runtime.setMocks(createMocks(), options.project, options.stack, false, options.organization ?? "organization");
+  pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+  const recorder = recordMonitor(pulumi.runtime.getMonitor());
+
+  let failure: unknown;
+  // The failure is kept out of the stack's own promises, which would otherwise reject unobserved.
+  await pulumi.runtime.runInPulumiStack(async () => {
+    try {
+      return await options.program();
+    } catch (err) {
+      failure = err;
+      return {};
+    }
+  });
+  // Drains registrations, including ones still in flight when the program failed.
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  if (failure) throw failure;
+
+  return {
+    project: options.project,
+    stack: options.stack,
+    resources: recorder.resources(),
+    outputs: recorder.outputs(),
+  };
+}

@@ -1,0 +1,83 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import YAML from "yaml";
+
+export interface StackFile {
+  project: string;
+  stack: string;
+  /** Flat config as the Pulumi CLI passes it to a program: namespaced keys, objects as JSON. */
+  config: Record<string, string>;
+  /** Keys whose value holds at least one secure (encrypted) leaf. */
+  secretKeys: string[];
+}
+
+export class UnknownStackError extends Error {}
+
+/** Stands in for an encrypted value; never written to a synth output. */
+export const SECURE_PLACEHOLDER = "synth-placeholder-secret";
+
+export function listStacks(root: string): string[] {
+  return readdirSync(root)
+    .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+/**
+ * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the CLI would: project defaults first,
+ * stack values over them. Encrypted values become placeholders, so no key is ever needed.
+ */
+export function readStackFile(root: string, stack: string): StackFile {
+  const project = YAML.parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as {
+    name: string;
+    config?: Record<string, { default?: unknown; value?: unknown }>;
+  };
+  const file = ["yaml", "yml"].map((ext) => join(root, `Pulumi.${stack}.${ext}`)).find(existsSync);
+  if (!file) {
+    throw new UnknownStackError(
+      `Unknown stack '${stack}': there is no Pulumi.${stack}.yaml. Known stacks: ${listStacks(root).join(", ")}.`,
+    );
+  }
+  const stackDoc = (YAML.parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+
+  const values = new Map<string, unknown>();
+  for (const [key, decl] of Object.entries(project.config ?? {})) {
+    const v = decl?.value ?? decl?.default;
+    if (v !== undefined) values.set(namespaced(project.name, key), v);
+  }
+  for (const [key, v] of Object.entries(stackDoc.config ?? {})) values.set(namespaced(project.name, key), v);
+
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, v] of values) {
+    const { value, secure } = unsecure(v);
+    if (secure) secretKeys.push(key);
+    config[key] = typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+  }
+  return { project: project.name, stack, config, secretKeys: secretKeys.sort() };
+}
+
+function namespaced(project: string, key: string): string {
+  return key.includes(":") ? key : `${project}:${key}`;
+}
+
+/** Replaces every `{secure: …}` leaf with a placeholder and reports whether one was found. */
+function unsecure(v: unknown): { value: unknown; secure: boolean } {
+  if (Array.isArray(v)) {
+    const items = v.map(unsecure);
+    return { value: items.map((i) => i.value), secure: items.some((i) => i.secure) };
+  }
+  if (v && typeof v === "object") {
+    const obj = v as Record<string, unknown>;
+    if (Object.keys(obj).length === 1 && typeof obj.secure === "string") return { value: SECURE_PLACEHOLDER, secure: true };
+    let secure = false;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(obj)) {
+      const r = unsecure(x);
+      out[k] = r.value;
+      secure ||= r.secure;
+    }
+    return { value: out, secure };
+  }
+  return { value: v, secure: false };
+}

@@ -1,0 +1,89 @@
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { vi } from "vitest";
+import type { Manifest, ManifestResource } from "../synth/manifest";
+import { prepareStack } from "../synth/prepare";
+import { synthesize } from "../synth/run";
+import { readStackFile, type StackFile } from "../synth/stack-file";
+
+export const ROOT = resolve(__dirname, "..");
+
+// Vite rewrites imports inside project files, which Pulumi's closure serializer cannot capture
+// (pulumi-sdk-facts §2d). Dynamic providers are serialized for real by the synth CLI and the
+// provider tests; in-process unit tests only need the resources registered.
+createRequire(__filename)("@pulumi/pulumi/runtime/closure/serializeClosure").serializeFunction = async () => ({
+  text: "exports.handler = undefined;",
+  exportName: "handler",
+  containsSecrets: false,
+});
+
+export type SectionOverrides = Record<string, unknown>;
+
+/**
+ * A committed stack file with some `webstack:*` sections replaced (a value of `undefined`
+ * removes the section), as the CLI would pass it to the program.
+ */
+export function stackFileWith(stack: string, overrides: SectionOverrides = {}): StackFile {
+  const file = readStackFile(ROOT, stack);
+  const config = { ...file.config };
+  for (const [section, value] of Object.entries(overrides)) {
+    const key = section.includes(":") ? section : `webstack:${section}`;
+    if (value === undefined) delete config[key];
+    else config[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return { ...file, config };
+}
+
+/** Runs `index.ts` under mocks for a stack file; rejects with the program's error. */
+export async function synthProgram(file: StackFile, opts: { stack?: string } = {}): Promise<Manifest> {
+  const prepared = prepareStack(file);
+  // An invalid config still goes to the program: it must refuse it by itself.
+  const run = prepared.ok ? prepared.stackFile : file;
+  vi.resetModules();
+  return synthesize({
+    project: run.project,
+    stack: opts.stack ?? run.stack,
+    organization: "acme",
+    config: run.config,
+    secretKeys: run.secretKeys,
+    program: () => import("../index.js"),
+  });
+}
+
+/** Runs `index.ts` for a committed stack, optionally with some sections replaced. */
+export function synthStack(stack: string, overrides?: SectionOverrides): Promise<Manifest> {
+  return synthProgram(stackFileWith(stack, overrides));
+}
+
+/** Runs a callback that builds components under mocks and records what it registers. */
+export function synthComponent(
+  build: () => Record<string, unknown> | void,
+  opts: { stack?: string; config?: Record<string, string> } = {},
+): Promise<Manifest> {
+  return synthesize({
+    project: "webstack",
+    stack: opts.stack ?? "test",
+    organization: "acme",
+    config: opts.config ?? {},
+    program: () => build() ?? {},
+  });
+}
+
+/** Resolves an Output's value (and whether it is secret) outside the program. */
+export async function settle<T>(o: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {
+  const value = await new Promise<T>((r) => o.apply((v) => (r(v), v)));
+  return { value, secret: await pulumi.isSecret(o) };
+}
+
+export function byType(m: Manifest, type: string): ManifestResource[] {
+  return m.resources.filter((r) => r.type === type);
+}
+
+export function one(m: Manifest, type: string, name?: string): ManifestResource {
+  const found = byType(m, type).filter((r) => name === undefined || r.name === name);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.map((r) => r.name).join(", ") || "none"}`);
+  }
+  return found[0]!;
+}

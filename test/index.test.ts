@@ -1,0 +1,65 @@
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { synthesize } from "../synth/run";
+import { stackFileWith, synthStack } from "./harness";
+
+/** Runs the program without the synth's secret placeholders, as `pulumi up` would run it. */
+async function runRaw(stack: string, overrides: Record<string, unknown> = {}) {
+  const file = stackFileWith(stack, overrides);
+  const { vi } = await import("vitest");
+  vi.resetModules();
+  const registered: string[] = [];
+  const error = await synthesize({
+    project: file.project,
+    stack,
+    organization: "acme",
+    config: file.config,
+    secretKeys: file.secretKeys,
+    program: async () => {
+      const mon: any = pulumi.runtime.getMonitor();
+      const orig = mon.registerResource.bind(mon);
+      mon.registerResource = (req: any, cb: any) => (registered.push(req.getType()), orig(req, cb));
+      // The stack itself exists before the program runs; nothing else may follow it.
+      return import("../index.js");
+    },
+  }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return { error, registered };
+}
+
+describe("index.ts", () => {
+  it.each(["prod", "staging", "dev"])("composes the %s stack", async (stack) => {
+    const m = await synthStack(stack);
+    expect(m.resources.some((r) => r.type === "pulumi:pulumi:Stack")).toBe(true);
+    expect(m.outputs.environment).toBe({ prod: "production", staging: "staging", dev: "development" }[stack]);
+  });
+
+  it("refuses an invalid config with one RunError naming every key, before registering anything", async () => {
+    const { error, registered } = await runRaw("staging", {
+      environment: "stagin",
+      database: { mode: "shared" },
+    });
+    expect(error).toBeInstanceOf(pulumi.RunError);
+    const message = (error as Error).message;
+    expect(message).toContain("Invalid configuration for stack 'staging' (2 problems):");
+    expect(message).toContain("webstack:environment: expected 'production' | 'staging' | 'development' | 'preview'");
+    expect(message).toContain("webstack:database.from: missing required key (expected string)");
+    expect(registered.filter((t) => t !== "pulumi:pulumi:Stack")).toEqual([]);
+  });
+
+  it("lists every missing secret with the command that sets it", async () => {
+    const { error, registered } = await runRaw("prod", { secrets: undefined });
+    expect(error).toBeInstanceOf(pulumi.RunError);
+    expect((error as Error).message).toBe(
+      [
+        "Stack 'prod' is missing 2 secrets: STRIPE_SECRET_KEY, WEBHOOK_SIGNING_KEY.",
+        "Set them with:",
+        "  pulumi config set --stack prod --path --secret 'secrets.STRIPE_SECRET_KEY' '<value>'",
+        "  pulumi config set --stack prod --path --secret 'secrets.WEBHOOK_SIGNING_KEY' '<value>'",
+      ].join("\n"),
+    );
+    expect(registered.filter((t) => t !== "pulumi:pulumi:Stack")).toEqual([]);
+  });
+});

@@ -1,0 +1,90 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, symlinkSync, mkdirSync, cpSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import YAML from "yaml";
+import { ROOT } from "../harness";
+import { SECURE_PLACEHOLDER } from "../../synth/stack-file";
+
+const exec = promisify(execFile);
+
+/** Runs the synth CLI exactly as `npm run synth` does, in `cwd` (a copy of the repo when given). */
+async function synth(args: string[], cwd = ROOT) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ["--require", "esbuild-register", "synth/cli.ts", ...args], {
+      cwd,
+      env: { ...process.env, WEBSTACK_DEBUG: "" },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err: any) {
+    return { code: err.code as number, stdout: err.stdout as string, stderr: err.stderr as string };
+  }
+}
+
+/** A scratch copy of the program with one stack file edited. */
+function repoWithStack(stack: string, edit: (config: Record<string, any>) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), "webstack-synth-"));
+  for (const entry of ["index.ts", "Pulumi.yaml", "config", "components", "providers", "worker", "synth", "package.json", "tsconfig.json"]) {
+    cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+  }
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  const doc = YAML.parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+  edit(doc.config);
+  writeFileSync(join(dir, `Pulumi.${stack}.yaml`), YAML.stringify(doc));
+  return dir;
+}
+
+describe("npm run synth", () => {
+  it.each(["prod", "staging", "dev"])("matches the committed snapshot of %s", async (stack) => {
+    const r = await synth([stack, "--format", "json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const committed = readFileSync(join(ROOT, "snapshots", "synth", `${stack}.json`), "utf8");
+    // On a deliberate change: npm run snapshots, then review the diff in the PR.
+    expect(r.stdout).toBe(committed);
+    expect(r.stdout).not.toContain(SECURE_PLACEHOLDER);
+  });
+
+  it("prints a tree by default and mermaid on request", async () => {
+    const table = await synth(["dev"]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^webstack\/dev: \d+ resources\n└─ pulumi:pulumi:Stack  webstack-dev/);
+    const mermaid = await synth(["dev", "--format", "mermaid"]);
+    expect(mermaid.stdout.startsWith("graph TD\n")).toBe(true);
+  });
+
+  it("fails with a clear message for an unknown stack", async () => {
+    const r = await synth(["nope"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("Unknown stack 'nope': there is no Pulumi.nope.yaml. Known stacks: dev, prod, staging.\n");
+  });
+
+  it("exits non-zero naming each bad key, without a stack trace", async () => {
+    const dir = repoWithStack("staging", (c) => {
+      c["webstack:database"].mode = "isolatd";
+      c["webstack:backend"].plan = 7;
+      c["webstack:cron"].jbos = [];
+      delete c["webstack:app"].repo;
+    });
+    const r = await synth(["staging"], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("webstack:database.mode: expected 'isolated' | 'shared'");
+    expect(r.stderr).toContain("webstack:cron.jbos: unknown key; did you mean 'jobs'?");
+    expect(r.stderr).toContain("webstack:app.repo: missing required key (expected string)");
+    expect(r.stderr).toMatch(/webstack:backend\.plan: expected 'free' \| 'starter'/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("never writes a secure value, even one set in the stack file", async () => {
+    const dir = repoWithStack("dev", (c) => {
+      c["webstack:secrets"] = { STRIPE_TEST_SECRET_KEY: { secure: "v1:AAAAciphertext" } };
+    });
+    const r = await synth(["dev", "--format", "json"], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain("AAAAciphertext");
+    expect(r.stdout).not.toContain(SECURE_PLACEHOLDER);
+  });
+});
