@@ -1,0 +1,16 @@
+/**
+ * Cloud-side names. Every one starts with `<app>-<stack>` so no two stacks (prod, staging,
+ * dev, pr-42) ever collide in a shared Render workspace, Vercel team or Cloudflare account.
+ */
+export function stackPrefix(app: string, stack: string): string {
+  return `${app}-${stack}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+}
+
+/** `ott-dev-api`, `ott-dev-cron`, `ott_dev` (Postgres identifiers use underscores). */
+export function cloudName(app: string, stack: string, part: string): string {
+  return `${stackPrefix(app, stack)}-${part}`;
+}
+
+export function pgIdentifier(app: string, stack: string, suffix?: string): string {
+  return [app, stack, suffix].filter(Boolean).join("_").toLowerCase().replace(/[^a-z0-9_]+/g, "_");
+}
