@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, symlinkSync, mkdirSync, cpSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -26,7 +26,8 @@ async function synth(args: string[], cwd = ROOT) {
 /** A scratch copy of the program with one stack file edited. */
 function repoWithStack(stack: string, edit: (config: Record<string, any>) => void): string {
   const dir = mkdtempSync(join(tmpdir(), "webstack-synth-"));
-  for (const entry of ["index.ts", "Pulumi.yaml", "config", "components", "providers", "worker", "synth", "package.json", "tsconfig.json"]) {
+  for (const entry of readdirSync(ROOT)) {
+    if ([".git", "node_modules", "dist", "snapshots"].includes(entry)) continue;
     cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
