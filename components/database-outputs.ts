@@ -1,4 +1,4 @@
-// Kept free of provider SDK imports: the synth's fake stack outputs read it too.
+// Kept free of SDK imports: the config schema and the synth's fake stack outputs read it too.
 
 /**
  * Names of the stack outputs an owner stack exports for its consumers, and that
@@ -20,4 +20,10 @@ export interface ConsumerEndpoint {
   port: number;
   database: string;
   user: string;
+}
+
+/** True for `org/project/prod`, `…/production`, `…/prod-eu` and the like. */
+export function isProductionStackName(from: string): boolean {
+  const stack = from.split("/").pop() ?? "";
+  return /^prod(uction)?([-_.]|$)/i.test(stack);
 }
