@@ -77,8 +77,9 @@ export function pgIdentifier(...parts: string[]): string {
   return id.slice(0, 63).replace(/_$/, "");
 }
 
-const TABLE_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE"];
-const SEQUENCE_PRIVILEGES = ["USAGE", "SELECT"];
+/** What a consumer may do with the owner's tables and sequences: the app's DML, no DDL. */
+export const TABLE_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE"];
+export const SEQUENCE_PRIVILEGES = ["USAGE", "SELECT"];
 
 /** Reads the standard `postgresql:*` provider config, then the libpq env vars. */
 function adminFromConfig(component: string): AdminConnectionArgs {

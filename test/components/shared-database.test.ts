@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { Database } from "../../components/database";
 import { DATABASE_STACK_OUTPUTS } from "../../components/database-outputs";
 import { defaultConsumerName, isProductionStackName, SharedDatabase } from "../../components/shared-database";
 import { fakeStackOutputs } from "../../synth/fake-outputs";
@@ -143,6 +145,45 @@ describe("SharedDatabase", () => {
     await synthComponent(() => {
       expect(() => new SharedDatabase("db", { from: "webstack/staging" })).toThrow(/'<org>\/<project>\/<stack>'/);
     });
+  });
+});
+
+describe("owner → consumer contract", () => {
+  it("a consumer reads exactly what an owner Database exports under DATABASE_STACK_OUTPUTS", async () => {
+    // The owner stack, as index.ts exports it.
+    let exported: Record<string, unknown> = {};
+    await synthComponent(
+      () => {
+        const db = new Database("db", {
+          app: "ott",
+          consumers: ["dev"],
+          adminConnection: { host: "pg.example.com", port: 5432, username: "admin", password: pulumi.secret("x") },
+        });
+        exported = {
+          [DATABASE_STACK_OUTPUTS.environment]: pulumi.output("staging"),
+          [DATABASE_STACK_OUTPUTS.consumers]: db.consumers,
+          [DATABASE_STACK_OUTPUTS.consumerConnectionStrings]: db.consumerConnectionStrings,
+        };
+      },
+      { stack: "qa" },
+    );
+    const outputs: Record<string, unknown> = {};
+    const secretOutputNames: string[] = [];
+    for (const [k, v] of Object.entries(exported)) {
+      const s = await settle(v as pulumi.Output<unknown>);
+      outputs[k] = s.value;
+      if (s.secret) secretOutputNames.push(k);
+    }
+    expect(secretOutputNames).toEqual([DATABASE_STACK_OUTPUTS.consumerConnectionStrings]);
+    fakeStackOutputs["^acme/webstack/qa$"] = () => ({ outputs, secretOutputNames });
+    added.push("^acme/webstack/qa$");
+
+    let shared!: SharedDatabase;
+    await synthComponent(() => void (shared = new SharedDatabase("db", { from: "acme/webstack/qa" })), { stack: "dev" });
+    expect((await settle(shared.user)).value).toBe("ott_qa_dev");
+    const cs = await settle(shared.connectionString);
+    expect(cs.secret).toBe(true);
+    expect(cs.value).toMatch(/^postgresql:\/\/ott_qa_dev:fake-db-dev-password-x+@pg\.example\.com:5432\/ott_qa\?sslmode=require$/);
   });
 });
 
