@@ -5,7 +5,8 @@ import { renderRegions } from "./backend";
 
 export const renderPostgresVersions = ["13", "14", "15", "16", "17", "18"] as const;
 
-const renderPostgres = z
+/** Render Postgres settings; `renderPostgresSchema.parse({})` gives the defaults. */
+export const renderPostgresSchema = z
   .object({
     plan: z.string().regex(/^[a-z0-9_]+$/, "expected a Render Postgres plan such as 'basic_256mb'").default("basic_256mb").describe("Render Postgres plan, e.g. 'basic_256mb' or 'basic_1gb'."),
     version: oneOf(renderPostgresVersions).default("16").describe("PostgreSQL major version."),
@@ -18,7 +19,7 @@ const isolated = z
   .object({
     mode: z.literal("isolated"),
     server: oneOf(["external", "render"]).default("render").describe("Where the PostgreSQL server comes from."),
-    render: renderPostgres.optional().describe("Render Postgres settings when server is 'render'."),
+    render: renderPostgresSchema.optional().describe("Render Postgres settings when server is 'render'."),
     sslmode: oneOf(["require", "verify-ca", "verify-full", "disable"])
       .default("require")
       .describe("sslmode for the admin connection and the generated connection strings."),
