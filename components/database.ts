@@ -78,8 +78,8 @@ export function pgIdentifier(...parts: string[]): string {
 }
 
 /** What a consumer may do with the owner's tables and sequences: the app's DML, no DDL. */
-export const TABLE_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE"];
-export const SEQUENCE_PRIVILEGES = ["USAGE", "SELECT"];
+export const TABLE_PRIVILEGES: readonly string[] = ["SELECT", "INSERT", "UPDATE", "DELETE"];
+export const SEQUENCE_PRIVILEGES: readonly string[] = ["USAGE", "SELECT"];
 
 /** Reads the standard `postgresql:*` provider config, then the libpq env vars. */
 function adminFromConfig(component: string): AdminConnectionArgs {
@@ -150,8 +150,9 @@ export class Database extends pulumi.ComponentResource {
     super("webstack:index:Database", name, {}, opts);
     const { transform = {} } = opts;
 
-    // Every child waits for what the component waits for (pulumi/pulumi#3166: a provider built
-    // from another resource's outputs must not connect before that resource is ready).
+    // The provider and every child wait explicitly for what the component waits for (e.g. the
+    // Render Postgres): a provider built from another resource's outputs must not connect before
+    // that resource is ready (pulumi/pulumi#3166).
     const after = opts.dependsOn;
     const stateful: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
     // Field by field: lifting the whole object would make host and user secret with the password.
@@ -250,10 +251,10 @@ export class Database extends pulumi.ComponentResource {
       );
       const onDb = [lastDatabaseGrant];
       grant(`${name}-${consumer}-schema`, { database: db.name, role: r.name, schema: "public", objectType: "schema", privileges: ["USAGE"] }, onDb);
-      grant(`${name}-${consumer}-tables`, { database: db.name, role: r.name, schema: "public", objectType: "table", privileges: TABLE_PRIVILEGES }, onDb);
+      grant(`${name}-${consumer}-tables`, { database: db.name, role: r.name, schema: "public", objectType: "table", privileges: [...TABLE_PRIVILEGES] }, onDb);
       grant(
         `${name}-${consumer}-sequences`,
-        { database: db.name, role: r.name, schema: "public", objectType: "sequence", privileges: SEQUENCE_PRIVILEGES },
+        { database: db.name, role: r.name, schema: "public", objectType: "sequence", privileges: [...SEQUENCE_PRIVILEGES] },
         onDb,
       );
       // Tables the owner creates later (migrations) are shared too.
