@@ -1,15 +1,17 @@
 import { z } from "zod";
 import { oneOf, slug, stackRef } from "./common";
+import { isProductionStackName } from "../components/database-outputs";
 import { renderRegions } from "./backend";
 
 export const renderPostgresVersions = ["13", "14", "15", "16", "17", "18"] as const;
 
-const renderPostgres = z
+/** Render Postgres settings; `renderPostgresSchema.parse({})` gives the defaults. */
+export const renderPostgresSchema = z
   .object({
-    plan: z.string().regex(/^[a-z0-9_]+$/, "expected a Render Postgres plan such as 'basic_256mb'").default("basic_256mb"),
-    version: oneOf(renderPostgresVersions).default("16"),
-    region: oneOf(renderRegions).default("oregon"),
-    diskSizeGB: z.number().int().min(1).optional(),
+    plan: z.string().regex(/^[a-z0-9_]+$/, "expected a Render Postgres plan such as 'basic_256mb'").default("basic_256mb").describe("Render Postgres plan, e.g. 'basic_256mb' or 'basic_1gb'."),
+    version: oneOf(renderPostgresVersions).default("16").describe("PostgreSQL major version."),
+    region: oneOf(renderRegions).default("oregon").describe("Render region; put it next to the backend."),
+    diskSizeGB: z.number().int().min(1).optional().describe("Disk size in GB; Render's plan default when omitted."),
   })
   .strict();
 
@@ -17,16 +19,27 @@ const isolated = z
   .object({
     mode: z.literal("isolated"),
     server: oneOf(["external", "render"]).default("render").describe("Where the PostgreSQL server comes from."),
-    render: renderPostgres.optional().describe("Render Postgres settings when server is 'render'."),
+    render: renderPostgresSchema.optional().describe("Render Postgres settings when server is 'render'."),
     sslmode: oneOf(["require", "verify-ca", "verify-full", "disable"])
       .default("require")
       .describe("sslmode for the admin connection and the generated connection strings."),
     consumers: z
       .array(slug)
       .default([])
-      .describe("Stacks allowed to share this database; each gets its own least-privilege role, e.g. ['dev']."),
+      .describe("Stacks allowed to share this database; each gets its own least-privilege role, e.g. ['dev', 'preview']."),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.server === "external" && c.render) {
+      ctx.addIssue({ code: "custom", path: ["render"], message: "only applies to server 'render'" });
+    }
+    if (c.server === "render" && c.sslmode === "disable") {
+      ctx.addIssue({ code: "custom", path: ["sslmode"], message: "Render Postgres accepts external connections over TLS only" });
+    }
+    if (new Set(c.consumers).size !== c.consumers.length) {
+      ctx.addIssue({ code: "custom", path: ["consumers"], message: "lists a consumer twice" });
+    }
+  });
 
 const shared = z
   .object({
@@ -36,8 +49,20 @@ const shared = z
       .boolean()
       .default(false)
       .describe("Required to share from a production stack: a conscious opt-in to production data."),
+    consumer: slug
+      .optional()
+      .describe("Name the owner lists this stack under in its consumers; defaults to 'preview' in preview stacks, else the stack name."),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (isProductionStackName(c.from) && !c.allowProductionData) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["allowProductionData"],
+        message: `${c.from} is a production stack: set it to true to share production data on purpose`,
+      });
+    }
+  });
 
 export const databaseSchema = z
   .discriminatedUnion("mode", [isolated, shared], {

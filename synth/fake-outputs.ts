@@ -1,3 +1,6 @@
+import { postgresUrl } from "../components/connection-string";
+import { DATABASE_STACK_OUTPUTS } from "../components/database-outputs";
+
 /**
  * Deterministic values the cloud would compute, per resource type, so outputs such as URLs
  * read like the real thing in the synth. Inputs are echoed back as state before these apply.
@@ -18,4 +21,23 @@ export const fakeOutputs: Record<string, FakeOutputs> = {
 
 /** Outputs another stack exports, keyed by `org/project/stack`, for StackReferences in the synth. */
 export const fakeStackOutputs: Record<string, (ref: string) => { outputs: Record<string, unknown>; secretOutputNames: string[] }> =
-  {};
+  {
+    // The staging stack as dev and pull-request stacks see it: a database shared with two consumers.
+    "^acme/webstack/staging$": () => {
+      const host = "dpg-fake-ott-staging-a.frankfurt-postgres.render.com";
+      const consumers = Object.fromEntries(
+        ["dev", "preview"].map((c) => [c, { host, port: 5432, database: "ott_staging", user: `ott_staging_${c}` }]),
+      );
+      const urls = Object.fromEntries(
+        Object.entries(consumers).map(([c, e]) => [c, postgresUrl({ ...e, password: `fake-${c}-password`, sslmode: "require" })]),
+      );
+      return {
+        outputs: {
+          [DATABASE_STACK_OUTPUTS.environment]: "staging",
+          [DATABASE_STACK_OUTPUTS.consumers]: consumers,
+          [DATABASE_STACK_OUTPUTS.consumerConnectionStrings]: urls,
+        },
+        secretOutputNames: [DATABASE_STACK_OUTPUTS.consumerConnectionStrings],
+      };
+    },
+  };

@@ -1,0 +1,302 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as postgresql from "@pulumi/postgresql";
+import * as random from "@pulumi/random";
+import { postgresUrl } from "./connection-string";
+import type { ConsumerEndpoint } from "./database-outputs";
+import { applyTransform, type ResourceTransform } from "./transform";
+
+export { DATABASE_STACK_OUTPUTS, type ConsumerEndpoint } from "./database-outputs";
+
+export const sslmodes = ["require", "verify-ca", "verify-full", "disable"] as const;
+export type SslMode = (typeof sslmodes)[number];
+
+/** An administrator's connection to the server the Database creates its role and database on. */
+export interface AdminConnectionArgs {
+  /** Server hostname, e.g. a Render Postgres's external host. */
+  host: pulumi.Input<string>;
+  /** Server port. */
+  port: pulumi.Input<number>;
+  /** Admin user; it needs CREATEROLE and CREATEDB. */
+  username: pulumi.Input<string>;
+  /** Admin password (kept secret). */
+  password: pulumi.Input<string>;
+  /** Maintenance database the provider connects to. Defaults to "postgres". */
+  database?: pulumi.Input<string>;
+  /**
+   * Whether the admin is a superuser. Defaults to false, which is right for managed servers
+   * (Render, Supabase, Neon) and harmless for a real superuser.
+   */
+  superuser?: pulumi.Input<boolean>;
+}
+
+export interface DatabaseArgs {
+  /** Product name, the first half of the role and database names. @example "ott" */
+  app: string;
+  /** Stack name, the second half of the names. Defaults to the current stack. @example "staging" */
+  stack?: string;
+  /**
+   * Admin connection to the server. Omit it for an existing server configured the standard way
+   * (`postgresql:host`, `postgresql:port`, `postgresql:username`, `postgresql:password`,
+   * `postgresql:database`, `postgresql:superuser`, or PGHOST/PGPORT/PGUSER/PGPASSWORD).
+   * Pass it for a server the stack creates, together with `dependsOn` on that server.
+   * @example { host: pg.host, port: pg.port, username: pg.databaseUser, password: pg.password, database: pg.databaseName }
+   */
+  adminConnection?: AdminConnectionArgs;
+  /** sslmode for the admin connection and every generated connection string. Defaults to "require". */
+  sslmode?: SslMode;
+  /**
+   * Stacks that may share this database. Each gets its own login role with read/write access to
+   * the tables (no DDL, no ownership) and its own password.
+   * @example ["dev", "preview"]
+   */
+  consumers?: string[];
+  /** Protect the database and its roles (`protect` + `retainOnDelete`); pass true in production. */
+  protect?: boolean;
+}
+
+export interface DatabaseOptions extends pulumi.ComponentResourceOptions {
+  transform?: {
+    provider?: ResourceTransform<postgresql.ProviderArgs>;
+    password?: ResourceTransform<random.RandomPasswordArgs>;
+    role?: ResourceTransform<postgresql.RoleArgs>;
+    database?: ResourceTransform<postgresql.DatabaseArgs>;
+    grant?: ResourceTransform<postgresql.GrantArgs>;
+    defaultPrivileges?: ResourceTransform<postgresql.DefaultPrivilegesArgs>;
+  };
+}
+
+/** Lowercase `[a-z0-9_]` identifier of at most 63 bytes (PostgreSQL's limit), never quoted. */
+export function pgIdentifier(...parts: string[]): string {
+  const id = parts
+    .join("_")
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, "_")
+    .replace(/_+/g, "_")
+    .replace(/^_|_$/g, "");
+  if (!/^[a-z]/.test(id)) throw new Error(`cannot derive a PostgreSQL identifier from '${parts.join("', '")}'`);
+  return id.slice(0, 63).replace(/_$/, "");
+}
+
+/** What a consumer may do with the owner's tables and sequences: the app's DML, no DDL. */
+export const TABLE_PRIVILEGES: readonly string[] = ["SELECT", "INSERT", "UPDATE", "DELETE"];
+export const SEQUENCE_PRIVILEGES: readonly string[] = ["USAGE", "SELECT"];
+
+/** Reads the standard `postgresql:*` provider config, then the libpq env vars. */
+function adminFromConfig(component: string): AdminConnectionArgs {
+  const cfg = new pulumi.Config("postgresql");
+  const host = cfg.get("host") ?? process.env.PGHOST;
+  if (!host) {
+    throw new Error(
+      `Database '${component}': no server to connect to. Pass adminConnection (a server the stack creates), ` +
+        "or set postgresql:host, postgresql:username and postgresql:password (or PGHOST, PGUSER, PGPASSWORD).",
+    );
+  }
+  const port = cfg.getNumber("port") ?? Number(process.env.PGPORT ?? 5432);
+  const password = cfg.getSecret("password") ?? (process.env.PGPASSWORD ? pulumi.secret(process.env.PGPASSWORD) : undefined);
+  if (password === undefined) {
+    throw new Error(`Database '${component}': set the admin password with 'pulumi config set --secret postgresql:password' (or PGPASSWORD).`);
+  }
+  return {
+    host,
+    port,
+    username: cfg.get("username") ?? process.env.PGUSER ?? "postgres",
+    password,
+    database: cfg.get("database") ?? process.env.PGDATABASE ?? "postgres",
+    superuser: cfg.getBoolean("superuser") ?? false,
+  };
+}
+
+/**
+ * A PostgreSQL database of its own for one stack: a login role named after the app and stack
+ * with a generated password, a database owned by it, CONNECT revoked from PUBLIC, and optionally
+ * one least-privilege role per consumer stack.
+ *
+ * Every PostgreSQL child uses one explicit provider built from the admin connection, and waits
+ * for this component's `dependsOn` (e.g. the Render Postgres that the connection comes from), so
+ * nothing connects before the server exists.
+ */
+export class Database extends pulumi.ComponentResource {
+  public readonly host: pulumi.Output<string>;
+  public readonly port: pulumi.Output<number>;
+  public readonly database: pulumi.Output<string>;
+  public readonly user: pulumi.Output<string>;
+  /** `postgresql://…?sslmode=…` for the owner role (secret). */
+  public readonly connectionString: pulumi.Output<string>;
+  /** Consumer name → endpoint without secrets; export it as `DATABASE_STACK_OUTPUTS.consumers`. */
+  public readonly consumers: pulumi.Output<Record<string, ConsumerEndpoint>>;
+  /** Consumer name → its own connection string (secret); export it as `DATABASE_STACK_OUTPUTS.consumerConnectionStrings`. */
+  public readonly consumerConnectionStrings: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: DatabaseArgs, opts: DatabaseOptions = {}) {
+    // Everything is checked before the component registers, so bad input registers nothing.
+    const stack = args.stack ?? pulumi.getStack();
+    const roleName = pgIdentifier(args.app, stack);
+    const consumers = args.consumers ?? [];
+    const sslmode = args.sslmode ?? "require";
+    if (!(sslmodes as readonly string[]).includes(sslmode)) {
+      throw new Error(`Database '${name}': sslmode must be one of ${sslmodes.join(", ")}, got '${sslmode}'`);
+    }
+    const seen = new Set<string>();
+    for (const c of consumers) {
+      if (!/^[a-z][a-z0-9-]*$/.test(c)) throw new Error(`Database '${name}': consumer '${c}' must be a lowercase stack-like name`);
+      if (seen.has(c)) throw new Error(`Database '${name}': consumer '${c}' is listed twice`);
+      seen.add(c);
+    }
+    const consumerRoles = consumers.map((c) => ({ consumer: c, role: pgIdentifier(roleName, c) }));
+    const clash = consumerRoles.find((c, i) => c.role === roleName || consumerRoles.findIndex((o) => o.role === c.role) !== i);
+    if (clash) throw new Error(`Database '${name}': consumer '${clash.consumer}' maps to a role name already taken ('${clash.role}')`);
+    const admin = args.adminConnection ?? adminFromConfig(name);
+
+    super("webstack:index:Database", name, {}, opts);
+    const { transform = {} } = opts;
+
+    // The provider and every child wait explicitly for what the component waits for (e.g. the
+    // Render Postgres): a provider built from another resource's outputs must not connect before
+    // that resource is ready (pulumi/pulumi#3166).
+    const after = opts.dependsOn;
+    const stateful: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+    // Field by field: lifting the whole object would make host and user secret with the password.
+    const adminHost = pulumi.output(admin.host);
+    const adminPort = pulumi.output(admin.port);
+
+    const [providerArgs, providerOpts] = applyTransform<postgresql.ProviderArgs>(
+      transform.provider,
+      {
+        host: adminHost,
+        port: adminPort,
+        username: admin.username,
+        password: pulumi.secret(admin.password),
+        database: admin.database ?? "postgres",
+        superuser: admin.superuser ?? false,
+        sslmode,
+      },
+      { parent: this, dependsOn: after },
+    );
+    const provider = new postgresql.Provider(`${name}-admin`, providerArgs, providerOpts);
+    // The SDK flattens nested arrays, Outputs and Promises in dependsOn.
+    const waitFor = (...extra: pulumi.Resource[]) => [after, ...extra].filter((d) => d !== undefined) as pulumi.Input<pulumi.Resource>[];
+    const pg = (o: pulumi.CustomResourceOptions = {}, extra: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({
+      parent: this,
+      provider,
+      ...o,
+      dependsOn: waitFor(...extra),
+    });
+
+    const password = (suffix: string) => {
+      // Letters and digits only: safe in URLs, shells and .env files; 32 of them are ~190 bits.
+      const [a, o] = applyTransform<random.RandomPasswordArgs>(
+        transform.password,
+        { length: 32, special: false, upper: true, lower: true, numeric: true },
+        { parent: this, additionalSecretOutputs: ["result"] },
+      );
+      return new random.RandomPassword(`${name}-${suffix}-password`, a, o);
+    };
+    const role = (suffix: string, roleNameValue: string, pw: random.RandomPassword) => {
+      const [a, o] = applyTransform<postgresql.RoleArgs>(
+        transform.role,
+        { name: roleNameValue, login: true, password: pw.result },
+        pg({ ...stateful, additionalSecretOutputs: ["password"] }),
+      );
+      return new postgresql.Role(`${name}-${suffix}`, a, o);
+    };
+    const grant = (resourceName: string, a0: postgresql.GrantArgs, deps: pulumi.Resource[]) => {
+      // deleteBeforeReplace: a replaced grant must be revoked before it is granted again, or the
+      // revoke of the old one removes the new privileges (pulumi-postgresql #233).
+      const [a, o] = applyTransform<postgresql.GrantArgs>(
+        transform.grant,
+        a0,
+        pg({ deleteBeforeReplace: true }, deps),
+      );
+      return new postgresql.Grant(resourceName, a, o);
+    };
+
+    const ownerPassword = password("owner");
+    const ownerRole = role("owner", roleName, ownerPassword);
+
+    const [dbArgs, dbOpts] = applyTransform<postgresql.DatabaseArgs>(
+      transform.database,
+      { name: roleName, owner: ownerRole.name },
+      pg(stateful),
+    );
+    const db = new postgresql.Database(name, dbArgs, dbOpts);
+
+    // Only the owner and the roles granted below may connect, not every role on the server.
+    // Database-level grants run one after another: concurrent GRANTs on one database fail with
+    // "tuple concurrently updated".
+    let lastDatabaseGrant: pulumi.Resource = grant(
+      `${name}-revoke-public`,
+      { database: db.name, role: "public", objectType: "database", privileges: [] },
+      [],
+    );
+
+    const endpoint = { host: adminHost, port: adminPort, database: db.name };
+    const consumerEndpoints: Record<string, pulumi.Output<ConsumerEndpoint>> = {};
+    const consumerUrls: Record<string, pulumi.Output<string>> = {};
+    if (consumerRoles.length > 0) {
+      // The provider connects to the new database to grant table privileges; a non-superuser
+      // admin lost CONNECT with PUBLIC's.
+      lastDatabaseGrant = grant(
+        `${name}-admin-connect`,
+        { database: db.name, role: admin.username, objectType: "database", privileges: ["CONNECT"] },
+        [lastDatabaseGrant],
+      );
+    }
+    for (const { consumer, role: consumerRoleName } of consumerRoles) {
+      const pw = password(consumer);
+      const r = role(consumer, consumerRoleName, pw);
+      lastDatabaseGrant = grant(
+        `${name}-${consumer}-connect`,
+        { database: db.name, role: r.name, objectType: "database", privileges: ["CONNECT"] },
+        [lastDatabaseGrant],
+      );
+      const onDb = [lastDatabaseGrant];
+      grant(`${name}-${consumer}-schema`, { database: db.name, role: r.name, schema: "public", objectType: "schema", privileges: ["USAGE"] }, onDb);
+      grant(`${name}-${consumer}-tables`, { database: db.name, role: r.name, schema: "public", objectType: "table", privileges: [...TABLE_PRIVILEGES] }, onDb);
+      grant(
+        `${name}-${consumer}-sequences`,
+        { database: db.name, role: r.name, schema: "public", objectType: "sequence", privileges: [...SEQUENCE_PRIVILEGES] },
+        onDb,
+      );
+      // Tables the owner creates later (migrations) are shared too.
+      for (const [objectType, privileges] of [
+        ["table", TABLE_PRIVILEGES],
+        ["sequence", SEQUENCE_PRIVILEGES],
+      ] as const) {
+        const [a, o] = applyTransform<postgresql.DefaultPrivilegesArgs>(
+          transform.defaultPrivileges,
+          { database: db.name, owner: ownerRole.name, role: r.name, schema: "public", objectType, privileges: [...privileges] },
+          pg({}, onDb),
+        );
+        new postgresql.DefaultPrivileges(`${name}-${consumer}-default-${objectType}s`, a, o);
+      }
+      consumerEndpoints[consumer] = pulumi.output({ ...endpoint, user: r.name });
+      consumerUrls[consumer] = pulumi.secret(
+        pulumi.all([adminHost, adminPort, db.name, r.name, pw.result]).apply(([host, port, database, user, pass]) =>
+          postgresUrl({ host, port, database, user, password: pass, sslmode }),
+        ),
+      );
+    }
+
+    this.host = adminHost;
+    this.port = adminPort;
+    this.database = db.name;
+    this.user = ownerRole.name;
+    this.connectionString = pulumi.secret(
+      pulumi
+        .all([adminHost, adminPort, db.name, ownerRole.name, ownerPassword.result])
+        .apply(([host, port, database, user, pass]) => postgresUrl({ host, port, database, user, password: pass, sslmode })),
+    );
+    this.consumers = pulumi.output(consumerEndpoints);
+    this.consumerConnectionStrings = pulumi.secret(pulumi.output(consumerUrls));
+
+    this.registerOutputs({
+      host: this.host,
+      port: this.port,
+      database: this.database,
+      user: this.user,
+      connectionString: this.connectionString,
+      consumers: this.consumers,
+      consumerConnectionStrings: this.consumerConnectionStrings,
+    });
+  }
+}
