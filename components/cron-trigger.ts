@@ -1,15 +1,12 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { bundleWorker } from "../worker/bundle";
+import { bundleWorker, COMPATIBILITY_DATE, MAIN_MODULE } from "../worker/bundle";
 import type { JobSpec, JobsByCron, RetryPolicy } from "../worker/types";
 import { checkJobs, KEEP_ALIVE_JOB, KEEP_ALIVE_SCHEDULE, normalizeCron, type JobMethod } from "./cron-schedule";
 import { applyTransform, type ResourceTransform } from "./transform";
 
-/** workerd semantics the Worker was tested with (test/worker runs Miniflare on this date). */
-export const COMPATIBILITY_DATE = "2026-04-01";
-/** Name of the module that exports the handlers. */
-export const MAIN_MODULE = "index.js";
+export { COMPATIBILITY_DATE, MAIN_MODULE };
 
 /** One scheduled call to the backend. */
 export interface CronTriggerJob {
@@ -72,6 +69,9 @@ export interface CronTriggerOptions extends pulumi.ComponentResourceOptions {
 
 const SCRIPT_NAME = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/;
 
+/** `jobs[1].schedule` from `["jobs", 1, "schedule"]`. */
+const argKey = (path: (string | number)[]) => path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").slice(1);
+
 /** What the component deploys, computed from plain args; throws naming the arg on bad input. */
 export function planCronTrigger(name: string, args: CronTriggerArgs) {
   const fail = (key: string, message: string): never => {
@@ -80,9 +80,8 @@ export function planCronTrigger(name: string, args: CronTriggerArgs) {
   if (!Array.isArray(args.jobs)) fail("jobs", "expected a list of {name, schedule, path, method?}");
   const check = checkJobs(args.jobs, { keepAlive: args.keepAlive, healthCheckPath: args.healthCheckPath });
   if (check.errors.length > 0) {
-    const key = (path: (string | number)[]) => path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").slice(1);
     throw new pulumi.RunError(
-      `CronTrigger '${name}': invalid args:\n` + check.errors.map((e) => `  ${key(e.path)}: ${e.message}`).join("\n"),
+      `CronTrigger '${name}': invalid args:\n` + check.errors.map((e) => `  ${argKey(e.path)}: ${e.message}`).join("\n"),
     );
   }
   const scriptName =
@@ -114,7 +113,7 @@ export function planCronTrigger(name: string, args: CronTriggerArgs) {
     policy,
     /** Empty when disabled: the trigger stays, holding no schedule (see the class doc). */
     schedules: args.enabled === false ? [] : check.schedules,
-    warnings: check.warnings.map((w) => `${w.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").slice(1)}: ${w.message}`),
+    warnings: check.warnings.map((w) => `${argKey(w.path)}: ${w.message}`),
   };
 }
 

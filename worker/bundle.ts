@@ -5,6 +5,11 @@ import { buildSync } from "esbuild";
 /** Folder whose paths esbuild writes into the bundle's comments: fixed, so any cwd gives the same bytes. */
 const ROOT = resolve(__dirname, "..");
 
+/** workerd semantics the Worker is tested with (test/worker runs Miniflare on this date). */
+export const COMPATIBILITY_DATE = "2026-04-01";
+/** Name of the module that exports the handlers. */
+export const MAIN_MODULE = "index.js";
+
 let cached: string | undefined;
 
 /**

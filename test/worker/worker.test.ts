@@ -1,8 +1,12 @@
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, symlinkSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { bundleWorker } from "../../worker/bundle";
+import { bundleWorker, COMPATIBILITY_DATE } from "../../worker/bundle";
 
 // The bundled Worker runs in real workerd (Miniflare) and calls a Node server on loopback.
 
@@ -13,6 +17,7 @@ interface Seen {
   body: string;
 }
 
+const ROOT = resolve(__dirname, "../..");
 const SECRET = "test-secret-0123456789";
 const seen: Seen[] = [];
 const hits = new Map<string, number>();
@@ -89,7 +94,7 @@ beforeAll(async () => {
   const { port } = server.address() as AddressInfo;
   mf = new Miniflare({
     modules: [{ type: "ESModule", path: "index.js", contents: bundleWorker() }],
-    compatibilityDate: "2025-09-01",
+    compatibilityDate: COMPATIBILITY_DATE, // the date the component pins
     bindings: { JOBS, TARGET_URL: `http://127.0.0.1:${port}/`, CRON_SECRET: SECRET, RETRY_POLICY },
     structuredWorkerdLogs: true,
     handleStructuredLogs: ({ level, message }: { level: string; message: string }) => {
@@ -203,5 +208,18 @@ describe("bundleWorker", () => {
     expect(first).not.toContain(process.cwd());
     expect(first).not.toMatch(/sourceMappingURL/);
     expect(first).toMatch(/export\s*\{[^}]*as default/);
+  });
+
+  it("is the same from another checkout and working directory", () => {
+    const dir = mkdtempSync(join(tmpdir(), "webstack-bundle-"));
+    cpSync(join(ROOT, "worker"), join(dir, "worker"), { recursive: true });
+    symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+    const elsewhere = execFileSync(
+      process.execPath,
+      ["--require", "esbuild-register", "-e", 'process.stdout.write(require("./worker/bundle.ts").bundleWorker())'],
+      { cwd: dir, encoding: "utf8" },
+    );
+    expect(elsewhere).toBe(bundleWorker());
+    expect(elsewhere).not.toContain(dir);
   });
 });
