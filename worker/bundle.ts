@@ -1,9 +1,6 @@
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { buildSync } from "esbuild";
-
-/** Folder whose paths esbuild writes into the bundle's comments: fixed, so any cwd gives the same bytes. */
-const ROOT = resolve(__dirname, "..");
 
 /** workerd semantics the Worker is tested with (test/worker runs Miniflare on this date). */
 export const COMPATIBILITY_DATE = "2026-04-01";
@@ -18,12 +15,14 @@ let cached: string | undefined;
  */
 export function bundleWorker(): string {
   if (cached !== undefined) return cached;
-  // From the compiled package (dist/) only index.js exists next to this file.
-  const entry = ["index.ts", "index.js"].map((f) => join(__dirname, f)).find((f) => existsSync(f));
-  if (!entry) throw new Error(`CronTrigger: Worker source not found in ${__dirname}`);
+  // Bundle the TypeScript source, also when this file runs compiled from dist/worker/ (tsc's CJS
+  // output would not bundle into a module Worker): the package must ship worker/*.ts.
+  const entry = [join(__dirname, "index.ts"), join(__dirname, "..", "..", "worker", "index.ts")].find((f) => existsSync(f));
+  if (!entry) throw new Error(`CronTrigger: Worker source worker/index.ts not found from ${__dirname}`);
   const result = buildSync({
     entryPoints: [entry],
-    absWorkingDir: ROOT,
+    // Paths in the bundle's comments are relative to this folder, so any checkout or cwd gives the same bytes.
+    absWorkingDir: dirname(dirname(entry)),
     bundle: true,
     write: false,
     format: "esm",
