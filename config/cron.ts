@@ -1,10 +1,20 @@
 import { z } from "zod";
+import { checkCron, checkJobs } from "../components/cron-schedule";
 import { oneOf, urlPath } from "./common";
+
+/** Cloudflare's cron rules (components/cron-schedule.ts); weekday warnings come from the component. */
+const cronExpression = z
+  .string()
+  .superRefine((expr, ctx) => {
+    const { error } = checkCron(expr);
+    if (error) ctx.addIssue({ code: "custom", message: error });
+  })
+  .describe("Cloudflare cron expression (UTC, 5 fields, weekdays 1 = Sunday: prefer names such as MON-FRI).");
 
 export const cronJobSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, "expected a lowercase job name such as 'expire-tickets'"),
-    schedule: z.string().min(1).describe("Cloudflare cron expression (UTC, 5 fields, weekdays 1 = Sunday)."),
+    schedule: cronExpression,
     path: urlPath,
     method: oneOf(["GET", "POST", "PUT", "PATCH", "DELETE"]).default("POST"),
   })
@@ -27,6 +37,12 @@ export const cronSchema = z
       .describe("Jobs, e.g. [{name: expire-tickets, schedule: '*/5 * * * *', path: /internal/cron/expire-tickets}]."),
   })
   .strict()
+  // Rules across jobs (unique names and paths, schedules per Worker); runs once each job is valid.
+  .superRefine((cron, ctx) => {
+    for (const issue of checkJobs(cron.jobs, { keepAlive: cron.keepAlive }).errors) {
+      ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    }
+  })
   .describe("Scheduled calls from a Cloudflare Worker to the backend.");
 
 export type CronConfig = z.infer<typeof cronSchema>;
