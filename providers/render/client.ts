@@ -135,6 +135,24 @@ function apiError(
   return err;
 }
 
+/**
+ * Runs a non-idempotent POST at most once per lost answer: after a failure that may hide a
+ * success (no answer, 5xx, 409), it looks the object up and keeps what it finds.
+ */
+export async function postOrFind<T>(post: () => Promise<T>, find: () => Promise<T | undefined>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await post();
+    } catch (err) {
+      const ambiguous = !isApiError(err) || err.status === 0 || err.status >= 500 || err.status === 409;
+      if (!ambiguous) throw err;
+      const found = await find();
+      if (found !== undefined) return found;
+      if (attempt >= attempts || (isApiError(err) && err.status === 409)) throw err;
+    }
+  }
+}
+
 export function createRenderClient(options: RenderClientOptions = {}): RenderClient {
   const baseUrl = (options.baseUrl ?? process.env.RENDER_API_URL ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
   const baseDelayMs = options.baseDelayMs ?? envNumber("RENDER_API_BACKOFF_MS") ?? 1000;

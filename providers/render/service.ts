@@ -7,7 +7,7 @@
  * by the resource class, outside the provider.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createRenderClient, isApiError, type RenderClient, type RenderClientOptions } from "./client";
+import { createRenderClient, isApiError, postOrFind, type RenderClient, type RenderClientOptions } from "./client";
 
 export const SERVICE_TYPES = ["web_service", "private_service", "background_worker", "cron_job"] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
@@ -351,24 +351,6 @@ async function readService(client: RenderClient, id: string, prior: Partial<Serv
   // One more GET only when this resource manages domains.
   const domains = prior.domains !== undefined && s.type === "web_service" ? await client.list<any>(`/services/${id}/custom-domains`, "customDomain") : undefined;
   return serviceFromApi(s, envVars, domains, prior);
-}
-
-/**
- * Runs a non-idempotent POST at most once per lost answer: after a failure that may hide a
- * success (no answer, 5xx, 409), it looks the object up and keeps what it finds.
- */
-async function postOrFind<T>(post: () => Promise<T>, find: () => Promise<T | undefined>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await post();
-    } catch (err) {
-      const ambiguous = !isApiError(err) || err.status === 0 || err.status >= 500 || err.status === 409;
-      if (!ambiguous) throw err;
-      const found = await find();
-      if (found !== undefined) return found;
-      if (attempt >= attempts || (isApiError(err) && err.status === 409)) throw err;
-    }
-  }
 }
 
 async function addDomain(client: RenderClient, id: string, name: string): Promise<void> {
