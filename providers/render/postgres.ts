@@ -38,7 +38,7 @@ export interface PostgresOutputs extends PostgresInputs {
 
 export interface PostgresProviderOptions {
   client?: RenderClientOptions;
-  /** Interval between status polls while the database is being created (ms). Default 5000. */
+  /** Interval between status polls while the database is being created (ms). Default 5000 (`RENDER_POLL_INTERVAL_MS`). */
   pollIntervalMs?: number;
   /** Bound on waiting for `available` (s). Default 1800. */
   createTimeoutSeconds?: number;
@@ -156,7 +156,7 @@ export function createPostgresProvider(options: PostgresProviderOptions = {}): p
       const deadline = Date.now() + (options.createTimeoutSeconds ?? 1800) * 1000;
       for (let status = pg.status; status !== "available"; ) {
         if (Date.now() > deadline) throw new Error(`Render Postgres ${pg.id} is still '${status}' after ${options.createTimeoutSeconds ?? 1800} s`);
-        await new Promise((r) => setTimeout(r, options.pollIntervalMs ?? 5000));
+        await new Promise((r) => setTimeout(r, options.pollIntervalMs ?? (Number(process.env.RENDER_POLL_INTERVAL_MS) || 5000)));
         status = (await c.get<any>(`/postgres/${pg.id}`)).status;
       }
       const outs = (await readPostgres(c, pg.id, { ...inputs, requestedDatabaseName: inputs.databaseName }))!;

@@ -73,7 +73,7 @@ export interface ServiceOutputs extends ServiceInputs {
 
 export interface ServiceProviderOptions {
   client?: RenderClientOptions;
-  /** First interval between deploy status polls (ms); grows ×1.2 to 15 s. Default 3000. */
+  /** First interval between deploy status polls (ms); grows ×1.2 to 15 s. Default 3000 (`RENDER_POLL_INTERVAL_MS`). */
   pollIntervalMs?: number;
 }
 
@@ -468,7 +468,8 @@ async function converge(
 /** Builds a provider; the options are plain data, so they serialize with it. */
 export function createServiceProvider(options: ServiceProviderOptions = {}): pulumi.dynamic.ResourceProvider {
   const client = () => createRenderClient(options.client);
-  const pollMs = options.pollIntervalMs ?? 3000;
+  // Read per call: the environment of `pulumi up`, not of the program that serialized the provider.
+  const pollMs = () => options.pollIntervalMs ?? (Number(process.env.RENDER_POLL_INTERVAL_MS) || 3000);
   return {
     async check(_olds: any, news: any) {
       const failures = checkService(news);
@@ -491,12 +492,12 @@ export function createServiceProvider(options: ServiceProviderOptions = {}): pul
         const s = created.service;
         const out = serviceFromApi(s, envVarList(inputs.envVars), [], { ...inputs, domains: inputs.domains && [] });
         for (const name of inputs.domains ?? []) await addDomain(c, s.id, name);
-        if (inputs.waitForLive && created.deployId) await waitForDeploy(c, s.id, created.deployId, inputs.deployTimeoutSeconds ?? 1800, pollMs);
+        if (inputs.waitForLive && created.deployId) await waitForDeploy(c, s.id, created.deployId, inputs.deployTimeoutSeconds ?? 1800, pollMs());
         return { id: s.id, outs: { ...inputs, ...out, domains: inputs.domains, envVars: inputs.envVars, deployId: created.deployId } };
       }
       // Adopted: bring what exists to the desired state with the update path.
       const current = (await readService(c, adopted.id, { ...inputs, domains: inputs.domains && [] }))!;
-      const done = await converge(c, adopted.id, current, inputs, pollMs);
+      const done = await converge(c, adopted.id, current, inputs, pollMs());
       const after = serviceFromApi(adopted, undefined, undefined, current);
       return { id: adopted.id, outs: { ...inputs, url: after.url, slug: after.slug, dashboardUrl: after.dashboardUrl, diskId: done.diskId, deployId: done.deployId } };
     },
@@ -509,7 +510,7 @@ export function createServiceProvider(options: ServiceProviderOptions = {}): pul
     },
 
     async update(id: string, olds: ServiceOutputs, news: ServiceInputs) {
-      const done = await converge(client(), id, olds, news, pollMs);
+      const done = await converge(client(), id, olds, news, pollMs());
       return {
         outs: {
           ...news,
