@@ -1,9 +1,11 @@
+import { benchRender } from "./render";
 import { benchStartToGraph } from "./start-to-graph";
 
 // Each benchmark prints its own figures; none asserts, so a slow machine never fails a build.
 async function main() {
   console.log("## Program start-up");
   benchStartToGraph();
+  await benchRender();
 }
 
 main().catch((err) => {
