@@ -7,7 +7,7 @@ let emu: RenderEmulator;
 const OWNER = "tea-abc123";
 
 // Short delays keep hundreds of fault schedules fast; the logic is the same as in production.
-const fast = { baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 60, maxAttempts: 8, getsPerMinute: 0, writesPerMinute: 0 };
+const fast = { baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 30, maxAttempts: 8, getsPerMinute: 0, writesPerMinute: 0 };
 const provider = () => createServiceProvider({ client: { ...fast, baseUrl: emu.url, apiKey: emu.apiKey }, pollIntervalMs: 1 });
 
 const base: ServiceInputs = {
@@ -31,10 +31,10 @@ const writes = () => emu.requests.filter((r) => r.method !== "GET");
 const calls = (method: string, re: RegExp) => emu.requests.filter((r) => r.method === method && re.test(r.path)).length;
 
 beforeAll(async () => {
-  emu = await startEmulator({ slowMs: 120 });
+  emu = await startEmulator({ slowMs: 50 });
 });
 afterAll(() => emu.stop());
-beforeEach(() => emu.reset({ slowMs: 120 }));
+beforeEach(() => emu.reset({ slowMs: 50 }));
 
 describe("Service lifecycle against the emulator", () => {
   it("creates, reads back without drift, updates in Render's order with one deploy, and deletes", async () => {
@@ -203,19 +203,27 @@ describe("fault schedules", () => {
     const next: ServiceInputs = { ...base, plan: "pro", envVars: { NODE_ENV: "production", X: "1" }, domains: ["api.example.org"], numInstances: 2 };
     await fc.assert(
       fc.asyncProperty(schedule, fc.boolean(), async (faults, withUpdate) => {
-        emu.reset({ slowMs: 120 });
+        emu.reset({ slowMs: 50 });
         emu.schedule = faults;
         const p = provider();
-        const created = await p.create(base);
-        let outs: ServiceOutputs = created.outs;
-        if (withUpdate) outs = (await p.update!(created.id, outs, next)).outs;
-        const want = withUpdate ? next : base;
+        // The main service and a branch copy, as WebService makes them.
+        const specs = [base, { ...base, name: `${base.name}-alice`, branch: "alice", domains: undefined }];
+        const results: { id: string; outs: ServiceOutputs; want: ServiceInputs }[] = [];
+        for (const spec of specs) {
+          const created = await p.create(spec);
+          const want = withUpdate ? { ...next, name: spec.name, branch: spec.branch, domains: spec.domains && next.domains } : spec;
+          const outs = withUpdate ? (await p.update!(created.id, created.outs, want)).outs : created.outs;
+          results.push({ id: created.id, outs, want });
+        }
         emu.schedule = [];
-        const services = emu.listServices().filter((s) => s.name === base.name && s.ownerId === OWNER);
-        expect(services.map((s) => s.id)).toEqual([created.id]);
-        const read = await p.read!(created.id, outs);
-        expect(diffService(read.props, want)).toMatchObject({ changes: false });
-        expect(emu.envVarsOf(created.id)).toEqual(want.envVars);
+        for (const { id, outs, want } of results) {
+          const same = emu.listServices().filter((s) => s.name === want.name && s.ownerId === OWNER);
+          expect(same.map((s) => s.id)).toEqual([id]);
+          const read = await p.read!(id, outs);
+          expect(diffService(read.props, want)).toMatchObject({ changes: false });
+          expect(emu.envVarsOf(id)).toEqual(want.envVars);
+        }
+        expect(emu.services.size).toBe(specs.length);
       }),
       { numRuns: 200 },
     );
