@@ -58,6 +58,11 @@ export interface WebServiceArgs {
    * copy. @example ["PUBLIC_URL", "CORS_ORIGIN"]
    */
   urlEnvVars?: string[];
+  /**
+   * Make `pulumi up` wait until the main service's new deploy is live, and fail with Render's
+   * status (build, pre-deploy or start failure) otherwise. Default false.
+   */
+  waitForDeploy?: boolean;
   /** Protect the main service from deletion and keep it if removed from the program (production). */
   protect?: boolean;
 }
@@ -135,6 +140,7 @@ export class WebService extends pulumi.ComponentResource {
         disk: args.disk,
         domains: args.domains,
         envVars: args.envVars,
+        waitForLive: args.waitForDeploy,
       },
       { parent: this, ...(args.protect ? { protect: true, retainOnDelete: true } : {}) },
     );

@@ -460,7 +460,14 @@ async function converge(
 
   if (!needsDeploy) return { diskId };
   // Deploying twice after a lost answer is harmless; Render queues the second one.
-  const dep = (await client.request<any>("POST", `/services/${id}/deploys`, { body: { clearCache: "do_not_clear" }, idempotent: true })).body;
+  let dep: any;
+  try {
+    dep = (await client.request<any>("POST", `/services/${id}/deploys`, { body: { clearCache: "do_not_clear" }, idempotent: true })).body;
+  } catch (err) {
+    // A suspended service cannot deploy; the changes are saved and go live when it resumes.
+    if (!isApiError(err, 409) || (await client.get<any>(`/services/${id}`)).suspended !== "suspended") throw err;
+    return { diskId };
+  }
   if (news.waitForLive && dep?.id) await waitForDeploy(client, id, dep.id, news.deployTimeoutSeconds ?? 1800, pollMs);
   return { deployId: dep?.id, diskId };
 }

@@ -54,3 +54,19 @@ describe("Postgres lifecycle against the emulator", () => {
     await expect(provider().create({ ...inputs, plan: "starter" })).rejects.toThrow(/POST \/postgres failed \(400\): legacy plan 'starter'/);
   });
 });
+
+describe("RenderPostgres under mocks", () => {
+  it("registers as a render Postgres whose connection info is secret and host is plain", async () => {
+    const { RenderPostgres } = await import("../../../providers/render/postgres.js");
+    const { settle, synthComponent, one } = await import("../../harness.js");
+    let pg!: InstanceType<typeof RenderPostgres>;
+    const m = await synthComponent(() => {
+      pg = new RenderPostgres("db", { ...inputs, databaseName: "ott" });
+    });
+    expect(one(m, "pulumi-nodejs:dynamic/render:Postgres", "db").inputs).toMatchObject({ plan: "basic_256mb", version: "17" });
+    for (const o of [pg.password, pg.externalConnectionString, pg.internalConnectionString]) expect((await settle(o)).secret).toBe(true);
+    expect(await settle(pg.host)).toEqual({ value: expect.stringMatching(/\.frankfurt-postgres\.render\.com$/), secret: false });
+    expect((await settle(pg.databaseName)).value).toMatch(/^ott_/);
+    expect((await settle(pg.port)).value).toBe(5432);
+  });
+});

@@ -166,6 +166,16 @@ describe("Service lifecycle against the emulator", () => {
     );
   });
 
+  it("saves changes to a suspended service without failing on the deploy it cannot run", async () => {
+    const p = provider();
+    const { id, outs } = await p.create({ ...base, domains: undefined });
+    emu.services.get(id)!.service.suspended = "suspended";
+    const up = await p.update!(id, outs, { ...base, domains: undefined, plan: "pro" });
+    expect(emu.listServices()[0].serviceDetails.plan).toBe("pro");
+    expect(up.outs.deployId).toBe(outs.deployId);
+    expect(emu.deploysOf(id)).toHaveLength(1);
+  });
+
   it("adopts a service whose create answer was lost instead of creating a duplicate", async () => {
     const p = provider();
     emu.inject({ kind: "lost", match: (m, path) => m === "POST" && path === "/services" });
