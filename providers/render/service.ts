@@ -127,8 +127,9 @@ export function normalizeService(i: Partial<ServiceInputs>): Record<string, unkn
     startCommand: i.startCommand,
     preDeployCommand: i.preDeployCommand || undefined,
     dockerCommand: i.dockerCommand || undefined,
-    dockerfilePath: i.dockerfilePath || undefined,
-    dockerContext: i.dockerContext || undefined,
+    // Render fills these in for docker services.
+    dockerfilePath: i.runtime === "docker" ? i.dockerfilePath || "./Dockerfile" : i.dockerfilePath || undefined,
+    dockerContext: i.runtime === "docker" ? i.dockerContext || "." : i.dockerContext || undefined,
     schedule: i.schedule,
     healthCheckPath: web ? i.healthCheckPath || undefined : undefined,
     plan: i.plan ?? "starter",

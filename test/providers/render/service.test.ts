@@ -133,6 +133,8 @@ describe("Service lifecycle against the emulator", () => {
     expect(diffService(base, { ...base, type: "background_worker", healthCheckPath: undefined, domains: [] }).replaces).toEqual(["type"]);
     expect(diffService(base, { ...base, name: "other", ownerId: "tea-zzz" })).toMatchObject({ replaces: ["ownerId"], deleteBeforeReplace: false });
     // Unset fields equal Render's defaults.
+    const docker = { ...base, runtime: "docker", buildCommand: undefined, startCommand: undefined };
+    expect(diffService({ ...docker, dockerfilePath: "./Dockerfile", dockerContext: "." }, docker).changes).toBe(false);
     expect(diffService({ ...base, plan: undefined, region: undefined }, base).changes).toBe(false);
     // Unknown values during preview count as changes.
     expect(diffService(base, { ...base, envVars: { A: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" } }).changes).toBe(true);
