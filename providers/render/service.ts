@@ -153,6 +153,7 @@ export function checkService(news: Record<string, any>): { property: string; rea
   str("ownerId", true);
   str("name", true);
   str("runtime", true);
+  if (news.type === undefined) f.push({ property: "type", reason: `type is required: one of ${SERVICE_TYPES.join(", ")}` });
   for (const k of ["repo", "branch", "rootDir", "buildCommand", "startCommand", "schedule", "plan", "region", "healthCheckPath"]) str(k, false);
   if (known("ownerId") && !/^(tea|usr)-[a-z0-9]+$/.test(news.ownerId)) f.push({ property: "ownerId", reason: "ownerId must be a Render workspace id ('tea-…' or 'usr-…')" });
   if (known("name") && (news.name.length > 100 || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(news.name))) {
