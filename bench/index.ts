@@ -1,4 +1,5 @@
 import { benchCronWorker } from "./cron-worker";
+import { benchRender } from "./render";
 import { benchStartToGraph } from "./start-to-graph";
 
 // Each benchmark prints its own figures; none asserts, so a slow machine never fails a build.
@@ -7,6 +8,7 @@ async function main() {
   benchStartToGraph();
   console.log("\n## Cron Worker");
   await benchCronWorker();
+  await benchRender();
 }
 
 main().catch((err) => {

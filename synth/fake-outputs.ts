@@ -17,6 +17,30 @@ export const fakeOutputs: Record<string, FakeOutputs> = {
     result: fakeSecret(`fake-${name}-`.padEnd(Number(inputs.length ?? 32), "x")),
     bcryptHash: fakeSecret(`$2a$10$fake-${name}`),
   }),
+  // Render dynamic resources (providers/render): what Render computes on create.
+  "pulumi-nodejs:dynamic/render:Service": (name, inputs) => ({
+    url: inputs.type === "web_service" ? `https://${inputs.name ?? name}.onrender.com` : undefined,
+    slug: inputs.name ?? name,
+    dashboardUrl: `https://dashboard.render.com/web/srv-fake-${inputs.name ?? name}`,
+    deployId: `dep-fake-${inputs.name ?? name}`,
+  }),
+  "pulumi-nodejs:dynamic/render:Postgres": (name, inputs) => {
+    const id = `dpg-fake-${inputs.name ?? name}-a`;
+    const db = `${inputs.databaseName ?? "db"}_fake`;
+    const user = inputs.databaseUser ?? "user_fake";
+    const host = `${id}.${inputs.region ?? "oregon"}-postgres.render.com`;
+    return {
+      host,
+      port: 5432,
+      internalHost: id,
+      databaseName: db,
+      databaseUser: user,
+      password: fakeSecret(`fake-${name}-password`),
+      externalConnectionString: fakeSecret(`postgresql://${user}:fake-${name}-password@${host}:5432/${db}`),
+      internalConnectionString: fakeSecret(`postgresql://${user}:fake-${name}-password@${id}/${db}`),
+      dashboardUrl: `https://dashboard.render.com/d/${id}`,
+    };
+  },
 };
 
 /** Outputs another stack exports, keyed by `org/project/stack`, for StackReferences in the synth. */

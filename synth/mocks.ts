@@ -13,7 +13,8 @@ export function createMocks(): pulumi.runtime.Mocks {
       }
       const extra = fakeOutputs[args.type]?.(args.name, args.inputs) ?? {};
       return {
-        id: args.custom ? (args.id ?? `${args.name}-id`) : undefined,
+        // The engine sends "" as the id of a resource it has not created yet.
+        id: args.custom ? args.id || `${args.name}-id` : undefined,
         state: { ...args.inputs, ...extra },
       };
     },

@@ -1,0 +1,62 @@
+import { createPostgresProvider, postgresProvider } from "../providers/render/postgres";
+import { createServiceProvider, type ServiceInputs, serviceProvider } from "../providers/render/service";
+import { startEmulator } from "../test/providers/render/emulator";
+
+const service: ServiceInputs = {
+  ownerId: "tea-bench0001",
+  name: "ott-bench-api",
+  type: "web_service",
+  repo: "https://github.com/acme/ott",
+  branch: "main",
+  runtime: "node",
+  buildCommand: "npm ci && npm run build",
+  startCommand: "node dist/server.js",
+  preDeployCommand: "npm run db:migrate",
+  healthCheckPath: "/healthz",
+  envVars: { NODE_ENV: "production", LOG_LEVEL: "info" },
+};
+
+/** API calls per provider operation against the emulator, and the serialized providers' size. */
+export async function benchRender(): Promise<void> {
+  console.log("\n## Render provider (API calls against the emulator)");
+  const emu = await startEmulator();
+  try {
+    const client = { baseUrl: emu.url, apiKey: emu.apiKey, baseDelayMs: 1 };
+    const p = createServiceProvider({ client, pollIntervalMs: 1 });
+    const count = async (label: string, op: () => Promise<unknown>, target?: string) => {
+      emu.requests.length = 0;
+      await op();
+      const gets = emu.requests.filter((r) => r.method === "GET").length;
+      const writes = emu.requests.length - gets;
+      console.log(`${label.padEnd(44)} ${String(emu.requests.length).padStart(3)} calls (${gets} GET, ${writes} write)${target ? `  target: ${target}` : ""}`);
+    };
+
+    let created!: { id: string; outs?: any };
+    await count("create web service (no domains)", async () => (created = await p.create(service)));
+    let withDomains!: { id: string; outs?: any };
+    await count("create web service + 1 apex domain", async () => (withDomains = await p.create({ ...service, name: "ott-bench-web", domains: ["example.com"] })));
+    await count("no-op update (diff, then update if changed)", async () => {
+      const d = await p.diff!(created.id, created.outs, service);
+      if (d.changes) await p.update!(created.id, created.outs, service);
+    }, "0 writes");
+    await count("update called with identical inputs", () => p.update!(created.id, created.outs, service), "0 writes");
+    await count("update: plan + env var + preDeploy", () =>
+      p.update!(created.id, created.outs, { ...service, plan: "standard", preDeployCommand: "npm run m2", envVars: { NODE_ENV: "production" } }),
+    );
+    await count("refresh service (no managed domains)", () => p.read!(created.id, created.outs), "<= 2 GET");
+    await count("refresh service (managed domains)", () => p.read!(withDomains.id, withDomains.outs), "<= 2 GET");
+    const pg = createPostgresProvider({ client, pollIntervalMs: 1 });
+    let db!: { id: string; outs?: any };
+    await count("create postgres (incl. wait for available)", async () => (db = await pg.create({ ownerId: "tea-bench0001", name: "db", plan: "free", version: "17", region: "oregon" })));
+    await count("refresh postgres", () => pg.read!(db.id, db.outs), "<= 2 GET");
+  } finally {
+    await emu.stop();
+  }
+
+  // As pulumi.dynamic.Resource does for __provider (this runs outside vitest, so it is real).
+  const sc = require("@pulumi/pulumi/runtime/closure/serializeClosure");
+  for (const [label, provider] of [["service", serviceProvider], ["postgres", postgresProvider]] as const) {
+    const { text } = await sc.serializeFunction(() => provider, { allowSecrets: true });
+    console.log(`serialized ${label} provider: ${Buffer.byteLength(text)} bytes  target: <= 65536`);
+  }
+}

@@ -1,0 +1,173 @@
+import * as pulumi from "@pulumi/pulumi";
+import { RenderService, type RenderServiceArgs } from "../providers/render/service";
+import { applyTransform, type ResourceTransform } from "./transform";
+
+/** A developer branch service: one more Render service building `branch`, named `<name>-<branch name>`. */
+export interface WebServiceBranch {
+  /** Short name, part of the Render service name, e.g. `alice`. */
+  name: string;
+  /** Git branch it builds, e.g. `feature/login`. */
+  branch: string;
+}
+
+export interface WebServiceArgs {
+  /** Render workspace id that owns the services. @example "tea-cs1a2b3c4d5e6f7g8h9i" */
+  ownerId: pulumi.Input<string>;
+  /**
+   * Render service name, unique in the workspace (so include the product and stack); branch
+   * services are named `<name>-<branch name>`. @example "ott-dev-api"
+   */
+  name: string;
+  /** https Git URL without a branch. @example "https://github.com/acme/ott" */
+  repo: pulumi.Input<string>;
+  /** Git branch the main service deploys. */
+  branch: pulumi.Input<string>;
+  /** Monorepo folder to build in. @example "backend" */
+  rootDir?: pulumi.Input<string>;
+  /** Render native runtime: node, python, go, ruby, rust, elixir or docker. */
+  runtime: pulumi.Input<string>;
+  buildCommand: pulumi.Input<string>;
+  startCommand: pulumi.Input<string>;
+  /**
+   * Runs before a new version goes live, e.g. migrations; a failure keeps the old version.
+   * Branch services skip it, since they share the stack's database. @example "npm run db:migrate"
+   */
+  preDeployCommand?: pulumi.Input<string>;
+  /** Path Render probes before routing traffic. @example "/healthz" */
+  healthCheckPath?: pulumi.Input<string>;
+  /** Instance plan (default `starter`). */
+  plan?: pulumi.Input<string>;
+  /** Region (default `oregon`); changing it replaces the service. */
+  region?: pulumi.Input<string>;
+  /** Fixed instance count (not with `autoscaling`). */
+  instances?: pulumi.Input<number>;
+  /** Autoscaling bounds and targets. @example { min: 2, max: 6, cpuPercent: 70 } */
+  autoscaling?: pulumi.Input<{ min: number; max: number; cpuPercent?: number; memoryPercent?: number }>;
+  /** Persistent disk of the main service; pins it to one instance. @example { name: "uploads", mountPath: "/var/data", sizeGB: 10 } */
+  disk?: pulumi.Input<{ name: string; mountPath: string; sizeGB: number }>;
+  /** Custom domains of the main service. @example ["api.example.com"] */
+  domains?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Deploy on every push (default true). */
+  autoDeploy?: pulumi.Input<boolean>;
+  /** Environment variables; values may be secrets and stay secret. */
+  envVars?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** One extra service per developer branch, sharing the variables and database. @example [{ name: "alice", branch: "alice" }] */
+  branches?: WebServiceBranch[];
+  /**
+   * Variables that hold the main service's own URL or origin, which branch services must not
+   * copy. @example ["PUBLIC_URL", "CORS_ORIGIN"]
+   */
+  urlEnvVars?: string[];
+  /**
+   * Make `pulumi up` wait until the main service's new deploy is live, and fail with Render's
+   * status (build, pre-deploy or start failure) otherwise. Default false.
+   */
+  waitForDeploy?: boolean;
+  /** Protect the main service from deletion and keep it if removed from the program (production). */
+  protect?: boolean;
+}
+
+export interface WebServiceOptions extends pulumi.ComponentResourceOptions {
+  transform?: {
+    /** The main Render service. */
+    service?: ResourceTransform<RenderServiceArgs>;
+    /** Each branch service. */
+    branchService?: ResourceTransform<RenderServiceArgs>;
+  };
+}
+
+const SLUG = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+function validate(args: WebServiceArgs): void {
+  const fail = (key: string, message: string): never => {
+    throw new Error(`WebService '${args.name}': ${key} ${message}`);
+  };
+  if (typeof args.name !== "string" || !SLUG.test(args.name)) fail("name", "must be lower-case letters, digits and '-'");
+  if (typeof args.repo === "string" && !/^https:\/\/\S+$/.test(args.repo)) fail("repo", `must be an https Git URL, got '${args.repo}'`);
+  if (args.instances !== undefined && args.autoscaling !== undefined) fail("instances", "and autoscaling are exclusive: set one");
+  if (typeof args.instances === "number" && (!Number.isInteger(args.instances) || args.instances < 1 || args.instances > 100)) {
+    fail("instances", "must be an integer from 1 to 100");
+  }
+  const seen = new Set<string>();
+  (args.branches ?? []).forEach((b, i) => {
+    if (!SLUG.test(b?.name ?? "")) fail(`branches[${i}].name`, `'${b?.name}' must be lower-case letters, digits and '-'`);
+    if (typeof b.branch !== "string" || !b.branch) fail(`branches[${i}].branch`, "must be a Git branch name");
+    if (seen.has(b.name)) fail(`branches[${i}].name`, `'${b.name}' is listed twice`);
+    seen.add(b.name);
+    if (`${args.name}-${b.name}`.length > 100) fail(`branches[${i}].name`, "makes the Render service name longer than 100 characters");
+  });
+}
+
+/**
+ * A Render web service, plus one service per developer branch. Token `webstack:index:WebService`.
+ */
+export class WebService extends pulumi.ComponentResource {
+  /** Render id of the main service (`srv-…`). */
+  public readonly serviceId: pulumi.Output<string>;
+  /** Public URL of the main service, e.g. `https://ott-dev-api.onrender.com`. */
+  public readonly url: pulumi.Output<string>;
+  /** Branch name → URL of its service. */
+  public readonly branchUrls: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: WebServiceArgs, opts: WebServiceOptions = {}) {
+    validate(args);
+    const { transform, ...componentOpts } = opts;
+    super("webstack:index:WebService", name, {}, componentOpts);
+
+    const common: RenderServiceArgs = {
+      ownerId: args.ownerId,
+      name: args.name,
+      type: "web_service",
+      repo: args.repo,
+      branch: args.branch,
+      rootDir: args.rootDir,
+      autoDeploy: args.autoDeploy ?? true,
+      runtime: args.runtime,
+      buildCommand: args.buildCommand,
+      startCommand: args.startCommand,
+      healthCheckPath: args.healthCheckPath,
+      plan: args.plan,
+      region: args.region,
+    };
+
+    const [mainArgs, mainOpts] = applyTransform<RenderServiceArgs>(
+      transform?.service,
+      {
+        ...common,
+        preDeployCommand: args.preDeployCommand,
+        numInstances: args.instances,
+        autoscaling: args.autoscaling,
+        disk: args.disk,
+        domains: args.domains,
+        envVars: args.envVars,
+        waitForLive: args.waitForDeploy,
+      },
+      { parent: this, ...(args.protect ? { protect: true, retainOnDelete: true } : {}) },
+    );
+    const main = new RenderService(args.name, mainArgs, mainOpts);
+
+    const omit = new Set(args.urlEnvVars ?? []);
+    const branchEnv =
+      args.envVars === undefined
+        ? undefined
+        : pulumi.output(args.envVars).apply((vars) => Object.fromEntries(Object.entries(vars).filter(([k]) => !omit.has(k))));
+
+    const branchUrls: Record<string, pulumi.Output<string>> = {};
+    for (const b of args.branches ?? []) {
+      const serviceName = `${args.name}-${b.name}`;
+      // One instance, no disk, domains or migrations: a branch copy shares the stack's database.
+      const [bArgs, bOpts] = applyTransform<RenderServiceArgs>(
+        transform?.branchService,
+        { ...common, name: serviceName, branch: b.branch, envVars: branchEnv },
+        { parent: this },
+      );
+      const svc = new RenderService(serviceName, bArgs, bOpts);
+      branchUrls[b.name] = svc.url.apply((u) => u ?? "");
+    }
+
+    this.serviceId = main.id;
+    this.url = main.url.apply((u) => u ?? "");
+    this.branchUrls = pulumi.output(branchUrls);
+    this.registerOutputs({ serviceId: this.serviceId, url: this.url, branchUrls: this.branchUrls });
+  }
+}

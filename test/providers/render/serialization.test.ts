@@ -1,0 +1,89 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ServiceInputs } from "../../../providers/render/service";
+import { type RenderEmulator, startEmulator } from "./emulator";
+
+// Real serialization happens outside vitest (vite's import rewriting breaks the closure serializer,
+// pulumi-sdk-facts §2d): one fresh node process serializes, others rehydrate and drive the provider.
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, "../../..");
+const KEY_IN_SERIALIZER_ENV = "rnd_mustNotBeSerialized42";
+
+let emu: RenderEmulator;
+const dir = mkdtempSync(join(tmpdir(), "render-provider-"));
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(() => emu.stop());
+
+async function serialize(which: string): Promise<string> {
+  const { stdout } = await run(process.execPath, ["--require", "esbuild-register", "test/providers/render/serialize-provider.ts", which], {
+    cwd: ROOT,
+    env: { ...process.env, RENDER_API_KEY: KEY_IN_SERIALIZER_ENV, RENDER_API_URL: "https://example.invalid/v1" },
+  });
+  return stdout;
+}
+
+async function drive(file: string, op: string, ...args: unknown[]): Promise<any> {
+  const { stdout } = await run(process.execPath, [join(__dirname, "rehydrate-provider.js"), file, JSON.stringify({ op, args })], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, RENDER_API_URL: emu.url, RENDER_API_KEY: emu.apiKey, RENDER_API_BACKOFF_MS: "1", RENDER_POLL_INTERVAL_MS: "5" },
+  });
+  return JSON.parse(stdout);
+}
+
+describe("the serialized providers", () => {
+  it("rehydrate in a fresh node process and run create, read, update and delete of a service", async () => {
+    const text = await serialize("service");
+    expect(text).toMatch(/^exports\.handler = /);
+    expect(text).not.toContain(KEY_IN_SERIALIZER_ENV);
+    expect(text).not.toContain("example.invalid"); // env is read at call time, not captured
+    expect(text).not.toMatch(/__vite_ssr|@pulumi\/pulumi/);
+    const file = join(dir, "service.js");
+    writeFileSync(file, text);
+
+    const inputs: ServiceInputs = {
+      ownerId: "tea-abc123",
+      name: "ott-dev-api",
+      type: "web_service",
+      repo: "https://github.com/acme/ott",
+      runtime: "node",
+      buildCommand: "npm ci",
+      startCommand: "node server.js",
+      preDeployCommand: "npm run migrate",
+      envVars: { A: "1" },
+    };
+    const check = await drive(file, "check", {}, inputs);
+    expect(check.failures).toEqual([]);
+    const created = await drive(file, "create", inputs);
+    expect(created.id).toMatch(/^srv-/);
+    expect(emu.listServices()).toHaveLength(1);
+
+    const read = await drive(file, "read", created.id, created.outs);
+    expect(read.props.preDeployCommand).toBe("npm run migrate");
+    expect(await drive(file, "diff", created.id, read.props, inputs)).toMatchObject({ changes: false });
+
+    await drive(file, "update", created.id, read.props, { ...inputs, plan: "standard", envVars: { A: "2" } });
+    expect(emu.listServices()[0].serviceDetails.plan).toBe("standard");
+    expect(emu.envVarsOf(created.id)).toEqual({ A: "2" });
+
+    await drive(file, "delete", created.id, read.props);
+    expect(emu.services.size).toBe(0);
+  });
+
+  it("rehydrate the Postgres provider too", async () => {
+    const text = await serialize("postgres");
+    expect(text).not.toContain(KEY_IN_SERIALIZER_ENV);
+    const file = join(dir, "postgres.js");
+    writeFileSync(file, text);
+    const created = await drive(file, "create", { ownerId: "tea-abc123", name: "db", plan: "free", version: "17", region: "oregon" });
+    expect(created.id).toMatch(/^dpg-/);
+    expect(created.outs.internalConnectionString).toContain(created.id);
+    await drive(file, "delete", created.id, created.outs);
+    expect(emu.postgres.size).toBe(0);
+  });
+});
