@@ -103,7 +103,9 @@ export function formatDiffMarkdown(report: DiffReport): string {
           : hasChanges(d)
             ? ""
             : "no changes";
-    out.push(`| \`${d.stack}\` | ${d.added.length} | ${d.removed.length} | ${d.changed.length} | ${note} |`);
+    // A side that failed has no manifest to compare: no counts rather than misleading ones.
+    const counts = failed(d.stack).length ? ["–", "–", "–"] : [d.added.length, d.removed.length, d.changed.length];
+    out.push(`| \`${d.stack}\` | ${counts.join(" | ")} | ${note} |`);
   }
   for (const e of errors) {
     out.push("", `**${e.stack}**: synth failed at ${e.side}:`, "", "```", e.message.trim(), "```");
