@@ -94,7 +94,8 @@ export async function synthDiff(root: string, baseRef: string): Promise<{ report
       () => (baseStacks.has(s) ? synthAt(baseDir, s) : none()),
       () => (headStacks.has(s) ? synthAt(root, s) : none()),
     ]);
-    const results = await pool(tasks, Math.max(2, cpus().length));
+    // A synth waits part of its time (about 1 s of CPU in 2.5 s of wall), so run two per core.
+    const results = await pool(tasks, Math.max(4, 2 * cpus().length));
 
     const report: DiffReport = { base: `\`${baseRef}\` (${sha.slice(0, 7)})`, head: `working tree${head ? ` (${head})` : ""}`, diffs: [], errors: [] };
     stacks.forEach((stack, i) => {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, symlinkSync, mkdirSync, cpSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, symlinkSync, mkdirSync, cpSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -27,7 +27,8 @@ async function synth(args: string[], cwd = ROOT) {
 function repoWithStack(stack: string, edit: (config: Record<string, any>) => void): string {
   const dir = mkdtempSync(join(tmpdir(), "webstack-synth-"));
   for (const entry of ["index.ts", "Pulumi.yaml", "config", "components", "providers", "worker", "synth", "package.json", "tsconfig.json"]) {
-    cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+    // providers/ and worker/ arrive with other branches.
+    if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
   const doc = YAML.parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
