@@ -86,7 +86,12 @@ describe("GitHub workflows", () => {
   });
 
   it("destroys and removes the PR stack on close, and checks drift with --expect-no-changes", () => {
-    const destroy = workflow("pr-stack.yml").jobs.destroy;
+    const prStack = workflow("pr-stack.yml");
+    expect(prStack.concurrency).toEqual({ group: "pulumi-pr-${{ github.event.pull_request.number }}", "cancel-in-progress": false });
+    // Forks have no secrets; promotion PRs come from branches that already have a stack.
+    expect(prStack.jobs.up.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+    for (const t of BRANCH_STACKS) expect(prStack.jobs.up.if).toContain(`"${t.branch}"`);
+    const destroy = prStack.jobs.destroy;
     expect(destroy.steps.find((s: any) => s.with?.command === "destroy").with.remove).toBe(true);
     const drift = workflow("drift.yml");
     expect(drift.on.schedule).toHaveLength(1);
