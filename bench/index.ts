@@ -1,9 +1,12 @@
+import { benchDelivery } from "./delivery";
 import { benchStartToGraph } from "./start-to-graph";
 
 // Each benchmark prints its own figures; none asserts, so a slow machine never fails a build.
 async function main() {
   console.log("## Program start-up");
   benchStartToGraph();
+  console.log("## Delivery");
+  await benchDelivery();
 }
 
 main().catch((err) => {
