@@ -1,5 +1,6 @@
 import { benchCronWorker } from "./cron-worker";
 import { benchRender } from "./render";
+import { benchDelivery } from "./delivery";
 import { benchStartToGraph } from "./start-to-graph";
 
 // Each benchmark prints its own figures; none asserts, so a slow machine never fails a build.
@@ -9,6 +10,8 @@ async function main() {
   console.log("\n## Cron Worker");
   await benchCronWorker();
   await benchRender();
+  console.log("\n## Delivery");
+  await benchDelivery();
 }
 
 main().catch((err) => {

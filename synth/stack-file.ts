@@ -16,6 +16,11 @@ export class UnknownStackError extends Error {}
 /** Stands in for an encrypted value; never written to a synth output. */
 export const SECURE_PLACEHOLDER = "synth-placeholder-secret";
 
+/** Template of the pull-request stacks `pr-<n>`, which have no committed stack file. */
+export const PREVIEW_TEMPLATE = "stacks/preview.yaml";
+export const PREVIEW_STACK = /^pr-\d+$/;
+
+/** The committed stacks (`Pulumi.<stack>.yaml`); `pr-<n>` stacks come from PREVIEW_TEMPLATE. */
 export function listStacks(root: string): string[] {
   return readdirSync(root)
     .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
@@ -32,7 +37,9 @@ export function readStackFile(root: string, stack: string): StackFile {
     name: string;
     config?: Record<string, { default?: unknown; value?: unknown }>;
   };
-  const file = ["yaml", "yml"].map((ext) => join(root, `Pulumi.${stack}.${ext}`)).find(existsSync);
+  const file =
+    ["yaml", "yml"].map((ext) => join(root, `Pulumi.${stack}.${ext}`)).find(existsSync) ??
+    [join(root, PREVIEW_TEMPLATE)].find((t) => PREVIEW_STACK.test(stack) && existsSync(t));
   if (!file) {
     throw new UnknownStackError(
       `Unknown stack '${stack}': there is no Pulumi.${stack}.yaml. Known stacks: ${listStacks(root).join(", ")}.`,

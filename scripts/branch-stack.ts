@@ -1,0 +1,84 @@
+import { resolve } from "node:path";
+import { rawSections } from "../config/raw";
+import { readStackFile } from "../synth/stack-file";
+
+/** A long-lived stack and the git branch that deploys it. */
+export interface BranchTarget {
+  branch: string;
+  stack: string;
+  /** The GitHub environment of the deploy job; protection rules (approvals) live there. */
+  githubEnvironment: string;
+}
+
+/** The branch strategy: one long-lived branch per long-lived stack. Everything else is a PR stack. */
+export const BRANCH_STACKS: readonly BranchTarget[] = [
+  { branch: "main", stack: "prod", githubEnvironment: "production" },
+  { branch: "staging", stack: "staging", githubEnvironment: "staging" },
+  { branch: "develop", stack: "dev", githubEnvironment: "development" },
+];
+
+/**
+ * The stack a branch deploys, or undefined for a feature branch. Accepts `refs/heads/<branch>`
+ * too, as `github.ref` gives it.
+ */
+export function stackForBranch(ref: string): BranchTarget | undefined {
+  const branch = ref.replace(/^refs\/heads\//, "");
+  return BRANCH_STACKS.find((t) => t.branch === branch);
+}
+
+/** The short-lived stack of pull request `n`. */
+export function previewStackName(pr: number | string): string {
+  const n = String(pr);
+  if (!/^[1-9]\d*$/.test(n)) throw new Error(`expected a pull-request number, got '${n}'`);
+  return `pr-${n}`;
+}
+
+/** `org/project/stack`, as `pulumi/actions` and the CLI take it, from the stack's own config. */
+export function qualifiedStackName(root: string, stack: string): string {
+  const file = readStackFile(root, stack);
+  const app = rawSections(file.config).app as { pulumiOrg?: unknown } | undefined;
+  if (typeof app?.pulumiOrg !== "string") throw new Error(`${stack}: webstack:app.pulumiOrg is not set`);
+  return `${app.pulumiOrg}/${file.project}/${stack}`;
+}
+
+/**
+ * `branch-stack.ts <branch>` or `branch-stack.ts --pr <n>` prints `key=value` lines for
+ * `$GITHUB_OUTPUT`: `stack`, `qualified` (org/project/stack) and `environment`. A feature
+ * branch prints `stack=` (empty), so a job can skip on it. `branch-stack.ts --all` prints
+ * `matrix=[{stack, qualified, branch}, …]` for the long-lived stacks (the drift check).
+ */
+function main(argv: string[]): number {
+  const root = resolve(__dirname, "..");
+  const [first, second] = argv;
+  let stack: string | undefined;
+  let environment = "";
+  if (first === "--all" && argv.length === 1) {
+    const matrix = BRANCH_STACKS.map((t) => ({ stack: t.stack, qualified: qualifiedStackName(root, t.stack), branch: t.branch }));
+    process.stdout.write(`matrix=${JSON.stringify(matrix)}\n`);
+    return 0;
+  }
+  if (first === "--pr" && second) {
+    stack = previewStackName(second);
+    environment = "preview";
+  } else if (first && !first.startsWith("-") && argv.length === 1) {
+    const target = stackForBranch(first);
+    stack = target?.stack;
+    environment = target?.githubEnvironment ?? "";
+  } else {
+    process.stderr.write("usage: branch-stack.ts <branch> | --pr <number> | --all\n");
+    return 2;
+  }
+  // pr-<n> stacks read the org from the template, like the synth does.
+  const qualified = stack ? qualifiedStackName(root, stack) : "";
+  process.stdout.write(`stack=${stack ?? ""}\nqualified=${qualified}\nenvironment=${environment}\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,131 @@
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs, promisify } from "node:util";
+import { diffManifests, formatDiffMarkdown, type DiffReport } from "../synth/diff";
+import type { Manifest } from "../synth/manifest";
+import { listStacks, PREVIEW_TEMPLATE } from "../synth/stack-file";
+
+const exec = promisify(execFile);
+const USAGE = "usage: npm run synth:diff -- <base-ref> [--out FILE]";
+/** The preview template is synthesized under this name, standing for every PR stack. */
+export const PREVIEW_SAMPLE = "pr-0";
+
+type SynthResult = { manifest: Manifest | null } | { error: string };
+
+/** The stacks a checkout can synthesize: its committed stack files, plus the PR-stack template. */
+function stacksIn(dir: string): string[] {
+  const stacks = listStacks(dir);
+  return existsSync(join(dir, PREVIEW_TEMPLATE)) ? [...stacks, PREVIEW_SAMPLE] : stacks;
+}
+
+/**
+ * Runs a checkout's own synth CLI, so each side is synthesized by its own program and
+ * config code. A checkout without the CLI, or one that does not know the stack, has no manifest.
+ */
+async function synthAt(dir: string, stack: string): Promise<SynthResult> {
+  if (!existsSync(join(dir, "synth", "cli.ts"))) return { manifest: null };
+  try {
+    const { stdout } = await exec(process.execPath, ["--require", "esbuild-register", "synth/cli.ts", stack, "--format", "json"], {
+      cwd: dir,
+      env: { ...process.env, WEBSTACK_DEBUG: "" },
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return { manifest: JSON.parse(stdout) as Manifest };
+  } catch (err: any) {
+    if (err.code === 2) return { manifest: null }; // unknown stack at this ref
+    return { error: String(err.stderr || err.message) };
+  }
+}
+
+/** `git archive <sha>` unpacked into a fresh temp dir: no change to the repo or its worktrees. */
+async function checkout(root: string, sha: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "webstack-synth-diff-"));
+  await new Promise<void>((ok, fail) => {
+    const git = spawn("git", ["archive", "--format=tar", sha], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const tar = spawn("tar", ["-x", "-C", dir], { stdio: ["pipe", "ignore", "pipe"] });
+    let stderr = "";
+    git.stderr.on("data", (d) => (stderr += d));
+    tar.stderr.on("data", (d) => (stderr += d));
+    git.stdout.pipe(tar.stdin);
+    let pending = 2;
+    const done = (code: number | null) => {
+      if (code !== 0) fail(new Error(`git archive ${sha} failed: ${stderr.trim()}`));
+      else if (--pending === 0) ok();
+    };
+    git.on("close", done);
+    tar.on("close", done);
+  });
+  // The base ref runs with this checkout's dependencies: no install, no network.
+  if (!existsSync(join(dir, "node_modules"))) symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+/** Runs tasks with at most `limit` in flight, keeping their order. */
+async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+export async function synthDiff(root: string, baseRef: string): Promise<{ report: DiffReport; ok: boolean }> {
+  let sha: string;
+  try {
+    sha = (await exec("git", ["rev-parse", "--verify", "--quiet", `${baseRef}^{commit}`], { cwd: root })).stdout.trim();
+  } catch {
+    throw new UsageError(`unknown git ref '${baseRef}'`);
+  }
+  const head = (await exec("git", ["rev-parse", "--short", "HEAD"], { cwd: root }).catch(() => ({ stdout: "" }))).stdout.trim();
+  const baseDir = await checkout(root, sha);
+  try {
+    const baseStacks = new Set(stacksIn(baseDir));
+    const headStacks = new Set(stacksIn(root));
+    const stacks = [...new Set([...baseStacks, ...headStacks])].sort();
+    const none = async (): Promise<SynthResult> => ({ manifest: null });
+    const tasks = stacks.flatMap((s) => [
+      () => (baseStacks.has(s) ? synthAt(baseDir, s) : none()),
+      () => (headStacks.has(s) ? synthAt(root, s) : none()),
+    ]);
+    // A synth waits part of its time (about 1 s of CPU in 2.5 s of wall), so run two per core.
+    const results = await pool(tasks, Math.max(4, 2 * cpus().length));
+
+    const report: DiffReport = { base: `\`${baseRef}\` (${sha.slice(0, 7)})`, head: `working tree${head ? ` (${head})` : ""}`, diffs: [], errors: [] };
+    stacks.forEach((stack, i) => {
+      const [b, h] = [results[2 * i]!, results[2 * i + 1]!];
+      if ("error" in b) report.errors!.push({ stack, side: "base", message: b.error });
+      if ("error" in h) report.errors!.push({ stack, side: "head", message: h.error });
+      report.diffs.push(diffManifests(stack, "manifest" in b ? b.manifest : null, "manifest" in h ? h.manifest : null));
+    });
+    return { report, ok: !report.errors!.some((e) => e.side === "head") };
+  } finally {
+    rmSync(baseDir, { recursive: true, force: true });
+  }
+}
+
+class UsageError extends Error {}
+
+async function main() {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: "string", short: "o" } } });
+  if (positionals.length !== 1) throw new UsageError(USAGE);
+  const { report, ok } = await synthDiff(resolve(__dirname, ".."), positionals[0]!);
+  const text = formatDiffMarkdown(report);
+  if (values.out) writeFileSync(values.out, text);
+  else process.stdout.write(text);
+  // The report is written either way (the PR comment shows the failure); the exit code fails CI.
+  if (!ok) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`synth:diff: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  });
+}

