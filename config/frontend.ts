@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envVarName, gitBranch, hostname, slug } from "./common";
+import { envVarName, gitBranch, hostname, slug, stackRef } from "./common";
 
 /** A domain, optionally bound to the deployments of one git branch (e.g. a staging subdomain). */
 const domainEntry = z.union([
@@ -7,17 +7,46 @@ const domainEntry = z.union([
   z.object({ domain: hostname, gitBranch: gitBranch.optional() }).strict(),
 ]);
 
+/** Settings of the Vercel project itself: only the stack that creates the project sets them. */
+export const projectSettings = ["framework", "rootDirectory", "buildCommand", "installCommand", "productionBranch"] as const;
+
 export const frontendSchema = z
   .object({
-    name: slug.optional().describe("Vercel project name; defaults to '<app>-web'."),
-    framework: z.string().min(1).default("nextjs").describe("Vercel framework preset, e.g. 'nextjs' or 'vite'."),
+    name: slug
+      .optional()
+      .describe("Vercel project name, the same in every stack that shares the project; defaults to '<app>-web'."),
+    scope: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, "expected a Vercel team slug or account name")
+      .describe("Vercel team slug (or account name) in deployment URLs, e.g. 'acme' in ott-web-git-staging-acme.vercel.app."),
+    from: stackRef
+      .optional()
+      .describe("Stack that owns the Vercel project, e.g. 'acme/webstack/prod'; this stack adds only its branches' variables and domains."),
+    projectId: z
+      .string()
+      .regex(/^prj_[A-Za-z0-9]+$/, "expected a Vercel project id ('prj_…')")
+      .optional()
+      .describe("Id of a Vercel project managed outside webstack, to add this stack's variables and domains to."),
+    framework: z.string().min(1).optional().describe("Vercel framework preset, e.g. 'nextjs' (the default) or 'vite'."),
     rootDirectory: z.string().optional().describe("Monorepo folder of the frontend, e.g. 'web'."),
     buildCommand: z.string().optional().describe("Overrides the framework's build command."),
     installCommand: z.string().optional().describe("Overrides the install command, e.g. 'npm ci'."),
-    productionBranch: gitBranch.default("main").describe("Branch Vercel deploys to production."),
+    productionBranch: gitBranch.optional().describe("Branch Vercel deploys to production; 'main' by default."),
     branch: gitBranch
       .optional()
       .describe("Git branch whose preview deployments belong to this stack (staging/dev), e.g. 'staging'."),
+    previewDefault: z
+      .boolean()
+      .default(false)
+      .describe("Preview deployments of branches no stack claims (feature branches, PRs) use this stack's values and backend."),
+    development: z
+      .boolean()
+      .default(false)
+      .describe("'vercel dev' and 'vercel env pull' get this stack's public values and backend URL."),
+    customEnvironment: z
+      .boolean()
+      .default(false)
+      .describe("Vercel Pro: make 'branch' a custom environment instead of branch-scoped preview variables."),
     apiUrlVariable: envVarName
       .default("NEXT_PUBLIC_API_URL")
       .describe("Variable through which the frontend learns the backend URL."),
@@ -25,9 +54,77 @@ export const frontendSchema = z
       .array(domainEntry)
       .default([])
       .describe("Domains, e.g. ['app.example.com', {domain: 'preview.example.com', gitBranch: 'staging'}]."),
+    extraOrigins: z
+      .array(z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d+)?$/, "expected an origin such as 'http://localhost:3000'"))
+      .default([])
+      .describe("More origins the backend's CORS allows, e.g. ['http://localhost:3000']."),
     teamId: z.string().optional().describe("Vercel team id, when the provider has no default team."),
   })
   .strict()
+  .superRefine((f, ctx) => {
+    const attached = f.from ?? f.projectId;
+    if (f.from && f.projectId) {
+      ctx.addIssue({ code: "custom", path: ["projectId"], message: "set either 'from' or 'projectId', not both" });
+    }
+    if (attached) {
+      for (const k of projectSettings) {
+        if (f[k] !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: [k],
+            message: `a project setting, owned by ${f.from ? `'${f.from}'` : "whoever manages the project"}; remove it here`,
+          });
+        }
+      }
+    }
+    if (!attached && f.branch !== undefined && f.branch === (f.productionBranch ?? "main")) {
+      ctx.addIssue({ code: "custom", path: ["branch"], message: "is the production branch; a stack's branch deploys to preview" });
+    }
+    if (f.customEnvironment && !f.branch) {
+      ctx.addIssue({ code: "custom", path: ["customEnvironment"], message: "needs 'branch', the branch the environment tracks" });
+    }
+  })
   .describe("The frontend project on Vercel.");
 
 export type FrontendConfig = z.infer<typeof frontendSchema>;
+
+/** The stack creates the Vercel project (and owns its production target). */
+export function ownsProject(f: FrontendConfig): boolean {
+  return f.from === undefined && f.projectId === undefined;
+}
+
+/** Rules between `frontend` and the sections it depends on, as {path, message}. */
+export function frontendCrossIssues(c: {
+  environment?: string;
+  frontend?: FrontendConfig;
+  backend?: { branches: { name: string; branch: string }[] };
+}): { path: (string | number)[]; message: string }[] {
+  const f = c.frontend;
+  if (!f) return [];
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  if (c.environment === "production") {
+    if (f.branch) issues.push({ path: ["frontend", "branch"], message: "a production stack serves the production branch only" });
+    if (f.previewDefault) {
+      issues.push({ path: ["frontend", "previewDefault"], message: "previews must not call the production backend" });
+    }
+    if (f.development) {
+      issues.push({ path: ["frontend", "development"], message: "local development must not call the production backend" });
+    }
+  }
+  const served = new Set([f.branch, ...(c.backend?.branches ?? []).map((b) => b.branch)].filter(Boolean));
+  f.domains.forEach((d, i) => {
+    if (d.gitBranch && !served.has(d.gitBranch)) {
+      issues.push({
+        path: ["frontend", "domains", i, "gitBranch"],
+        message: `'${d.gitBranch}' is not a branch this stack serves (${[...served].map((b) => `'${b}'`).join(", ") || "none"})`,
+      });
+    }
+    if (!d.gitBranch && !ownsProject(f)) {
+      issues.push({
+        path: ["frontend", "domains", i],
+        message: "a production domain belongs to the stack that owns the project; bind it to this stack's branch with gitBranch",
+      });
+    }
+  });
+  return issues;
+}

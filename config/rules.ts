@@ -1,3 +1,5 @@
+import { wiredVariableIssues } from "./env";
+import { frontendCrossIssues } from "./frontend";
 import type { SectionName, StackConfig } from "./schema";
 
 export interface RuleIssue {
@@ -26,5 +28,7 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
   if (has("cron", "backend") && c.cron && !c.backend) {
     issues.push({ path: ["cron"], message: "needs webstack:backend, the service the jobs call" });
   }
+  if (has("environment", "frontend", "backend")) issues.push(...frontendCrossIssues(c));
+  if (has("env", "backend", "frontend", "database", "cron")) issues.push(...wiredVariableIssues(c));
   return issues;
 }

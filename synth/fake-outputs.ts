@@ -64,4 +64,6 @@ export const fakeStackOutputs: Record<string, (ref: string) => { outputs: Record
         secretOutputNames: [DATABASE_STACK_OUTPUTS.consumerConnectionStrings],
       };
     },
+    // A prod stack owns the Vercel project that staging and dev attach to (frontend.from).
+    "^acme/webstack/prod$": () => ({ outputs: { frontendProjectId: "prj_synthprod" }, secretOutputNames: [] }),
   };

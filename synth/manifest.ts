@@ -9,6 +9,8 @@ export interface ManifestResource {
   protect: boolean;
   retainOnDelete: boolean;
   dependsOn: string[];
+  /** Present (true) only when the resource is deleted before its replacement is created. */
+  deleteBeforeReplace?: true;
   inputs: Record<string, unknown>;
 }
 

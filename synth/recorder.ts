@@ -29,6 +29,7 @@ export function recordMonitor(monitor: any) {
             protect: registered ? Boolean(req.getProtect()) : false,
             retainOnDelete: registered ? Boolean(req.getRetainondelete()) : false,
             dependsOn: registered ? [...new Set<string>(req.getDependenciesList())].sort() : [],
+            ...(registered && req.getDeletebeforereplace() ? { deleteBeforeReplace: true as const } : {}),
             inputs: redact(inputs) as Record<string, unknown>,
           });
         }

@@ -1,0 +1,126 @@
+/**
+ * The rules that keep secrets out of browsers. Pure (no Pulumi), so the config validation
+ * (`config/env.ts`), `EnvVarSet` and `FrontendSite` all apply the very same checks.
+ *
+ * Vocabulary:
+ * - **public**: the value may be seen by anyone: inlined into a browser bundle, shown in the Vercel
+ *   dashboard, pulled by `vercel env pull`. Literals committed to a stack file are public.
+ * - **server-only**: the value must never reach a browser. On Vercel it is stored `sensitive`
+ *   (write-only; only the deployment's server code reads it at runtime), so it can never go to the
+ *   `development` target, which Vercel keeps readable for `vercel env pull`.
+ * - **secret**: a value the program knows is secret (a config secret or a generated one). A secret
+ *   is always server-only.
+ */
+
+/** Name prefixes a frontend build inlines into the code it ships to browsers. */
+export const BROWSER_PREFIXES = [
+  "NEXT_PUBLIC_",
+  "VITE_",
+  "PUBLIC_",
+  "REACT_APP_",
+  "NUXT_PUBLIC_",
+  "EXPO_PUBLIC_",
+  "GATSBY_",
+] as const;
+
+/** Who reads a variable: the Render service, the Vercel project, or the Cloudflare cron Worker. */
+export type Consumer = "backend" | "frontend" | "worker";
+export const CONSUMERS: readonly Consumer[] = ["backend", "frontend", "worker"];
+
+/** A Vercel environment. */
+export type VercelTarget = "production" | "preview" | "development";
+export const VERCEL_TARGETS: readonly VercelTarget[] = ["production", "preview", "development"];
+
+/**
+ * Where one frontend value lives on Vercel: a target, and for `preview` optionally one git branch
+ * (Vercel then prefers it over the branch-less preview value for that branch's deployments).
+ */
+export interface VercelSlot {
+  target: VercelTarget;
+  gitBranch?: string;
+}
+
+/** The browser prefix a name starts with, if any. */
+export function browserPrefix(name: string): string | undefined {
+  return BROWSER_PREFIXES.find((p) => name.startsWith(p));
+}
+
+/** What the guard needs to know about one variable. */
+export interface GuardFacts {
+  name: string;
+  /** The value is known to be secret (config secret or generated). */
+  secret: boolean;
+  /** Marked public: it may reach a browser. */
+  public: boolean;
+}
+
+/**
+ * Why a variable may not exist as declared, or undefined when it may. The reason is written to
+ * follow `<key>: `, e.g. `webstack:env.frontend.NEXT_PUBLIC_STRIPE_KEY: <reason>`.
+ */
+export function guardReason(v: GuardFacts): string | undefined {
+  const prefix = browserPrefix(v.name);
+  if (v.secret && v.public) {
+    return "a secret cannot be public: secrets are server-only";
+  }
+  if (prefix && v.secret) {
+    return (
+      `holds a secret, but frontend builds inline '${prefix}' variables into the browser bundle; ` +
+      `rename it without the prefix so only server code reads it`
+    );
+  }
+  if (prefix && !v.public) {
+    return (
+      `is server-only, but frontend builds inline '${prefix}' variables into the browser bundle; ` +
+      `rename it without the prefix, or mark it public if anyone may read it`
+    );
+  }
+  return undefined;
+}
+
+/** The Vercel `sensitive` flag a variable gets: everything that is not public. */
+export function vercelSensitive(isPublic: boolean): boolean {
+  return !isPublic;
+}
+
+/** One Vercel variable as a FrontendSite creates it (one resource per variable and slot). */
+export interface VercelVariableFacts {
+  key: string;
+  target: VercelTarget;
+  gitBranch?: string;
+  sensitive: boolean;
+}
+
+/** Label of a slot for messages and resource names: `production`, `preview`, `preview@alice`. */
+export function slotLabel(s: VercelSlot): string {
+  return s.gitBranch ? `${s.target}@${s.gitBranch}` : s.target;
+}
+
+/**
+ * Checks the variables rendered to one Vercel project, independently of where they came from:
+ * a sensitive value is a secret, so it may neither carry a browser prefix (the build would inline
+ * it) nor go to `development` (Vercel refuses sensitive development variables, and
+ * `vercel env pull` would hand it to every laptop). Returns one message per problem.
+ */
+export function vercelVariableIssues(vars: readonly VercelVariableFacts[]): string[] {
+  const issues: string[] = [];
+  const seen = new Set<string>();
+  for (const v of vars) {
+    const where = `${v.key} (${slotLabel(v)})`;
+    if (!VERCEL_TARGETS.includes(v.target)) issues.push(`${where}: unknown target '${v.target}'`);
+    if (v.gitBranch !== undefined && v.target !== "preview") {
+      issues.push(`${where}: gitBranch applies to the preview target only`);
+    }
+    const prefix = browserPrefix(v.key);
+    if (v.sensitive && prefix) {
+      issues.push(`${where}: is sensitive (server-only), but frontend builds inline '${prefix}' variables into the browser bundle`);
+    }
+    if (v.sensitive && v.target === "development") {
+      issues.push(`${where}: sensitive variables cannot target development (vercel env pull would expose them)`);
+    }
+    const id = `${v.key}\u0000${slotLabel(v)}`;
+    if (seen.has(id)) issues.push(`${where}: defined twice`);
+    seen.add(id);
+  }
+  return issues;
+}

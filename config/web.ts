@@ -1,0 +1,58 @@
+import type { VercelSlot } from "../components/env-guard";
+import { corsAllowedOrigins, frontendSlots } from "../components/env-wiring";
+import type { FrontendSiteArgs } from "../components/frontend-site";
+import { ownsProject } from "./frontend";
+import type { StackConfig } from "./schema";
+
+/** What the validated config says about the frontend and its wiring, ready for index.ts. Pure. */
+export interface WebPlan {
+  /** The Vercel slots this stack writes. */
+  slots: VercelSlot[];
+  /** The backend's `CORS_ALLOWED_ORIGINS`, as a list. */
+  corsAllowedOrigins: string[];
+  /** `FrontendSite` args, without `variables` and `projectId` (those need other components). */
+  site: Omit<FrontendSiteArgs, "variables" | "projectId">;
+  /** Owner stack to read `frontendProjectId` from, when this stack attaches to its project. */
+  projectFrom?: string;
+  /** A project id given in config, when this stack attaches to a project managed elsewhere. */
+  projectId?: string;
+}
+
+export function webPlan(config: Pick<StackConfig, "app" | "environment" | "frontend" | "backend">): WebPlan | undefined {
+  const f = config.frontend;
+  if (!f) return undefined;
+  const owner = ownsProject(f);
+  const name = f.name ?? `${config.app.name}-web`;
+  const slots = frontendSlots({
+    production: owner,
+    branch: f.branch,
+    branchServices: config.backend?.branches ?? [],
+    previewDefault: f.previewDefault,
+    development: f.development,
+  });
+  const site: WebPlan["site"] = {
+    name,
+    scope: f.scope,
+    domains: f.domains.map((d) => (d.gitBranch ? { domain: d.domain, gitBranch: d.gitBranch } : { domain: d.domain })),
+    ...(f.teamId !== undefined ? { teamId: f.teamId } : {}),
+    ...(f.customEnvironment && f.branch ? { customEnvironment: { name: config.environment, branch: f.branch } } : {}),
+    ...(owner
+      ? {
+          repo: config.app.repo,
+          framework: f.framework ?? "nextjs",
+          productionBranch: f.productionBranch ?? "main",
+          ...(f.rootDirectory !== undefined ? { rootDirectory: f.rootDirectory } : {}),
+          ...(f.buildCommand !== undefined ? { buildCommand: f.buildCommand } : {}),
+          ...(f.installCommand !== undefined ? { installCommand: f.installCommand } : {}),
+          protect: config.environment === "production",
+        }
+      : {}),
+  };
+  return {
+    slots,
+    corsAllowedOrigins: corsAllowedOrigins({ project: name, scope: f.scope, domains: f.domains, slots, extraOrigins: f.extraOrigins }),
+    site,
+    ...(f.from ? { projectFrom: f.from } : {}),
+    ...(f.projectId ? { projectId: f.projectId } : {}),
+  };
+}
