@@ -16,6 +16,11 @@ export interface WebPlan {
   projectFrom?: string;
   /** A project id given in config, when this stack attaches to a project managed elsewhere. */
   projectId?: string;
+  /**
+   * The backend's public URL when it has a custom domain (`https://<backend.domains[0]>`); the
+   * frontend calls it rather than the `onrender.com` address. Otherwise use `WebService.url`.
+   */
+  backendDomainUrl?: string;
 }
 
 export function webPlan(config: Pick<StackConfig, "app" | "environment" | "frontend" | "backend">): WebPlan | undefined {
@@ -54,5 +59,6 @@ export function webPlan(config: Pick<StackConfig, "app" | "environment" | "front
     site,
     ...(f.from ? { projectFrom: f.from } : {}),
     ...(f.projectId ? { projectId: f.projectId } : {}),
+    ...(config.backend?.domains[0] ? { backendDomainUrl: `https://${config.backend.domains[0]}` } : {}),
   };
 }

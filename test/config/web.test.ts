@@ -44,6 +44,18 @@ function wire(config: StackConfig) {
   // new WebService("api", { ..., envVars: env.renderEnvVars }) would go here.
   const api = { url: pulumi.output(serviceUrl(config.environment)), branchUrls: pulumi.output(branchUrls) };
 
+  const variables = [
+    ...env.vercelVariables,
+    ...(web && config.backend
+      ? apiUrlVariables({
+          variable: config.frontend!.apiUrlVariable,
+          slots: web.slots,
+          serviceUrl: web.backendDomainUrl ?? api.url,
+          branchServices: config.backend.branches,
+          branchUrls: api.branchUrls,
+        })
+      : []),
+  ];
   const site =
     web &&
     new FrontendSite("web", {
@@ -57,20 +69,9 @@ function wire(config: StackConfig) {
         : web.projectId
           ? { projectId: web.projectId }
           : {}),
-      variables: [
-        ...env.vercelVariables,
-        ...(config.backend
-          ? apiUrlVariables({
-              variable: config.frontend!.apiUrlVariable,
-              slots: web.slots,
-              serviceUrl: api.url,
-              branchServices: config.backend.branches,
-              branchUrls: api.branchUrls,
-            })
-          : []),
-      ],
+      variables,
     });
-  return { env, site, web };
+  return { env, site, web, variables };
 }
 
 async function synthWired(stack: string) {
@@ -140,8 +141,9 @@ describe("frontend wiring per committed stack", () => {
   });
 
   it.each([
-    ["prod", { production: "https://ott-api-production.onrender.com" }],
-    ["staging", { "preview@staging": "https://ott-api-staging.onrender.com", preview: "https://ott-api-staging.onrender.com" }],
+    // prod and staging have custom backend domains; dev has none and calls its onrender.com URL.
+    ["prod", { production: "https://api.ott.example.com" }],
+    ["staging", { "preview@staging": "https://api.staging.ott.example.com", preview: "https://api.staging.ott.example.com" }],
     [
       "dev",
       {
@@ -152,20 +154,11 @@ describe("frontend wiring per committed stack", () => {
       },
     ],
   ])("%s: each target calls its backend", async (stack, expected) => {
-    let specs: { slot: string; value: pulumi.Output<string> }[] = [];
-    await synthComponent(() => {
-      const c = stackConfig(stack);
-      const web = webPlan(c)!;
-      specs = apiUrlVariables({
-        variable: c.frontend!.apiUrlVariable,
-        slots: web.slots,
-        serviceUrl: serviceUrl(c.environment),
-        branchServices: c.backend!.branches,
-        branchUrls,
-      }).map((v) => ({ slot: v.gitBranch ? `${v.target}@${v.gitBranch}` : v.target, value: pulumi.output(v.value) }));
-    });
+    const { variables } = await synthWired(stack);
     const got: Record<string, string> = {};
-    for (const s of specs) got[s.slot] = (await settle(s.value)).value;
+    for (const v of variables.filter((x) => x.key === "NEXT_PUBLIC_API_URL")) {
+      got[v.gitBranch ? `${v.target}@${v.gitBranch}` : v.target] = (await settle(pulumi.output(v.value))).value;
+    }
     expect(got).toEqual(expected);
   });
 
