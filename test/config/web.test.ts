@@ -204,3 +204,34 @@ describe("frontend wiring per committed stack", () => {
     expect(JSON.stringify(m)).not.toContain("postgres://");
   });
 });
+
+describe("webPlan", () => {
+  it("gives the owner the project settings and protection, and an attached stack none", () => {
+    const prod = webPlan(stackConfig("prod"))!;
+    expect(prod.site).toEqual({
+      name: "ott-web",
+      scope: "acme",
+      domains: [{ domain: "ott.example.com" }],
+      repo: "acme/ott",
+      framework: "nextjs",
+      productionBranch: "main",
+      rootDirectory: "web",
+      protect: true,
+    });
+    expect(prod.projectFrom).toBeUndefined();
+    const staging = webPlan(stackConfig("staging"))!;
+    expect(staging.site).toEqual({
+      name: "ott-web",
+      scope: "acme",
+      domains: [{ domain: "preview.ott.example.com", gitBranch: "staging" }],
+    });
+    expect(staging.projectFrom).toBe("acme/webstack/prod");
+    expect(staging.backendDomainUrl).toBe("https://api.staging.ott.example.com");
+  });
+
+  it("turns the customEnvironment flag into a custom environment named after the stack's environment", () => {
+    const c = stackConfig("staging");
+    c.frontend!.customEnvironment = true;
+    expect(webPlan(c)!.site.customEnvironment).toEqual({ name: "staging", branch: "staging" });
+  });
+});
