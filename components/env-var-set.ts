@@ -191,6 +191,7 @@ function resolve(v: EnvVar, generated?: pulumi.Output<string>): Resolved {
   if (v.literal !== undefined) value = pulumi.output(v.literal);
   else if (v.secret !== undefined) value = pulumi.secret(v.secret);
   else if (generated) value = pulumi.secret(generated);
+  else if (v.public === true) value = refuseSecret(v.name, pulumi.output(v.from as pulumi.Input<string>));
   else value = pulumi.output(v.from as pulumi.Input<string>);
   return {
     name: v.name,
@@ -201,6 +202,17 @@ function resolve(v: EnvVar, generated?: pulumi.Output<string>): Resolved {
     slot: v.target ? { target: v.target, gitBranch: v.gitBranch } : undefined,
     comment: `${pulumi.getStack()}: ${sourceComment(v)}`,
   };
+}
+
+/**
+ * A value from another component marked public must not be a Pulumi secret: whatever consumes it
+ * (a registration, an apply) fails with the variable's name instead of publishing the secret.
+ */
+function refuseSecret(name: string, value: pulumi.Output<string>): pulumi.Output<string> {
+  return pulumi.output(pulumi.isSecret(value)).apply((secret) => {
+    if (secret) throw new pulumi.RunError(`${name}: marked public, but its value is a Pulumi secret; keep it server-only`);
+    return value;
+  });
 }
 
 function toVercel(vars: readonly Resolved[], slots: readonly VercelSlot[]): VercelVariable[] {

@@ -119,6 +119,34 @@ describe("EnvVarSet", () => {
     );
   });
 
+  it("fails a public value from another component that turns out to be secret, naming it", async () => {
+    let value!: pulumi.Output<string>;
+    await synthComponent(() => {
+      const set = new EnvVarSet("env", {
+        variables: [{ name: "NEXT_PUBLIC_DB", from: pulumi.secret("postgres://x"), public: true, to: ["frontend"] }],
+        frontendSlots: [{ target: "production" }],
+      });
+      value = pulumi.output(set.vercelVariables[0]!.value);
+      // Observe the Output's other promises, which reject too.
+      const o = value as unknown as { isKnown: Promise<boolean>; isSecret: Promise<boolean> };
+      o.isKnown.catch(() => undefined);
+      o.isSecret.catch(() => undefined);
+    });
+    // Registering a resource with it fails the same way (pulumi preview names the key).
+    await expect((value as unknown as { promise(): Promise<string> }).promise()).rejects.toThrow(
+      "NEXT_PUBLIC_DB: marked public, but its value is a Pulumi secret; keep it server-only",
+    );
+    let plain!: pulumi.Output<string>;
+    await synthComponent(() => {
+      const set = new EnvVarSet("env", {
+        variables: [{ name: "NEXT_PUBLIC_API_URL", from: pulumi.output("https://api"), public: true, to: ["frontend"] }],
+        frontendSlots: [{ target: "production" }],
+      });
+      plain = pulumi.output(set.vercelVariables[0]!.value);
+    });
+    expect(await settle(plain)).toEqual({ value: "https://api", secret: false });
+  });
+
   it("registers nothing when refused", async () => {
     let registered = 0;
     await synthComponent(() => {
