@@ -92,12 +92,26 @@ export function frontendSiteIssues(a: FrontendSiteArgs): string[] {
     }
   }
   issues.push(...vercelVariableIssues(a.variables ?? []).map((m) => `variables: ${m}`));
+  // Branch names are shortened into resource names; two must not end up the same.
+  const names = new Map<string, string>();
+  for (const v of a.variables ?? []) {
+    const n = variableResourceName("", v);
+    const other = names.get(n);
+    if (other !== undefined && other !== slotLabel(v)) {
+      issues.push(`variables: ${v.key} (${slotLabel(v)}) and (${other}) map to the same resource name; rename a branch`);
+    }
+    names.set(n, slotLabel(v));
+  }
   return issues;
 }
 
 /** Resource-name-safe form of a label. */
 function part(s: string): string {
   return s.replace(/[^A-Za-z0-9_.-]+/g, "-");
+}
+
+function variableResourceName(site: string, v: VercelVariable): string {
+  return `${site}-${part(v.key)}-${part(slotLabel(v).replace("@", "-"))}`;
 }
 
 /**
@@ -178,7 +192,7 @@ export class FrontendSite extends pulumi.ComponentResource {
         // Replacing in place fails with ENV_ALREADY_EXISTS (pulumi-vercel #118): delete first.
         { parent: this, deleteBeforeReplace: true },
       );
-      new vercel.ProjectEnvironmentVariable(`${name}-${part(v.key)}-${part(slotLabel(v).replace("@", "-"))}`, vArgs, vOpts);
+      new vercel.ProjectEnvironmentVariable(variableResourceName(name, v), vArgs, vOpts);
     }
 
     for (const d of args.domains ?? []) {

@@ -137,5 +137,14 @@ describe("frontendSiteIssues", () => {
         variables: [{ key: "A", value: "1", target: "preview", gitBranch: "main", sensitive: false }],
       }),
     ).toEqual(["variables: A (preview@main): the production branch deploys to production, not preview"]);
+    expect(
+      frontendSiteIssues({
+        ...owner(),
+        variables: [
+          { key: "A", value: "1", target: "preview", gitBranch: "feature/x", sensitive: false },
+          { key: "A", value: "1", target: "preview", gitBranch: "feature-x", sensitive: false },
+        ],
+      }),
+    ).toEqual(["variables: A (preview@feature-x) and (preview@feature/x) map to the same resource name; rename a branch"]);
   });
 });
