@@ -1,7 +1,178 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CronTrigger } from "./components/cron-trigger";
+import { Database } from "./components/database";
+import { EnvVarSet, type EnvVar } from "./components/env-var-set";
+import { apiUrlVariables } from "./components/env-wiring";
+import { FrontendSite } from "./components/frontend-site";
+import { defaultConsumerName, SharedDatabase } from "./components/shared-database";
+import type { StackOutputInputs } from "./components/stack-outputs";
+import { WebService } from "./components/web-service";
+import { renderPostgresSchema } from "./config/database";
+import { envVarsFromConfig } from "./config/env";
 import { loadStackConfig } from "./config/load";
+import { cloudName } from "./config/naming";
+import { webPlan } from "./config/web";
+import { RenderPostgres } from "./providers/render/postgres";
 
 // Everything below runs only on a valid config: loadStackConfig throws before any resource.
-const { config } = loadStackConfig();
+const loaded = loadStackConfig();
+const { config, stack } = loaded;
+const production = config.environment === "production";
+const name = (part: string) => cloudName(config.app.name, stack, part);
 
-/** Role of this stack, for other stacks that read it through a StackReference. */
-export const environment = config.environment;
+// --- Database: the stack's own (isolated) or a consumer role on another stack's (shared).
+const db = config.database;
+const dbServer =
+  db?.mode === "isolated" && db.server === "render"
+    ? new RenderPostgres(
+        "db-server",
+        { ownerId: config.app.renderOwnerId, name: name("db"), ...(db.render ?? renderPostgresSchema.parse({})) },
+        // Production data outlives a mistaken `pulumi destroy` or a removed config block.
+        { protect: production, retainOnDelete: production },
+      )
+    : undefined;
+const database =
+  db?.mode === "isolated"
+    ? new Database(
+        "db",
+        {
+          app: config.app.name,
+          stack,
+          sslmode: db.sslmode,
+          consumers: db.consumers,
+          protect: production,
+          ...(dbServer
+            ? {
+                adminConnection: {
+                  host: dbServer.host,
+                  port: dbServer.port,
+                  username: dbServer.databaseUser,
+                  password: dbServer.password,
+                  database: dbServer.databaseName,
+                },
+              }
+            : {}),
+        },
+        // The postgresql provider must not connect before the server exists (pulumi/pulumi#3166).
+        { dependsOn: dbServer ? [dbServer] : [] },
+      )
+    : db?.mode === "shared"
+      ? new SharedDatabase("db", {
+          from: db.from,
+          allowProductionData: db.allowProductionData,
+          consumer: db.consumer ?? defaultConsumerName(config.environment, stack),
+        })
+      : undefined;
+
+// --- Variables: one typed set; webstack wires DATABASE_URL, CRON_SECRET and CORS itself.
+const backend = config.backend;
+const web = webPlan(config);
+const env = new EnvVarSet("env", {
+  frontendSlots: web?.slots ?? [],
+  variables: [
+    ...envVarsFromConfig(config.env, loaded.secret),
+    ...(database && backend
+      ? [{ name: "DATABASE_URL", from: database.connectionString, to: ["backend"], description: "database connection string" } satisfies EnvVar]
+      : []),
+    // Generated here, not in CronTrigger: the Worker needs the backend's URL and the backend this secret.
+    ...(config.cron && backend ? [{ name: "CRON_SECRET", generate: 48, to: ["backend", "worker"] } satisfies EnvVar] : []),
+    ...(web && backend
+      ? [
+          {
+            name: "CORS_ALLOWED_ORIGINS",
+            literal: web.corsAllowedOrigins.join(","),
+            public: true,
+            to: ["backend"],
+          } satisfies EnvVar,
+        ]
+      : []),
+  ],
+});
+
+// --- Backend on Render, with one service per developer branch.
+const api = backend
+  ? new WebService("api", {
+      ownerId: config.app.renderOwnerId,
+      name: name(backend.name),
+      repo: `https://github.com/${config.app.repo}`,
+      branch: backend.branch,
+      rootDir: backend.rootDir,
+      runtime: backend.runtime,
+      buildCommand: backend.buildCommand,
+      startCommand: backend.startCommand,
+      preDeployCommand: backend.preDeployCommand,
+      healthCheckPath: backend.healthCheckPath,
+      plan: backend.plan,
+      region: backend.region,
+      instances: backend.instances,
+      autoscaling: backend.autoscaling,
+      disk: backend.disk,
+      domains: backend.domains,
+      autoDeploy: backend.autoDeploy,
+      envVars: env.renderEnvVars,
+      branches: backend.branches,
+      protect: production,
+    })
+  : undefined;
+
+// --- Cron Worker calling the backend with the shared secret.
+const cron =
+  api && config.cron
+    ? new CronTrigger("cron", {
+        accountId: config.cron.accountId,
+        scriptName: name("cron"),
+        targetUrl: api.url,
+        secret: env.values.CRON_SECRET,
+        jobs: config.cron.jobs,
+        // Pull-request stacks share a database: their crons stay off unless asked for.
+        enabled: config.cron.enabled ?? config.environment !== "preview",
+        keepAlive: config.cron.keepAlive,
+        healthCheckPath: backend?.healthCheckPath,
+      })
+    : undefined;
+
+// --- Frontend on Vercel: prod owns the project, other stacks add their branches to it.
+const site = web
+  ? new FrontendSite("web", {
+      ...web.site,
+      ...(web.projectFrom
+        ? {
+            projectId: new pulumi.StackReference("frontend-project", { name: web.projectFrom }).requireOutput(
+              "frontendProjectId",
+            ) as pulumi.Output<string>,
+          }
+        : web.projectId
+          ? { projectId: web.projectId }
+          : {}),
+      variables: [
+        ...env.vercelVariables,
+        ...(api && config.frontend
+          ? apiUrlVariables({
+              variable: config.frontend.apiUrlVariable,
+              slots: web.slots,
+              serviceUrl: web.backendDomainUrl ?? api.url,
+              branchServices: backend?.branches,
+              branchUrls: api.branchUrls,
+            })
+          : []),
+      ],
+    })
+  : undefined;
+
+// --- Stack outputs: the typed contract other stacks read (components/stack-outputs.ts).
+const outputs = {
+  environment: config.environment,
+  backendUrl: api?.url,
+  backendServiceId: api?.serviceId,
+  branchUrls: api?.branchUrls,
+  frontendUrl: site?.url,
+  frontendProjectId: site?.projectId,
+  databaseConnectionString: database?.connectionString,
+  databaseConsumers: database instanceof Database ? database.consumers : undefined,
+  databaseConsumerConnectionStrings: database instanceof Database ? database.consumerConnectionStrings : undefined,
+  cronScriptName: cron?.scriptName,
+  cronSchedules: cron?.schedules,
+} satisfies StackOutputInputs;
+
+// Only what this stack has: Pulumi warns about every undefined export.
+export = Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));

@@ -25,6 +25,14 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
   if (has("environment", "database") && c.environment === "production" && c.database?.mode === "shared") {
     issues.push({ path: ["database", "mode"], message: "production stacks own their database: use 'isolated'" });
   }
+  if (has("database", "backend") && c.database?.mode === "shared" && c.backend?.preDeployCommand) {
+    issues.push({
+      path: ["backend", "preDeployCommand"],
+      message:
+        "a shared database's consumer role cannot change the schema; run migrations in the owner stack " +
+        `(${c.database.from}) and remove this command`,
+    });
+  }
   if (has("cron", "backend") && c.cron && !c.backend) {
     issues.push({ path: ["cron"], message: "needs webstack:backend, the service the jobs call" });
   }

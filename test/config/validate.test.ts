@@ -77,6 +77,7 @@ describe("stack config validation", () => {
 
   it("requires 'from' in shared mode and refuses a shared database in production", () => {
     const raw = valid();
+    delete raw.backend.preDeployCommand; // a shared database rules out migrations too
     raw.database = { mode: "shared" };
     expect(errorsFor(raw)).toEqual(["webstack:database.from: missing required key (expected string)"]);
     raw.database = { mode: "shared", from: "acme/webstack/staging" };
@@ -103,6 +104,18 @@ describe("stack config validation", () => {
     expect(r.ok && r.config.backend?.branches).toEqual([
       { name: "alice", branch: "alice" },
       { name: "bob", branch: "feature/login" },
+    ]);
+  });
+});
+
+describe("shared databases and migrations", () => {
+  it("refuses a pre-deploy migration on a stack that shares another stack's database", () => {
+    const raw = rawSections(readStackFile(ROOT, "dev").config) as Record<string, any>;
+    raw.backend.preDeployCommand = "npm run db:migrate";
+    const r = validateStackConfig(raw);
+    expect(r.ok ? [] : r.errors).toEqual([
+      "webstack:backend.preDeployCommand: a shared database's consumer role cannot change the schema; " +
+        "run migrations in the owner stack (acme/webstack/staging) and remove this command",
     ]);
   });
 });
