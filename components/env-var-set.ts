@@ -185,6 +185,20 @@ function assertValid(label: string, issues: string[]): void {
   }
 }
 
+/** A variable without its value (unless it is a public literal). */
+function describeVariable(v: EnvVar): Record<string, unknown> {
+  const source = v.literal !== undefined ? "literal" : v.secret !== undefined ? "secret" : v.generate !== undefined ? "generate" : "from";
+  return {
+    name: v.name,
+    source,
+    ...(source === "literal" && v.public ? { value: v.literal } : {}),
+    public: v.public === true,
+    to: v.to,
+    ...(v.target ? { target: v.target } : {}),
+    ...(v.gitBranch ? { gitBranch: v.gitBranch } : {}),
+  };
+}
+
 function resolve(v: EnvVar, generated?: pulumi.Output<string>): Resolved {
   const secret = isSecretSource(v);
   let value: pulumi.Output<string>;
@@ -274,7 +288,9 @@ export class EnvVarSet extends pulumi.ComponentResource {
     // Refuse bad input before this component or any child is registered.
     assertValid(`EnvVarSet '${name}'`, envVarIssues(args.variables, slots));
     const { transform, ...componentOpts } = opts;
-    super("webstack:index:EnvVarSet", name, {}, componentOpts);
+    // Recorded for review (synth, preview): which variable goes where and from what source;
+    // only public literals show a value.
+    super("webstack:index:EnvVarSet", name, { variables: args.variables.map(describeVariable) }, componentOpts);
 
     const resolved = args.variables.map((v) => {
       if (v.generate === undefined) return resolve(v);
