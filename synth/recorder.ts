@@ -6,7 +6,7 @@ import { redact } from "./redact";
  * Wraps the mock monitor so every registered or read resource is recorded with its parent,
  * options and inputs (secrets redacted), and the stack's outputs are captured.
  */
-export function recordMonitor(monitor: any) {
+export function recordMonitor(monitor: any, opts: { revealSecrets?: boolean } = {}) {
   const resources: ManifestResource[] = [];
   let stackOutputs: Record<string, unknown> = {};
   let stackUrn: string | undefined;
@@ -30,7 +30,7 @@ export function recordMonitor(monitor: any) {
             retainOnDelete: registered ? Boolean(req.getRetainondelete()) : false,
             dependsOn: registered ? [...new Set<string>(req.getDependenciesList())].sort() : [],
             ...(registered && req.getDeletebeforereplace() ? { deleteBeforeReplace: true as const } : {}),
-            inputs: redact(inputs) as Record<string, unknown>,
+            inputs: redact(inputs, opts.revealSecrets) as Record<string, unknown>,
           });
         }
         callback(err, resp);
@@ -42,7 +42,7 @@ export function recordMonitor(monitor: any) {
   const originalOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (req: any, callback: any) => {
     if (req.getUrn() === stackUrn) {
-      stackOutputs = redact(pulumi.runtime.deserializeProperties(req.getOutputs())) as Record<string, unknown>;
+      stackOutputs = redact(pulumi.runtime.deserializeProperties(req.getOutputs()), opts.revealSecrets) as Record<string, unknown>;
     }
     return originalOutputs(req, callback);
   };

@@ -10,6 +10,8 @@ export interface SynthOptions {
   /** Flat Pulumi config: `webstack:backend` → JSON text, as the CLI would pass it. */
   config: Record<string, string>;
   secretKeys?: string[];
+  /** Tests only: record secrets as `{"[secret]": value}` instead of redacting them. */
+  revealSecrets?: boolean;
   /** Runs the program and returns its exports, which become the stack outputs. */
   program: () => unknown;
 }
@@ -18,7 +20,7 @@ export interface SynthOptions {
 export async function synthesize(options: SynthOptions): Promise<Manifest> {
   await pulumi.runtime.setMocks(createMocks(), options.project, options.stack, false, options.organization ?? "organization");
   pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
-  const recorder = recordMonitor(pulumi.runtime.getMonitor());
+  const recorder = recordMonitor(pulumi.runtime.getMonitor(), { revealSecrets: options.revealSecrets });
 
   let failure: unknown;
   // The failure is kept out of the stack's own promises, which would otherwise reject unobserved.

@@ -36,7 +36,7 @@ export function stackFileWith(stack: string, overrides: SectionOverrides = {}): 
 }
 
 /** Runs `index.ts` under mocks for a stack file; rejects with the program's error. */
-export async function synthProgram(file: StackFile, opts: { stack?: string } = {}): Promise<Manifest> {
+export async function synthProgram(file: StackFile, opts: { stack?: string; revealSecrets?: boolean } = {}): Promise<Manifest> {
   const prepared = prepareStack(file);
   // An invalid config still goes to the program: it must refuse it by itself.
   const run = prepared.ok ? prepared.stackFile : file;
@@ -47,13 +47,22 @@ export async function synthProgram(file: StackFile, opts: { stack?: string } = {
     organization: "acme",
     config: run.config,
     secretKeys: run.secretKeys,
+    revealSecrets: opts.revealSecrets,
     program: () => import("../index.js"),
   });
 }
 
 /** Runs `index.ts` for a committed stack, optionally with some sections replaced. */
-export function synthStack(stack: string, overrides?: SectionOverrides): Promise<Manifest> {
-  return synthProgram(stackFileWith(stack, overrides));
+export function synthStack(stack: string, overrides?: SectionOverrides, opts?: { revealSecrets?: boolean }): Promise<Manifest> {
+  return synthProgram(stackFileWith(stack, overrides), opts);
+}
+
+/** The value of a secret recorded with `revealSecrets`; fails when the value was not secret. */
+export function revealed(value: unknown): unknown {
+  if (!value || typeof value !== "object" || !("[secret]" in value)) {
+    throw new Error(`expected a secret, got ${JSON.stringify(value)}`);
+  }
+  return (value as Record<string, unknown>)["[secret]"];
 }
 
 /** Runs a callback that builds components under mocks and records what it registers. */
