@@ -1,9 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { apiUrlVariables } from "../../components/env-wiring";
-import { EnvVarSet, type EnvVar } from "../../components/env-var-set";
-import { FrontendSite } from "../../components/frontend-site";
-import { envVarsFromConfig } from "../../config/env";
 import { rawSections } from "../../config/raw";
 import type { StackConfig } from "../../config/schema";
 import { validateStackConfig } from "../../config/validate";
