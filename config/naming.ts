@@ -6,11 +6,8 @@ export function stackPrefix(app: string, stack: string): string {
   return `${app}-${stack}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
 }
 
-/** `ott-dev-api`, `ott-dev-cron`, `ott_dev` (Postgres identifiers use underscores). */
+/** `ott-dev-api`, `ott-dev-cron`, `ott-dev-db`. PostgreSQL identifiers: `pgIdentifier` in components/database.ts. */
 export function cloudName(app: string, stack: string, part: string): string {
   return `${stackPrefix(app, stack)}-${part}`;
 }
 
-export function pgIdentifier(app: string, stack: string, suffix?: string): string {
-  return [app, stack, suffix].filter(Boolean).join("_").toLowerCase().replace(/[^a-z0-9_]+/g, "_");
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cloudName, pgIdentifier, stackPrefix } from "../../config/naming";
+import { cloudName, stackPrefix } from "../../config/naming";
 
 describe("cloud names", () => {
   it("prefix every name with app and stack so stacks never collide", () => {
@@ -12,8 +12,4 @@ describe("cloud names", () => {
     expect(stackPrefix("ott", "Feature_X")).toBe("ott-feature-x");
   });
 
-  it("makes PostgreSQL identifiers with underscores", () => {
-    expect(pgIdentifier("ott", "pr-42")).toBe("ott_pr_42");
-    expect(pgIdentifier("ott", "staging", "dev")).toBe("ott_staging_dev");
-  });
 });
