@@ -5,7 +5,7 @@ import { components } from "./components";
 
 export * from "./components";
 
-componentProviderHost({ components, name: "webstack" }).catch((err: unknown) => {
+componentProviderHost({ components, name: "webstack", dirname: __dirname }).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });
