@@ -9,40 +9,46 @@
 
 export type { ResourceTransform } from "./transform";
 
-export { WebService, type WebServiceArgs, type WebServiceBranch, type WebServiceOptions } from "./web-service";
+export {
+  WebService,
+  type WebServiceArgs,
+  type WebServiceAutoscaling,
+  type WebServiceBranch,
+  type WebServiceDisk,
+  type WebServiceOptions,
+} from "./web-service";
 export type { RenderServiceArgs } from "../providers/render/service";
 
-export { FrontendSite, type FrontendSiteArgs, type FrontendSiteOptions } from "./frontend-site";
+export { FrontendSite, type FrontendCustomEnvironment, type FrontendSiteArgs, type FrontendSiteOptions } from "./frontend-site";
 export { apiUrlVariables, type ApiUrlArgs, type DomainEntry } from "./env-wiring";
 
 export {
   Database,
   pgIdentifier,
+  SslMode,
   type AdminConnectionArgs,
   type ConsumerEndpoint,
   type DatabaseArgs,
   type DatabaseOptions,
-  type SslMode,
 } from "./database";
 export { SharedDatabase, type SharedDatabaseArgs } from "./shared-database";
 export { postgresUrl, type PostgresUrlParts } from "./connection-string";
 
 export { CronTrigger, type CronTriggerArgs, type CronTriggerJob, type CronTriggerOptions } from "./cron-trigger";
-export type { JobMethod } from "./cron-schedule";
+export { JobMethod } from "./cron-schedule";
 
 export {
   EnvVarSet,
   envVarIssues,
   vercelVariables,
-  type Consumer,
   type EnvVar,
   type EnvVarSetArgs,
   type EnvVarSetOptions,
-  type VercelSlot,
-  type VercelTarget,
   type VercelVariable,
   type WorkerBinding,
+  WorkerBindingType,
 } from "./env-var-set";
+export { Consumer, VercelTarget, type VercelSlot } from "./env-guard";
 
 export {
   readStackOutputs,

@@ -2,7 +2,7 @@
 // cron Worker calling the backend another (webstack) stack deployed. Only the public entry
 // "webstack" is imported, as any consumer would.
 import * as pulumi from "@pulumi/pulumi";
-import { CronTrigger, Database, readStackOutputs, type StackOutputs } from "webstack";
+import { CronTrigger, Database, readStackOutputs, SslMode, type StackOutputs } from "webstack";
 
 const config = new pulumi.Config();
 
@@ -23,7 +23,7 @@ const reports = new Database("reports", {
     username: config.require("dbAdmin"),
     password: config.requireSecret("dbAdminPassword"),
   },
-  sslmode: "verify-full",
+  sslmode: SslMode.verifyFull,
   consumers: ["analytics"],
 });
 
