@@ -1,9 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 import ts from "typescript";
 import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
+import { SECRET } from "../../synth/manifest";
+import { one, settle, synthComponent } from "../harness";
 
 // The multi-language schema, generated offline as `pulumi package add plugin/` would (the same
 // analyzer over the same TypeScript sources), without starting the provider's server: the host
@@ -50,10 +53,11 @@ function argsInterface(name: string): { field: string; optional: boolean; doc: s
 
 let schema: Schema;
 let publicComponents: string[];
+let provider: ComponentProvider;
 
 beforeAll(async () => {
   const { components } = await import("../../plugin/components.js");
-  const provider = new ComponentProvider({ components, name: "webstack", dirname: PLUGIN });
+  provider = new ComponentProvider({ components, name: "webstack", dirname: PLUGIN });
   schema = JSON.parse(await provider.getSchema()) as Schema;
   publicComponents = getPulumiComponents(await import("../../components/index.js")).map((c) => c.name);
 }, 60_000);
@@ -114,5 +118,30 @@ describe("plugin/ (component provider for Python, Go, .NET and YAML)", () => {
     const admin = schema.types["webstack:index:AdminConnectionArgs"]!.properties!.password as Property & { plain?: boolean };
     expect(admin.type).toBe("string");
     expect(admin.plain).toBeUndefined();
+  });
+
+  it("constructs a component from the inputs another language sends, and returns its outputs", async () => {
+    let constructed: ReturnType<ComponentProvider["construct"]> | undefined;
+    const manifest = await synthComponent(() => {
+      constructed = provider.construct(
+        "nightly",
+        "webstack:index:CronTrigger",
+        {
+          accountId: "acct-123",
+          scriptName: "reports-cron",
+          targetUrl: "https://api.example.com",
+          jobs: [{ name: "nightly-report", schedule: "0 3 * * *", path: "/internal/reports/nightly", method: "PUT" }],
+          secret: pulumi.secret("from-python"),
+        },
+        {},
+      );
+    });
+    const { state } = await constructed!;
+    expect(one(manifest, "webstack:index:CronTrigger").inputs).toMatchObject({ targetUrl: "https://api.example.com" });
+    expect(one(manifest, "cloudflare:index/workersScript:WorkersScript").inputs.bindings).toBe(SECRET);
+    expect(Object.keys(state).sort()).toEqual(["schedules", "scriptName", "secret"]);
+    expect(await settle(state.secret as pulumi.Output<string>)).toEqual({ value: "from-python", secret: true });
+    expect((await settle(state.schedules as pulumi.Output<string[]>)).value).toEqual(["0 3 * * *"]);
+    await expect(provider.construct("x", "webstack:cron:CronTrigger", {}, {})).rejects.toThrow(/expected 'index'/);
   });
 });
