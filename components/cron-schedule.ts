@@ -20,8 +20,10 @@ export const MAX_SCHEDULES = 5;
 export const KEEP_ALIVE_SCHEDULE = "*/10 * * * *";
 export const KEEP_ALIVE_JOB = "keep-alive";
 
-export const JOB_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-export type JobMethod = (typeof JOB_METHODS)[number];
+/** HTTP method of a job's call (an object, not a union, for the multi-language schema). */
+export const JobMethod = { GET: "GET", POST: "POST", PUT: "PUT", PATCH: "PATCH", DELETE: "DELETE" } as const;
+export type JobMethod = (typeof JobMethod)[keyof typeof JobMethod];
+export const JOB_METHODS: readonly JobMethod[] = Object.values(JobMethod);
 
 /** Job names become idempotency-key prefixes and log fields: keep them slug-like. */
 export const JOB_NAME = /^[a-z][a-z0-9-]{0,62}$/;

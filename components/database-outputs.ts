@@ -16,9 +16,13 @@ export const DATABASE_STACK_OUTPUTS = {
 
 /** Where a consumer's role connects: everything but the secret. */
 export interface ConsumerEndpoint {
+  /** Server hostname. */
   host: string;
+  /** Server port. */
   port: number;
+  /** Database name. */
   database: string;
+  /** The consumer's own login role. */
   user: string;
 }
 

@@ -7,8 +7,10 @@ import { applyTransform, type ResourceTransform } from "./transform";
 
 export { DATABASE_STACK_OUTPUTS, type ConsumerEndpoint } from "./database-outputs";
 
-export const sslmodes = ["require", "verify-ca", "verify-full", "disable"] as const;
-export type SslMode = (typeof sslmodes)[number];
+/** libpq sslmode (an object, not a union, for the multi-language schema). */
+export const SslMode = { require: "require", verifyCa: "verify-ca", verifyFull: "verify-full", disable: "disable" } as const;
+export type SslMode = (typeof SslMode)[keyof typeof SslMode];
+export const sslmodes: readonly SslMode[] = Object.values(SslMode);
 
 /** An administrator's connection to the server the Database creates its role and database on. */
 export interface AdminConnectionArgs {
@@ -116,9 +118,13 @@ function adminFromConfig(component: string): AdminConnectionArgs {
  * nothing connects before the server exists.
  */
 export class Database extends pulumi.ComponentResource {
+  /** Server hostname. */
   public readonly host: pulumi.Output<string>;
+  /** Server port. */
   public readonly port: pulumi.Output<number>;
+  /** Database name. */
   public readonly database: pulumi.Output<string>;
+  /** Login role the connection string uses. */
   public readonly user: pulumi.Output<string>;
   /** `postgresql://…?sslmode=…` for the owner role (secret). */
   public readonly connectionString: pulumi.Output<string>;

@@ -23,20 +23,27 @@ export const BROWSER_PREFIXES = [
   "GATSBY_",
 ] as const;
 
+// The value-and-type pairs below are the enum form the multi-language schema understands
+// (plugin/): a plain string-literal union would not be representable there.
+
 /** Who reads a variable: the Render service, the Vercel project, or the Cloudflare cron Worker. */
-export type Consumer = "backend" | "frontend" | "worker";
-export const CONSUMERS: readonly Consumer[] = ["backend", "frontend", "worker"];
+export const Consumer = { backend: "backend", frontend: "frontend", worker: "worker" } as const;
+export type Consumer = (typeof Consumer)[keyof typeof Consumer];
+export const CONSUMERS: readonly Consumer[] = Object.values(Consumer);
 
 /** A Vercel environment. */
-export type VercelTarget = "production" | "preview" | "development";
-export const VERCEL_TARGETS: readonly VercelTarget[] = ["production", "preview", "development"];
+export const VercelTarget = { production: "production", preview: "preview", development: "development" } as const;
+export type VercelTarget = (typeof VercelTarget)[keyof typeof VercelTarget];
+export const VERCEL_TARGETS: readonly VercelTarget[] = Object.values(VercelTarget);
 
 /**
  * Where one frontend value lives on Vercel: a target, and for `preview` optionally one git branch
  * (Vercel then prefers it over the branch-less preview value for that branch's deployments).
  */
 export interface VercelSlot {
+  /** The Vercel target. */
   target: VercelTarget;
+  /** With `target: "preview"`: the one git branch whose previews get the values. */
   gitBranch?: string;
 }
 

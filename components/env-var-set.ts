@@ -85,20 +85,31 @@ export interface EnvVarSetOptions extends pulumi.ComponentResourceOptions {
 
 /** One variable as FrontendSite creates it: a Vercel project environment variable in one slot. */
 export interface VercelVariable {
+  /** Variable name, e.g. `NEXT_PUBLIC_API_URL`. */
   key: string;
+  /** The value; a secret stays secret. */
   value: pulumi.Input<string>;
+  /** The Vercel target it is set for. */
   target: VercelTarget;
   /** Preview only: the git branch. */
   gitBranch?: string;
   /** Write-only on Vercel; set for everything that is not public. */
   sensitive: boolean;
+  /** Shown in the Vercel dashboard: which stack set it and where the value comes from. */
   comment?: string;
 }
 
+/** Kind of a Worker binding: readable text, or an encrypted secret. */
+export const WorkerBindingType = { plain_text: "plain_text", secret_text: "secret_text" } as const;
+export type WorkerBindingType = (typeof WorkerBindingType)[keyof typeof WorkerBindingType];
+
 /** A Cloudflare Workers binding (`WorkersScript.bindings` entry). */
 export interface WorkerBinding {
+  /** Variable name the Worker reads. */
   name: string;
-  type: "plain_text" | "secret_text";
+  /** `secret_text` for everything not public. */
+  type: WorkerBindingType;
+  /** The value. */
   text: pulumi.Input<string>;
 }
 

@@ -68,7 +68,9 @@ export function previewUrlPattern(project: string, scope: string): string {
 
 /** A frontend domain; with `gitBranch`, only that branch's deployments get it. */
 export interface DomainEntry {
+  /** The domain, e.g. `app.example.com`. */
   domain: string;
+  /** Serve this branch's deployments instead of production's. */
   gitBranch?: string;
 }
 

@@ -5,6 +5,14 @@ import type { VercelVariable } from "./env-var-set";
 import { previewUrlPattern, productionUrl, branchAliasUrl, type DomainEntry } from "./env-wiring";
 import { applyTransform, type ResourceTransform } from "./transform";
 
+/** A Vercel custom environment that tracks one branch. */
+export interface FrontendCustomEnvironment {
+  /** Environment name on Vercel. @example "staging" */
+  name: string;
+  /** The git branch it tracks. @example "staging" */
+  branch: string;
+}
+
 export interface FrontendSiteArgs {
   /**
    * The Vercel project name; also the first label of its `*.vercel.app` URLs. When attaching to
@@ -51,7 +59,7 @@ export interface FrontendSiteArgs {
    * variables and domains there instead of branch-scoped preview ones.
    * @example { name: "staging", branch: "staging" }
    */
-  customEnvironment?: { name: string; branch: string };
+  customEnvironment?: FrontendCustomEnvironment;
   /** Protect the project (production): `protect` and `retainOnDelete`. */
   protect?: boolean;
 }
@@ -120,6 +128,7 @@ function variableResourceName(site: string, v: VercelVariable): string {
  * creates it owns production, the others attach with `projectId` and add their branch's slots.
  */
 export class FrontendSite extends pulumi.ComponentResource {
+  /** Vercel project id (created, or the one attached to). */
   public readonly projectId: pulumi.Output<string>;
   /** The production URL: the first production domain, else `https://<name>.vercel.app`. */
   public readonly productionUrl: pulumi.Output<string>;

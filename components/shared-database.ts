@@ -38,9 +38,13 @@ function refuse(from: string, why: string): Error {
  * role (the owner lists it in `consumers`), never the owner's. Same outputs as `Database`.
  */
 export class SharedDatabase extends pulumi.ComponentResource {
+  /** Server hostname. */
   public readonly host: pulumi.Output<string>;
+  /** Server port. */
   public readonly port: pulumi.Output<number>;
+  /** Database name. */
   public readonly database: pulumi.Output<string>;
+  /** Login role the connection string uses. */
   public readonly user: pulumi.Output<string>;
   /** This consumer's connection string (secret). */
   public readonly connectionString: pulumi.Output<string>;

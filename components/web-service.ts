@@ -10,6 +10,28 @@ export interface WebServiceBranch {
   branch: string;
 }
 
+/** Autoscaling bounds and targets of the main service. */
+export interface WebServiceAutoscaling {
+  /** Fewest instances. */
+  min: number;
+  /** Most instances. */
+  max: number;
+  /** Target CPU utilisation, 1-90 %. */
+  cpuPercent?: number;
+  /** Target memory utilisation, 1-90 %. */
+  memoryPercent?: number;
+}
+
+/** A persistent disk; it pins the service to one instance. */
+export interface WebServiceDisk {
+  /** Disk name, e.g. `uploads`. */
+  name: string;
+  /** Where the disk is mounted, e.g. `/var/data`. */
+  mountPath: string;
+  /** Size in GB. */
+  sizeGB: number;
+}
+
 export interface WebServiceArgs {
   /** Render workspace id that owns the services. @example "tea-cs1a2b3c4d5e6f7g8h9i" */
   ownerId: pulumi.Input<string>;
@@ -26,7 +48,9 @@ export interface WebServiceArgs {
   rootDir?: pulumi.Input<string>;
   /** Render native runtime: node, python, go, ruby, rust, elixir or docker. */
   runtime: pulumi.Input<string>;
+  /** Command that builds the service. @example "npm ci && npm run build" */
   buildCommand: pulumi.Input<string>;
+  /** Command that starts the server. @example "npm start" */
   startCommand: pulumi.Input<string>;
   /**
    * Runs before a new version goes live, e.g. migrations; a failure keeps the old version.
@@ -42,9 +66,9 @@ export interface WebServiceArgs {
   /** Fixed instance count (not with `autoscaling`). */
   instances?: pulumi.Input<number>;
   /** Autoscaling bounds and targets. @example { min: 2, max: 6, cpuPercent: 70 } */
-  autoscaling?: pulumi.Input<{ min: number; max: number; cpuPercent?: number; memoryPercent?: number }>;
+  autoscaling?: pulumi.Input<WebServiceAutoscaling>;
   /** Persistent disk of the main service; pins it to one instance. @example { name: "uploads", mountPath: "/var/data", sizeGB: 10 } */
-  disk?: pulumi.Input<{ name: string; mountPath: string; sizeGB: number }>;
+  disk?: pulumi.Input<WebServiceDisk>;
   /** Custom domains of the main service. @example ["api.example.com"] */
   domains?: pulumi.Input<pulumi.Input<string>[]>;
   /** Deploy on every push (default true). */

@@ -1,0 +1,61 @@
+/**
+ * webstack's public entry: `import { WebService, Database, … } from "webstack"`.
+ *
+ * Everything exported here is the package's contract (semver). Type tokens are
+ * `webstack:index:<ClassName>` and never change silently: a rename keeps the old token reachable
+ * through `aliases` (README, "Use the components in your own stack"). Internal helpers stay
+ * importable from their files in the repo, but not from the package.
+ */
+
+export type { ResourceTransform } from "./transform";
+
+export {
+  WebService,
+  type WebServiceArgs,
+  type WebServiceAutoscaling,
+  type WebServiceBranch,
+  type WebServiceDisk,
+  type WebServiceOptions,
+} from "./web-service";
+export type { RenderServiceArgs } from "../providers/render/service";
+
+export { FrontendSite, type FrontendCustomEnvironment, type FrontendSiteArgs, type FrontendSiteOptions } from "./frontend-site";
+export { apiUrlVariables, type ApiUrlArgs, type DomainEntry } from "./env-wiring";
+
+export {
+  Database,
+  pgIdentifier,
+  SslMode,
+  type AdminConnectionArgs,
+  type ConsumerEndpoint,
+  type DatabaseArgs,
+  type DatabaseOptions,
+} from "./database";
+export { SharedDatabase, type SharedDatabaseArgs } from "./shared-database";
+export { postgresUrl, type PostgresUrlParts } from "./connection-string";
+
+export { CronTrigger, type CronTriggerArgs, type CronTriggerJob, type CronTriggerOptions } from "./cron-trigger";
+export { JobMethod } from "./cron-schedule";
+
+export {
+  EnvVarSet,
+  envVarIssues,
+  vercelVariables,
+  type EnvVar,
+  type EnvVarSetArgs,
+  type EnvVarSetOptions,
+  type VercelVariable,
+  type WorkerBinding,
+  WorkerBindingType,
+} from "./env-var-set";
+export { Consumer, VercelTarget, type VercelSlot } from "./env-guard";
+
+export {
+  readStackOutputs,
+  SECRET_STACK_OUTPUTS,
+  type StackOutputInputs,
+  type StackOutputName,
+  type StackOutputs,
+  type StackOutputsOf,
+} from "./stack-outputs";
+export type { Environment } from "../config/environment";

@@ -1,0 +1,132 @@
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The package as another program gets it: `npm pack` (which builds dist/), the example copied
+// out of the repo, the tarball installed there, the example type-checked against the installed
+// .d.ts and run under mocks by its own runner (examples/consumer/mock-run.js).
+
+const ROOT = resolve(__dirname, "../..");
+const EXAMPLE = join(ROOT, "examples", "consumer");
+const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; version: string };
+
+interface Recorded {
+  urn: string;
+  type: string;
+  name: string;
+  parent: string;
+  inputs: Record<string, unknown>;
+  secretInputs: string[];
+}
+interface RunResult {
+  resources: Recorded[];
+  outputs: Record<string, { secret: boolean; value: unknown; length: number }>;
+}
+
+let work: string;
+let app: string;
+let tarball: string;
+let printed: string;
+let run: RunResult;
+
+function sh(cmd: string, args: string[], cwd: string): string {
+  try {
+    return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${cmd} ${args.join(" ")} failed in ${cwd}:\n${e.stdout ?? ""}\n${e.stderr ?? e.message}`);
+  }
+}
+
+beforeAll(() => {
+  const started = Date.now();
+  work = mkdtempSync(join(tmpdir(), "webstack-consumer-"));
+  const packed = sh("npm", ["pack", "--silent", "--pack-destination", work], ROOT).trim().split("\n").pop()!;
+  tarball = join(work, packed);
+  app = join(work, "app");
+  cpSync(EXAMPLE, app, { recursive: true, filter: (src) => !/[/\\](node_modules|bin)$/.test(src) });
+  sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], app);
+  sh(process.execPath, [TSC, "-p", join(app, "tsconfig.json")], app);
+  printed = sh(process.execPath, ["mock-run.js"], app);
+  run = JSON.parse(printed) as RunResult;
+  // Not an assertion (machines differ): the figure for the report and the README.
+  console.log(`consumer example: pack + install + tsc + mock run in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}, 180_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const ofType = (type: string) => run.resources.filter((r) => r.type === type);
+const only = (type: string) => {
+  const found = ofType(type);
+  expect(found, type).toHaveLength(1);
+  return found[0]!;
+};
+/** `webstack:index:Database` from `urn:pulumi:dev::reports::webstack:index:Database::reports`. */
+const parentType = (r: Recorded) => r.parent.split("::")[2]?.split("$").pop();
+
+describe("examples/consumer, from the packed tarball", () => {
+  it("depends on the tarball npm pack writes for this version", () => {
+    const example = JSON.parse(readFileSync(join(EXAMPLE, "package.json"), "utf8"));
+    expect(example.dependencies.webstack).toBe(`file:../../${pkg.name}-${pkg.version}.tgz`);
+    expect(tarball.endsWith(`${pkg.name}-${pkg.version}.tgz`)).toBe(true);
+  });
+
+  it("installs a copy of the package (not a link to the repo) that ships only dist/ and the Worker sources", () => {
+    const installed = join(app, "node_modules", "webstack");
+    expect(lstatSync(installed).isSymbolicLink()).toBe(false);
+    expect(JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).version).toBe(pkg.version);
+    expect(readdirSync(installed).sort()).toEqual(["README.md", "dist", "package.json", "worker"]);
+    expect(existsSync(join(installed, "dist", "components", "index.d.ts"))).toBe(true);
+    expect(existsSync(join(installed, "worker", "index.ts"))).toBe(true);
+    // One SDK: @pulumi/pulumi is a peer dependency, so the package brings no copy of its own.
+    expect(existsSync(join(installed, "node_modules", "@pulumi", "pulumi"))).toBe(false);
+    expect(existsSync(join(app, "node_modules", "@pulumi", "pulumi"))).toBe(true);
+  });
+
+  it("registers its two components at the top and every child under a webstack component", () => {
+    const database = only("webstack:index:Database");
+    const cron = only("webstack:index:CronTrigger");
+    expect([database.name, cron.name]).toEqual(["reports", "reports-cron"]);
+    expect([database.parent, cron.parent].every((p) => !p.includes("webstack:index:"))).toBe(true);
+
+    const children = run.resources.filter((r) => !r.type.startsWith("webstack:index:") && r.type !== "pulumi:pulumi:StackReference");
+    expect(children.length).toBeGreaterThan(10);
+    for (const child of children) expect(parentType(child), `${child.type} ${child.name}`).toMatch(/^webstack:index:(Database|CronTrigger)$/);
+    expect(ofType("postgresql:index/role:Role").map((r) => r.inputs.name).sort()).toEqual(["reports_dev", "reports_dev_analytics"]);
+    expect(parentType(only("cloudflare:index/workersScript:WorkersScript"))).toBe("webstack:index:CronTrigger");
+  });
+
+  it("reads the other stack through readStackOutputs and calls its backend", () => {
+    expect(only("pulumi:pulumi:StackReference").name).toBe("acme/webstack/prod");
+    const cron = only("webstack:index:CronTrigger");
+    expect(cron.inputs.targetUrl).toBe("https://api.example.com");
+    expect(cron.inputs.schedules).toEqual(["0 3 * * *", "0 8 * * MON"]);
+    expect(run.outputs.appEnvironment).toMatchObject({ secret: false, value: "production" });
+  });
+
+  it("applies the consumer's transform and bundles the Worker from the shipped sources", () => {
+    const script = only("cloudflare:index/workersScript:WorkersScript");
+    expect(script.inputs.logpush).toBe(true);
+    expect(script.inputs.mainModule).toBe("index.js");
+    expect(String(script.inputs.content)).toContain("// worker/index.ts");
+  });
+
+  it("keeps secrets secret: inputs, outputs, and no fake secret in plain text anywhere", () => {
+    expect(only("pulumi:providers:postgresql").secretInputs).toContain("password");
+    for (const role of ofType("postgresql:index/role:Role")) expect(role.secretInputs).toContain("password");
+    expect(only("cloudflare:index/workersScript:WorkersScript").secretInputs).toContain("bindings");
+    for (const name of ["databaseUrl", "analyticsUrl", "cronSecret"]) {
+      expect(run.outputs[name], name).toMatchObject({ secret: true, value: "[secret]" });
+      expect(run.outputs[name]!.length, name).toBeGreaterThan(10);
+    }
+    expect(run.outputs.cronScript).toMatchObject({ secret: false, value: "reports-dev-reports-cron" });
+    // The runner prints secret values as "[secret]"; the fakes must not show up anywhere else.
+    expect(printed).not.toContain("fake-admin-password");
+    expect(printed).not.toContain("fake-random-");
+  });
+});
