@@ -31,7 +31,7 @@ export {
   type DatabaseArgs,
   type DatabaseOptions,
 } from "./database";
-export { SharedDatabase, type SharedDatabaseArgs } from "./shared-database";
+export { SharedDatabase, type SharedDatabaseArgs, type SharedDatabaseOptions } from "./shared-database";
 export { postgresUrl, type PostgresUrlParts } from "./connection-string";
 
 export { CronTrigger, type CronTriggerArgs, type CronTriggerJob, type CronTriggerOptions } from "./cron-trigger";

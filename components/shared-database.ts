@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DATABASE_STACK_OUTPUTS, isProductionStackName, type ConsumerEndpoint } from "./database-outputs";
 
+import { applyTransform, type ResourceTransform } from "./transform";
+
 export { isProductionStackName } from "./database-outputs";
 
 const ALLOW_KEY = "webstack:database.allowProductionData";
@@ -26,6 +28,13 @@ export interface SharedDatabaseArgs {
   allowProductionData?: boolean;
 }
 
+export interface SharedDatabaseOptions extends pulumi.ComponentResourceOptions {
+  transform?: {
+    /** The StackReference to the owner stack. */
+    reference?: ResourceTransform<pulumi.StackReferenceArgs>;
+  };
+}
+
 function refuse(from: string, why: string): Error {
   return new Error(
     `Refusing to share the database of ${from}: ${why}. Developers' stacks would read and write production data. ` +
@@ -49,7 +58,7 @@ export class SharedDatabase extends pulumi.ComponentResource {
   /** This consumer's connection string (secret). */
   public readonly connectionString: pulumi.Output<string>;
 
-  constructor(name: string, args: SharedDatabaseArgs, opts: pulumi.ComponentResourceOptions = {}) {
+  constructor(name: string, args: SharedDatabaseArgs, opts: SharedDatabaseOptions = {}) {
     const { from } = args;
     if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(from)) {
       throw new Error(`SharedDatabase '${name}': from must be '<org>/<project>/<stack>', got '${from}'`);
@@ -59,9 +68,11 @@ export class SharedDatabase extends pulumi.ComponentResource {
     if (isProductionStackName(from) && !allow) throw refuse(from, "its stack name says production");
     const consumer = args.consumer ?? pulumi.getStack();
 
-    super("webstack:index:SharedDatabase", name, {}, opts);
+    const { transform, ...componentOpts } = opts;
+    super("webstack:index:SharedDatabase", name, {}, componentOpts);
 
-    const ref = new pulumi.StackReference(`${name}-owner`, { name: from }, { parent: this });
+    const [refArgs, refOpts] = applyTransform(transform?.reference, { name: from } as pulumi.StackReferenceArgs, { parent: this });
+    const ref = new pulumi.StackReference(`${name}-owner`, refArgs, refOpts);
     // The owner declares what it is; a missing declaration counts as production.
     const checked = ref.getOutput(DATABASE_STACK_OUTPUTS.environment).apply((env) => {
       if (allow) return true;

@@ -87,6 +87,22 @@ describe("SharedDatabase", () => {
     expect((await settle(db.connectionString)).value).toContain("ott_staging_preview:fake-preview-password@");
   });
 
+  it("lets a transform adjust the owner reference", async () => {
+    const seen: { name: unknown; parent: unknown }[] = [];
+    let db!: SharedDatabase;
+    await synthComponent(
+      () => {
+        db = new SharedDatabase(
+          "db",
+          { from: "acme/webstack/staging" },
+          { transform: { reference: (args, opts) => void seen.push({ name: args.name, parent: opts.parent }) } },
+        );
+      },
+      { stack: "dev" },
+    );
+    expect(seen).toEqual([{ name: "acme/webstack/staging", parent: db }]);
+  });
+
   it("refuses a production owner by stack name before registering anything", async () => {
     for (const from of ["acme/webstack/prod", "acme/webstack/production", "acme/webstack/prod-eu"]) {
       const m = await synthComponent(() => {
