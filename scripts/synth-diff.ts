@@ -24,10 +24,13 @@ function stacksIn(dir: string): string[] {
  * Runs a checkout's own synth CLI, so each side is synthesized by its own program and
  * config code. A checkout without the CLI, or one that does not know the stack, has no manifest.
  */
+// This checkout's launcher, by absolute path: an older ref may predate it.
+const LAUNCHER = join(__dirname, "..", "launcher.cjs");
+
 async function synthAt(dir: string, stack: string): Promise<SynthResult> {
   if (!existsSync(join(dir, "synth", "cli.ts"))) return { manifest: null };
   try {
-    const { stdout } = await exec(process.execPath, ["--require", "esbuild-register", "synth/cli.ts", stack, "--format", "json"], {
+    const { stdout } = await exec(process.execPath, ["--require", LAUNCHER, "synth/cli.ts", stack, "--format", "json"], {
       cwd: dir,
       env: { ...process.env, WEBSTACK_DEBUG: "" },
       maxBuffer: 256 * 1024 * 1024,

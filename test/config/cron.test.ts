@@ -107,14 +107,14 @@ describe("webstack:cron validation", () => {
 
   it("fails `npm run synth` naming the key", async () => {
     const dir = mkdtempSync(join(tmpdir(), "webstack-cron-"));
-    for (const entry of ["index.ts", "Pulumi.yaml", "config", "components", "worker", "synth", "package.json", "tsconfig.json"]) {
+    for (const entry of ["index.ts", "launcher.cjs", "Pulumi.yaml", "config", "components", "worker", "synth", "package.json", "tsconfig.json"]) {
       cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
     }
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
     const doc = YAML.parse(readFileSync(join(ROOT, "Pulumi.staging.yaml"), "utf8"));
     doc.config["webstack:cron"].jobs[0].schedule = "0 0 * * * *";
     writeFileSync(join(dir, "Pulumi.staging.yaml"), YAML.stringify(doc));
-    const run = promisify(execFile)(process.execPath, ["--require", "esbuild-register", "synth/cli.ts", "staging"], { cwd: dir });
+    const run = promisify(execFile)(process.execPath, ["--require", "./launcher.cjs", "synth/cli.ts", "staging"], { cwd: dir });
     const err = await run.then(
       () => undefined,
       (e: any) => e,

@@ -40,7 +40,7 @@ describe("branch → stack mapping", () => {
 
   it("prints $GITHUB_OUTPUT lines from the command line", () => {
     const run = (...args: string[]) =>
-      execFileSync(process.execPath, ["--require", "esbuild-register", "scripts/branch-stack.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+      execFileSync(process.execPath, ["--require", "./launcher.cjs", "scripts/branch-stack.ts", ...args], { cwd: ROOT, encoding: "utf8" });
     expect(run("main")).toBe("stack=prod\nqualified=acme/webstack/prod\nenvironment=production\n");
     expect(run("feature/x")).toBe("stack=\nqualified=\nenvironment=\n");
     expect(run("--pr", "9")).toBe("stack=pr-9\nqualified=acme/webstack/pr-9\nenvironment=preview\n");

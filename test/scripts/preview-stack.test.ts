@@ -69,7 +69,7 @@ describe("PR stacks from stacks/preview.yaml", () => {
       }
     }
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-    const node = (...args: string[]) => exec(process.execPath, ["--require", "esbuild-register", ...args], { cwd: dir });
+    const node = (...args: string[]) => exec(process.execPath, ["--require", "./launcher.cjs", ...args], { cwd: dir });
     const { stdout } = await node("scripts/preview-stack.ts", "17", "--branch", "fix/typo");
     expect(stdout).toBe("stack=pr-17\nsecrets=STRIPE_TEST_SECRET_KEY WEBHOOK_SIGNING_KEY\n");
     expect(readStackFile(dir, "pr-17").config["webstack:backend"]).toContain('"branch":"fix/typo"');

@@ -18,7 +18,7 @@ const git = (...args: string[]) =>
 
 async function synthDiff(...args: string[]) {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ["--require", "esbuild-register", "scripts/synth-diff.ts", ...args], { cwd: dir });
+    const { stdout, stderr } = await exec(process.execPath, ["--require", "./launcher.cjs", "scripts/synth-diff.ts", ...args], { cwd: dir });
     return { code: 0, stdout, stderr };
   } catch (err: any) {
     return { code: err.code as number, stdout: err.stdout as string, stderr: err.stderr as string };

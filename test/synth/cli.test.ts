@@ -13,7 +13,7 @@ const exec = promisify(execFile);
 /** Runs the synth CLI exactly as `npm run synth` does, in `cwd` (a copy of the repo when given). */
 async function synth(args: string[], cwd = ROOT) {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ["--require", "esbuild-register", "synth/cli.ts", ...args], {
+    const { stdout, stderr } = await exec(process.execPath, ["--require", "./launcher.cjs", "synth/cli.ts", ...args], {
       cwd,
       env: { ...process.env, WEBSTACK_DEBUG: "" },
     });

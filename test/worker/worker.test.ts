@@ -213,10 +213,11 @@ describe("bundleWorker", () => {
   it("is the same from another checkout and working directory", () => {
     const dir = mkdtempSync(join(tmpdir(), "webstack-bundle-"));
     cpSync(join(ROOT, "worker"), join(dir, "worker"), { recursive: true });
+    cpSync(join(ROOT, "launcher.cjs"), join(dir, "launcher.cjs"));
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
     const elsewhere = execFileSync(
       process.execPath,
-      ["--require", "esbuild-register", "-e", 'process.stdout.write(require("./worker/bundle.ts").bundleWorker())'],
+      ["--require", "./launcher.cjs", "-e", 'process.stdout.write(require("./worker/bundle.ts").bundleWorker())'],
       { cwd: dir, encoding: "utf8" },
     );
     expect(elsewhere).toBe(bundleWorker());

@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => emu.stop());
 
 async function serialize(which: string): Promise<string> {
-  const { stdout } = await run(process.execPath, ["--require", "esbuild-register", "test/providers/render/serialize-provider.ts", which], {
+  const { stdout } = await run(process.execPath, ["--require", "./launcher.cjs", "test/providers/render/serialize-provider.ts", which], {
     cwd: ROOT,
     env: { ...process.env, RENDER_API_KEY: KEY_IN_SERIALIZER_ENV, RENDER_API_URL: "https://example.invalid/v1" },
   });

@@ -1,7 +1,7 @@
 /**
  * Serializes a provider exactly as `pulumi.dynamic.Resource` does for `__provider`, in a plain
  * Node process (no vite), and prints the text. Usage:
- *   node --require esbuild-register test/providers/render/serialize-provider.ts service|postgres
+ *   node --require ./launcher.cjs test/providers/render/serialize-provider.ts service|postgres
  */
 import { serviceProvider } from "../../../providers/render/service";
 import { postgresProvider } from "../../../providers/render/postgres";
