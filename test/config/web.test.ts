@@ -75,11 +75,11 @@ describe("frontend wiring per committed stack", () => {
     expect(byType(m, DOMAIN).map((d) => [d.inputs.domain, d.inputs.gitBranch])).toEqual([["dev.ott.example.com", "develop"]]);
   });
 
-  it("no two committed stacks write the same Vercel slot of a variable", async () => {
+  it("no two stacks, a PR stack included, write the same Vercel slot of a variable", async () => {
     const all: string[] = [];
     // One after the other: the mock runtime is process-global.
-    for (const s of ["prod", "staging", "dev"]) all.push(...vercelRows(await synthWired(s)));
-    expect(all).toHaveLength(14);
+    for (const s of ["prod", "staging", "dev", "pr-7"]) all.push(...vercelRows(await synthWired(s)));
+    expect(all).toHaveLength(16);
     expect(new Set(all).size).toBe(all.length);
   });
 

@@ -73,7 +73,7 @@ describe("PR stacks from stacks/preview.yaml", () => {
     const { stdout } = await node("scripts/preview-stack.ts", "17", "--branch", "fix/typo");
     expect(stdout).toBe("stack=pr-17\nsecrets=STRIPE_TEST_SECRET_KEY WEBHOOK_SIGNING_KEY\n");
     expect(readStackFile(dir, "pr-17").config["webstack:backend"]).toContain('"branch":"fix/typo"');
-    expect(readStackFile(dir, "pr-18").config["webstack:backend"]).toContain('"branch":"develop"');
+    expect(readStackFile(dir, "pr-18").config["webstack:backend"]).toContain('"branch":"pr-head"');
     const synth = await node("synth/cli.ts", "pr-17", "--format", "json");
     const manifest = JSON.parse(synth.stdout);
     expect(manifest.stack).toBe("pr-17");
