@@ -7,7 +7,7 @@ let emu: RenderEmulator;
 const OWNER = "tea-abc123";
 
 // Short delays keep hundreds of fault schedules fast; the logic is the same as in production.
-const fast = { baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 30, maxAttempts: 8, getsPerMinute: 0, writesPerMinute: 0 };
+const fast = { baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 80, maxAttempts: 8, getsPerMinute: 0, writesPerMinute: 0 };
 const provider = () => createServiceProvider({ client: { ...fast, baseUrl: emu.url, apiKey: emu.apiKey }, pollIntervalMs: 1 });
 
 const base: ServiceInputs = {
@@ -31,10 +31,10 @@ const writes = () => emu.requests.filter((r) => r.method !== "GET");
 const calls = (method: string, re: RegExp) => emu.requests.filter((r) => r.method === method && re.test(r.path)).length;
 
 beforeAll(async () => {
-  emu = await startEmulator({ slowMs: 50 });
+  emu = await startEmulator({ slowMs: 120 });
 });
 afterAll(() => emu.stop());
-beforeEach(() => emu.reset({ slowMs: 50 }));
+beforeEach(() => emu.reset({ slowMs: 120 }));
 
 describe("Service lifecycle against the emulator", () => {
   it("creates, reads back without drift, updates in Render's order with one deploy, and deletes", async () => {
@@ -216,7 +216,7 @@ describe("fault schedules", () => {
     const next: ServiceInputs = { ...base, plan: "pro", envVars: { NODE_ENV: "production", X: "1" }, domains: ["api.example.org"], numInstances: 2 };
     await fc.assert(
       fc.asyncProperty(schedule, fc.boolean(), async (faults, withUpdate) => {
-        emu.reset({ slowMs: 50 });
+        emu.reset({ slowMs: 120 });
         emu.schedule = faults;
         const p = provider();
         // The main service and a branch copy, as WebService makes them.
