@@ -1,20 +1,14 @@
 import { createPostgresProvider, postgresProvider } from "../providers/render/postgres";
 import { createServiceProvider, type ServiceInputs, serviceProvider } from "../providers/render/service";
 import { startEmulator } from "../test/providers/render/emulator";
+import { webServiceInputs } from "../test/providers/render/fixtures";
 
-const service: ServiceInputs = {
+const service: ServiceInputs = webServiceInputs({
   ownerId: "tea-bench0001",
   name: "ott-bench-api",
-  type: "web_service",
-  repo: "https://github.com/acme/ott",
-  branch: "main",
-  runtime: "node",
-  buildCommand: "npm ci && npm run build",
-  startCommand: "node dist/server.js",
   preDeployCommand: "npm run db:migrate",
-  healthCheckPath: "/healthz",
   envVars: { NODE_ENV: "production", LOG_LEVEL: "info" },
-};
+});
 
 /** API calls per provider operation against the emulator, and the serialized providers' size. */
 export async function benchRender(): Promise<void> {

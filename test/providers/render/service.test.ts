@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createServiceProvider, diffService, type ServiceInputs, type ServiceOutputs } from "../../../providers/render/service";
 import { type FaultKind, RenderEmulator, startEmulator } from "./emulator";
+import { webServiceInputs } from "./fixtures";
 
 let emu: RenderEmulator;
 const OWNER = "tea-abc123";
@@ -10,22 +11,15 @@ const OWNER = "tea-abc123";
 const fast = { baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 80, maxAttempts: 8, getsPerMinute: 0, writesPerMinute: 0 };
 const provider = () => createServiceProvider({ client: { ...fast, baseUrl: emu.url, apiKey: emu.apiKey }, pollIntervalMs: 1 });
 
-const base: ServiceInputs = {
+const base: ServiceInputs = webServiceInputs({
   ownerId: OWNER,
   name: "ott-dev-api",
-  type: "web_service",
-  repo: "https://github.com/acme/ott",
-  branch: "main",
-  runtime: "node",
-  buildCommand: "npm ci && npm run build",
-  startCommand: "node dist/server.js",
   preDeployCommand: "npm run migrate",
-  healthCheckPath: "/healthz",
   plan: "starter",
   region: "oregon",
   domains: ["example.com"],
   envVars: { DATABASE_URL: "postgres://u:p@h/db", NODE_ENV: "production" },
-};
+});
 
 const writes = () => emu.requests.filter((r) => r.method !== "GET");
 const calls = (method: string, re: RegExp) => emu.requests.filter((r) => r.method === method && re.test(r.path)).length;
