@@ -205,35 +205,67 @@ describe("Service lifecycle against the emulator", () => {
 describe("fault schedules", () => {
   const kinds: FaultKind[] = ["429", "500", "503", "drop", "slow", "lost"];
   const schedule = fc.array(fc.option(fc.constantFrom(...kinds), { nil: undefined, freq: 2 }), { maxLength: 14 });
+  const next: ServiceInputs = { ...base, plan: "pro", envVars: { NODE_ENV: "production", X: "1" }, domains: ["api.example.org"], numInstances: 2 };
+
+  /**
+   * What `pulumi up` does, re-run by the user until it succeeds: a failed create leaves no state, so the
+   * next run creates again; a failed update keeps the old state, so the next run updates from it.
+   * Every failure must be a clear, retryable Render API error.
+   */
+  async function upUntilDone<T>(step: () => Promise<T>, failures: string[], faultCount: number): Promise<T> {
+    for (;;) {
+      try {
+        return await step();
+      } catch (err) {
+        expect(err).toMatchObject({ name: "RenderApiError", retryable: true });
+        expect((err as Error).message).toMatch(/^Render API (GET|POST|PATCH|PUT|DELETE) \/\S+ failed \((\d+|no response)\): .*gave up/);
+        failures.push((err as Error).message);
+        // Each failed run spends at least one planned fault, so re-running always ends.
+        expect(failures.length).toBeLessThanOrEqual(faultCount);
+      }
+    }
+  }
+
+  async function runSchedule(faults: (FaultKind | undefined)[], withUpdate: boolean): Promise<string[]> {
+    emu.reset({ slowMs: 120 });
+    emu.schedule = faults;
+    const p = provider();
+    const failures: string[] = [];
+    const faultCount = faults.filter(Boolean).length;
+    // The main service and a branch copy, as WebService makes them.
+    const specs = [base, { ...base, name: `${base.name}-alice`, branch: "alice", domains: undefined }];
+    const results: { id: string; outs: ServiceOutputs; want: ServiceInputs }[] = [];
+    for (const spec of specs) {
+      const created = await upUntilDone(() => p.create(spec), failures, faultCount);
+      const want = withUpdate ? { ...next, name: spec.name, branch: spec.branch, domains: spec.domains && next.domains } : spec;
+      const outs = withUpdate ? (await upUntilDone(() => p.update!(created.id, created.outs, want), failures, faultCount)).outs : created.outs;
+      results.push({ id: created.id, outs, want });
+    }
+    emu.schedule = [];
+    for (const { id, outs, want } of results) {
+      const same = emu.listServices().filter((s) => s.name === want.name && s.ownerId === OWNER);
+      expect(same.map((s) => s.id)).toEqual([id]);
+      const read = await p.read!(id, outs);
+      expect(diffService(read.props, want)).toMatchObject({ changes: false });
+      expect(emu.envVarsOf(id)).toEqual(want.envVars);
+    }
+    expect(emu.services.size).toBe(specs.length);
+    return failures;
+  }
 
   it("end with exactly one service per name, in the desired state, for 200 random schedules", async () => {
-    const next: ServiceInputs = { ...base, plan: "pro", envVars: { NODE_ENV: "production", X: "1" }, domains: ["api.example.org"], numInstances: 2 };
     await fc.assert(
       fc.asyncProperty(schedule, fc.boolean(), async (faults, withUpdate) => {
-        emu.reset({ slowMs: 120 });
-        emu.schedule = faults;
-        const p = provider();
-        // The main service and a branch copy, as WebService makes them.
-        const specs = [base, { ...base, name: `${base.name}-alice`, branch: "alice", domains: undefined }];
-        const results: { id: string; outs: ServiceOutputs; want: ServiceInputs }[] = [];
-        for (const spec of specs) {
-          const created = await p.create(spec);
-          const want = withUpdate ? { ...next, name: spec.name, branch: spec.branch, domains: spec.domains && next.domains } : spec;
-          const outs = withUpdate ? (await p.update!(created.id, created.outs, want)).outs : created.outs;
-          results.push({ id: created.id, outs, want });
-        }
-        emu.schedule = [];
-        for (const { id, outs, want } of results) {
-          const same = emu.listServices().filter((s) => s.name === want.name && s.ownerId === OWNER);
-          expect(same.map((s) => s.id)).toEqual([id]);
-          const read = await p.read!(id, outs);
-          expect(diffService(read.props, want)).toMatchObject({ changes: false });
-          expect(emu.envVarsOf(id)).toEqual(want.envVars);
-        }
-        expect(emu.services.size).toBe(specs.length);
+        await runSchedule(faults, withUpdate);
       }),
-      { numRuns: 200 },
+      { numRuns: Number(process.env.FC_RUNS ?? 200), seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined },
     );
+  });
+
+  it("converge on the next run, without a duplicate, when one run exhausts its retries", async () => {
+    // More 429s in a row than the client's 8 attempts: the first create gives up, the re-run adopts or creates once.
+    const failures = await runSchedule(Array(9).fill("429"), false);
+    expect(failures).toEqual([expect.stringMatching(/^Render API POST \/services failed \(429\): rate limit exceeded \(gave up after 8 attempts\)$/)]);
   });
 });
 
