@@ -9,8 +9,20 @@
 
 export const DEFAULT_BASE_URL = "https://api.render.com/v1";
 
+/** The stack-config key the providers' `configure` reads: `pulumi config set --secret render:apiKey …`. */
+export const API_KEY_CONFIG = "render:apiKey";
+
+/**
+ * The API key from the config Pulumi's dynamic-provider host hands to `configure` (the whole stack
+ * config, secrets already decrypted), or undefined when the stack does not set it.
+ */
+export function apiKeyFromConfig(config: { get(key: string): unknown }): string | undefined {
+  const value = config.get(API_KEY_CONFIG);
+  return typeof value === "string" && value.trim() ? value.trim() : undefined;
+}
+
 export interface RenderClientOptions {
-  /** API key; defaults to `RENDER_API_KEY` read at request time. Never stored on the client. */
+  /** API key (the providers pass `render:apiKey` from stack config); defaults to `RENDER_API_KEY` read at request time. */
   apiKey?: string;
   /** Defaults to `RENDER_API_URL`, then `https://api.render.com/v1`. */
   baseUrl?: string;
@@ -167,7 +179,7 @@ export function createRenderClient(options: RenderClientOptions = {}): RenderCli
 
   async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<{ status: number; body: T }> {
     const key = explicitKey ?? process.env.RENDER_API_KEY;
-    if (!key) throw apiError(method, path, 0, "no API key: set RENDER_API_KEY in the environment of `pulumi up`", false, 0);
+    if (!key) throw apiError(method, path, 0, `no API key: run \`pulumi config set --secret ${API_KEY_CONFIG} <key>\` or set RENDER_API_KEY for \`pulumi up\``, false, 0);
     const qs = Object.entries(opts.query ?? {})
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)

@@ -4,7 +4,7 @@
  * only globals and plain functions so Pulumi can serialize it into state.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createRenderClient, isApiError, postOrFind, type RenderClient, type RenderClientOptions } from "./client";
+import { apiKeyFromConfig, createRenderClient, isApiError, postOrFind, type RenderClient, type RenderClientOptions } from "./client";
 
 export interface PostgresInputs {
   ownerId: string;
@@ -120,8 +120,14 @@ async function readPostgres(client: RenderClient, id: string, prior: Partial<Pos
 }
 
 export function createPostgresProvider(options: PostgresProviderOptions = {}): pulumi.dynamic.ResourceProvider {
-  const client = () => createRenderClient(options.client);
+  // Filled by `configure` in the provider host, after serialization, so the key never reaches state.
+  const auth: { apiKey?: string } = {};
+  const client = () => createRenderClient({ ...options.client, apiKey: options.client?.apiKey ?? auth.apiKey });
   return {
+    async configure(req: pulumi.dynamic.ConfigureRequest) {
+      auth.apiKey = apiKeyFromConfig(req.config);
+    },
+
     async check(_olds: any, news: any) {
       return { inputs: news, failures: checkPostgres(news) };
     },

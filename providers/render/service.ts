@@ -7,7 +7,7 @@
  * by the resource class, outside the provider.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createRenderClient, isApiError, postOrFind, type RenderClient, type RenderClientOptions } from "./client";
+import { apiKeyFromConfig, createRenderClient, isApiError, postOrFind, type RenderClient, type RenderClientOptions } from "./client";
 
 export const SERVICE_TYPES = ["web_service", "private_service", "background_worker", "cron_job"] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
@@ -476,10 +476,16 @@ async function converge(
 
 /** Builds a provider; the options are plain data, so they serialize with it. */
 export function createServiceProvider(options: ServiceProviderOptions = {}): pulumi.dynamic.ResourceProvider {
-  const client = () => createRenderClient(options.client);
+  // Filled by `configure` in the provider host, after serialization, so the key never reaches state.
+  const auth: { apiKey?: string } = {};
+  const client = () => createRenderClient({ ...options.client, apiKey: options.client?.apiKey ?? auth.apiKey });
   // Read per call: the environment of `pulumi up`, not of the program that serialized the provider.
   const pollMs = () => options.pollIntervalMs ?? (Number(process.env.RENDER_POLL_INTERVAL_MS) || 3000);
   return {
+    async configure(req: pulumi.dynamic.ConfigureRequest) {
+      auth.apiKey = apiKeyFromConfig(req.config);
+    },
+
     async check(_olds: any, news: any) {
       const failures = checkService(news);
       return { inputs: news, failures };

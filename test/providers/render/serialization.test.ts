@@ -28,10 +28,18 @@ async function serialize(which: string): Promise<string> {
   return stdout;
 }
 
+type Auth = { env?: string; config?: Record<string, string> };
+
 async function drive(file: string, op: string, ...args: unknown[]): Promise<any> {
-  const { stdout } = await run(process.execPath, [join(__dirname, "rehydrate-provider.js"), file, JSON.stringify({ op, args })], {
+  return driveWith({ env: emu.apiKey }, file, op, ...args);
+}
+
+async function driveWith(auth: Auth, file: string, op: string, ...args: unknown[]): Promise<any> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, RENDER_API_URL: emu.url, RENDER_API_BACKOFF_MS: "1", RENDER_POLL_INTERVAL_MS: "5" };
+  if (auth.env) env.RENDER_API_KEY = auth.env;
+  const { stdout } = await run(process.execPath, [join(__dirname, "rehydrate-provider.js"), file, JSON.stringify({ op, args, config: auth.config })], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, RENDER_API_URL: emu.url, RENDER_API_KEY: emu.apiKey, RENDER_API_BACKOFF_MS: "1", RENDER_POLL_INTERVAL_MS: "5" },
+    env,
   });
   return JSON.parse(stdout);
 }
@@ -84,6 +92,26 @@ describe("the serialized providers", () => {
     expect(created.id).toMatch(/^dpg-/);
     expect(created.outs.internalConnectionString).toContain(created.id);
     await drive(file, "delete", created.id, created.outs);
+    expect(emu.postgres.size).toBe(0);
+  });
+
+  it("take the key from the stack's render:apiKey through configure, ahead of RENDER_API_KEY", async () => {
+    const text = await serialize("postgres");
+    const file = join(dir, "postgres-configured.js");
+    writeFileSync(file, text);
+    const inputs = { ownerId: "tea-abc123", name: "db2", plan: "free", version: "17", region: "oregon" };
+    const fromConfig = { config: { "render:apiKey": emu.apiKey } };
+    const created = await driveWith(fromConfig, file, "create", inputs);
+    expect(created.id).toMatch(/^dpg-/);
+    // The stack's key wins over a stale one in the environment.
+    const read = await driveWith({ ...fromConfig, env: "rnd_staleKeyInEnvironment" }, file, "read", created.id, created.outs);
+    expect(read.id).toBe(created.id);
+    await expect(driveWith({}, file, "read", created.id, created.outs)).rejects.toThrow(
+      /no API key: run `pulumi config set --secret render:apiKey <key>` or set RENDER_API_KEY/,
+    );
+    await expect(driveWith({ env: "rnd_staleKeyInEnvironment" }, file, "read", created.id, created.outs)).rejects.toThrow(/\(401\)/);
+    expect(emu.requests.filter((r) => r.authorization === "Bearer rnd_staleKeyInEnvironment")).toHaveLength(1);
+    await driveWith(fromConfig, file, "delete", created.id, created.outs);
     expect(emu.postgres.size).toBe(0);
   });
 });

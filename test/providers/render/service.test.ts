@@ -270,6 +270,25 @@ describe("fault schedules", () => {
 });
 
 describe("the API key", () => {
+  it("comes from the stack's render:apiKey when the provider host configures it", async () => {
+    const { Config } = await import("@pulumi/pulumi/cmd/dynamic-provider/config.js");
+    const p = createServiceProvider({ client: { ...fast, baseUrl: emu.url }, pollIntervalMs: 1 });
+    const saved = process.env.RENDER_API_KEY;
+    process.env.RENDER_API_KEY = "rnd_staleKeyInEnvironment";
+    try {
+      await p.configure!({ config: new Config({ "render:apiKey": emu.apiKey, "webstack:app": "{}" }, "webstack") });
+      const { id } = await p.create({ ...base, domains: undefined });
+      expect(emu.services.has(id)).toBe(true);
+      expect(emu.requests.every((r) => r.authorization === `Bearer ${emu.apiKey}`)).toBe(true);
+      // Without it, the environment's key is used.
+      await p.configure!({ config: new Config({}, "webstack") });
+      await expect(p.read!(id, {} as ServiceOutputs)).rejects.toThrow(/\(401\)/);
+    } finally {
+      if (saved === undefined) delete process.env.RENDER_API_KEY;
+      else process.env.RENDER_API_KEY = saved;
+    }
+  });
+
   it("appears only in the Authorization header, never in a URL, body or error", async () => {
     const p = provider();
     const errors: string[] = [];
