@@ -12,7 +12,7 @@ import { envVarsFromConfig } from "./config/env";
 import { loadStackConfig } from "./config/load";
 import { cloudName } from "./config/naming";
 import { webPlan } from "./config/web";
-import { RenderPostgres } from "./providers/render/postgres";
+import { RenderPostgres } from "./providers/render/postgres-resource";
 
 // Everything below runs only on a valid config: loadStackConfig throws before any resource.
 const loaded = loadStackConfig();

@@ -17,7 +17,7 @@ export {
   type WebServiceDisk,
   type WebServiceOptions,
 } from "./web-service";
-export type { RenderServiceArgs } from "../providers/render/service";
+export type { RenderServiceArgs } from "../providers/render/service-resource";
 
 export { FrontendSite, type FrontendCustomEnvironment, type FrontendSiteArgs, type FrontendSiteOptions } from "./frontend-site";
 export { apiUrlVariables, type ApiUrlArgs, type DomainEntry } from "./env-wiring";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { RenderService, type RenderServiceArgs } from "../providers/render/service";
+import { RenderService, type RenderServiceArgs } from "../providers/render/service-resource";
 import { applyTransform, type ResourceTransform } from "./transform";
 
 /** A developer branch service: one more Render service building `branch`, named `<name>-<branch name>`. */

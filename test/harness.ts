@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
@@ -8,15 +7,6 @@ import { synthesize } from "../synth/run";
 import { readStackFile, type StackFile } from "../synth/stack-file";
 
 export const ROOT = resolve(__dirname, "..");
-
-// Vite rewrites imports inside project files, which Pulumi's closure serializer cannot capture
-// (pulumi-sdk-facts §2d). Dynamic providers are serialized for real by the synth CLI and the
-// provider tests; in-process unit tests only need the resources registered.
-createRequire(__filename)("@pulumi/pulumi/runtime/closure/serializeClosure").serializeFunction = async () => ({
-  text: "exports.handler = undefined;",
-  exportName: "handler",
-  containsSecrets: false,
-});
 
 export type SectionOverrides = Record<string, unknown>;
 

@@ -1,8 +1,8 @@
-// A reporting program of its own: a database on a PostgreSQL server run elsewhere, and a nightly
-// cron Worker calling the backend another (webstack) stack deployed. Only the public entry
-// "webstack" is imported, as any consumer would.
+// A reporting program of its own: a database on a PostgreSQL server run elsewhere, a Render
+// service that renders the reports, and a nightly cron Worker calling the backend another
+// (webstack) stack deployed. Only the public entry "webstack" is imported, as any consumer would.
 import * as pulumi from "@pulumi/pulumi";
-import { CronTrigger, Database, readStackOutputs, SslMode, type StackOutputs } from "webstack";
+import { CronTrigger, Database, readStackOutputs, SslMode, type StackOutputs, WebService } from "webstack";
 
 const config = new pulumi.Config();
 
@@ -27,6 +27,18 @@ const reports = new Database("reports", {
   consumers: ["analytics"],
 });
 
+const renderer = new WebService("reports-api", {
+  ownerId: config.require("renderOwnerId"),
+  name: "reports-dev-api",
+  repo: "https://github.com/acme/reports",
+  branch: "main",
+  runtime: "node",
+  buildCommand: "npm ci && npm run build",
+  startCommand: "node dist/server.js",
+  healthCheckPath: "/healthz",
+  envVars: { DATABASE_URL: reports.connectionString },
+});
+
 const nightly = new CronTrigger(
   "reports-cron",
   {
@@ -46,4 +58,5 @@ export const appEnvironment = environment;
 export const databaseUrl = reports.connectionString;
 export const analyticsUrl = reports.consumerConnectionStrings.apply((urls) => urls.analytics);
 export const cronScript = nightly.scriptName;
+export const rendererUrl = renderer.url;
 export const cronSecret = nightly.secret;

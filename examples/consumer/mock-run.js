@@ -20,6 +20,8 @@ async function main() {
       const state = { ...inputs };
       // The engine keeps RandomPassword.result secret (additionalSecretOutputs); mocks do not.
       if (type === "random:index/randomPassword:RandomPassword") state.result = pulumi.secret(FAKE_RANDOM(name));
+      // What Render computes for a new service.
+      if (type === "pulumi-nodejs:dynamic/render:Service") state.url = `https://${inputs.name}.onrender.com`;
       return { id: custom ? id || `${name}-id` : undefined, state };
     },
     call: ({ inputs }) => inputs,
@@ -29,6 +31,7 @@ async function main() {
     {
       "reports:webstackStack": "acme/webstack/prod",
       "reports:cloudflareAccountId": "acct-123",
+      "reports:renderOwnerId": "tea-reports0001",
       "reports:dbHost": "pg.internal.example.com",
       "reports:dbAdmin": "admin",
       "reports:dbAdminPassword": FAKE_ADMIN_PASSWORD,

@@ -1,9 +1,9 @@
 /**
- * A Render Postgres database as a Pulumi dynamic resource. Its connection info (password and
- * connection strings) is a secret output. Like the Service provider, the provider object uses
- * only globals and plain functions so Pulumi can serialize it into state.
+ * The dynamic provider for a Render Postgres database. Like the service provider it runs from a
+ * bundle in Pulumi's dynamic-provider host and needs `@pulumi/pulumi` for types only; the
+ * resource class is in `postgres-resource.ts`.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { apiKeyFromConfig, createRenderClient, isApiError, postOrFind, type RenderClient, type RenderClientOptions } from "./client";
 
 export interface PostgresInputs {
@@ -45,7 +45,7 @@ export interface PostgresProviderOptions {
 }
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const SECRET_OUTPUTS = ["password", "externalConnectionString", "internalConnectionString"];
+export const SECRET_OUTPUTS = ["password", "externalConnectionString", "internalConnectionString"];
 
 export function checkPostgres(news: Record<string, any>): { property: string; reason: string }[] {
   const f: { property: string; reason: string }[] = [];
@@ -189,44 +189,4 @@ export function createPostgresProvider(options: PostgresProviderOptions = {}): p
       }
     },
   };
-}
-
-export const postgresProvider = createPostgresProvider();
-
-export type RenderPostgresArgs = { [K in keyof PostgresInputs]: pulumi.Input<PostgresInputs[K]> };
-
-/** A Render Postgres database (token `pulumi-nodejs:dynamic/render:Postgres`); connection info is secret. */
-export class RenderPostgres extends pulumi.dynamic.Resource {
-  declare public readonly name: pulumi.Output<string>;
-  declare public readonly host: pulumi.Output<string>;
-  declare public readonly port: pulumi.Output<number>;
-  declare public readonly internalHost: pulumi.Output<string>;
-  declare public readonly databaseName: pulumi.Output<string>;
-  declare public readonly databaseUser: pulumi.Output<string>;
-  declare public readonly password: pulumi.Output<string>;
-  declare public readonly externalConnectionString: pulumi.Output<string>;
-  declare public readonly internalConnectionString: pulumi.Output<string>;
-  declare public readonly dashboardUrl: pulumi.Output<string>;
-
-  constructor(name: string, args: RenderPostgresArgs, opts: pulumi.CustomResourceOptions = {}, provider: pulumi.dynamic.ResourceProvider = postgresProvider) {
-    super(
-      provider,
-      name,
-      {
-        host: undefined,
-        port: undefined,
-        internalHost: undefined,
-        password: undefined,
-        externalConnectionString: undefined,
-        internalConnectionString: undefined,
-        dashboardUrl: undefined,
-        requestedDatabaseName: undefined,
-        databaseUser: undefined,
-        ...args,
-      },
-      { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
-      "render",
-      "Postgres",
-    );
-  }
 }

@@ -1,12 +1,10 @@
 /**
- * A Render service (web service, private service, background worker or cron job) as a Pulumi
- * dynamic resource.
- *
- * The provider object is serialized into state by Pulumi's closure serializer, so everything it
- * reaches uses only globals and plain functions (pulumi-sdk-facts §2d); `pulumi` is used only
- * by the resource class, outside the provider.
+ * The dynamic provider for a Render service (web service, private service, background worker or
+ * cron job). It runs in Pulumi's dynamic-provider host from the bundle `provider-source.ts` makes,
+ * so it must not need `@pulumi/pulumi` at run time: types only. The resource class that
+ * programs use is in `service-resource.ts`.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { apiKeyFromConfig, createRenderClient, isApiError, postOrFind, type RenderClient, type RenderClientOptions } from "./client";
 
 export const SERVICE_TYPES = ["web_service", "private_service", "background_worker", "cron_job"] as const;
@@ -549,46 +547,3 @@ export function createServiceProvider(options: ServiceProviderOptions = {}): pul
 }
 
 /** The provider every `RenderService` uses: key and URL from the environment of `pulumi up`. */
-export const serviceProvider = createServiceProvider();
-
-type Inputify<T> = { [K in keyof T]: pulumi.Input<T[K]> };
-
-export type RenderServiceArgs = Inputify<Omit<ServiceInputs, "envVars" | "autoscaling" | "disk" | "domains">> & {
-  autoscaling?: pulumi.Input<AutoscalingSpec>;
-  disk?: pulumi.Input<DiskSpec>;
-  domains?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Values may be secrets; the whole map is stored as a secret either way. */
-  envVars?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-};
-
-/** A Render service managed through Render's REST API (token `pulumi-nodejs:dynamic/render:Service`). */
-export class RenderService extends pulumi.dynamic.Resource {
-  declare public readonly name: pulumi.Output<string>;
-  declare public readonly url: pulumi.Output<string | undefined>;
-  declare public readonly slug: pulumi.Output<string>;
-  declare public readonly dashboardUrl: pulumi.Output<string>;
-  declare public readonly deployId: pulumi.Output<string | undefined>;
-  declare public readonly envVars: pulumi.Output<Record<string, string>>;
-
-  constructor(name: string, args: RenderServiceArgs, opts: pulumi.CustomResourceOptions = {}, provider: pulumi.dynamic.ResourceProvider = serviceProvider) {
-    super(
-      provider,
-      name,
-      {
-        url: undefined,
-        slug: undefined,
-        dashboardUrl: undefined,
-        deployId: undefined,
-        diskId: undefined,
-        ...args,
-        envVars: args.envVars === undefined ? undefined : pulumi.secret(args.envVars),
-      },
-      {
-        ...opts,
-        additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), "envVars"],
-      },
-      "render",
-      "Service",
-    );
-  }
-}

@@ -1,8 +1,10 @@
 import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { providerSource } from "../../providers/render/provider-source";
 
 // The package as another program gets it: `npm pack` (which builds dist/), the example copied
 // out of the repo, the tarball installed there, the example type-checked against the installed
@@ -11,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const ROOT = resolve(__dirname, "../..");
 const EXAMPLE = join(ROOT, "examples", "consumer");
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+// The loader Pulumi's dynamic-provider host uses, from the SDK's own dependencies.
+const requireFromString: (code: string) => any = createRequire(require.resolve("@pulumi/pulumi/package.json"))("require-from-string");
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; version: string };
 
 interface Recorded {
@@ -76,11 +80,12 @@ describe("examples/consumer, from the packed tarball", () => {
     expect(tarball.endsWith(`${pkg.name}-${pkg.version}.tgz`)).toBe(true);
   });
 
-  it("installs a copy of the package (not a link to the repo) that ships only dist/ and the Worker sources", () => {
+  it("installs a copy of the package (not a link to the repo) that ships only dist/ and the Worker and Render provider sources", () => {
     const installed = join(app, "node_modules", "webstack");
     expect(lstatSync(installed).isSymbolicLink()).toBe(false);
     expect(JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).version).toBe(pkg.version);
-    expect(readdirSync(installed).sort()).toEqual(["README.md", "dist", "package.json", "worker"]);
+    expect(readdirSync(installed).sort()).toEqual(["README.md", "dist", "package.json", "providers", "worker"]);
+    expect(readdirSync(join(installed, "providers", "render")).sort()).toEqual(readdirSync(join(ROOT, "providers", "render")).sort());
     expect(existsSync(join(installed, "dist", "components", "index.d.ts"))).toBe(true);
     expect(existsSync(join(installed, "worker", "index.ts"))).toBe(true);
     // One SDK: @pulumi/pulumi is a peer dependency, so the package brings no copy of its own.
@@ -88,15 +93,16 @@ describe("examples/consumer, from the packed tarball", () => {
     expect(existsSync(join(app, "node_modules", "@pulumi", "pulumi"))).toBe(true);
   });
 
-  it("registers its two components at the top and every child under a webstack component", () => {
+  it("registers its three components at the top and every child under a webstack component", () => {
     const database = only("webstack:index:Database");
+    const web = only("webstack:index:WebService");
     const cron = only("webstack:index:CronTrigger");
-    expect([database.name, cron.name]).toEqual(["reports", "reports-cron"]);
-    expect([database.parent, cron.parent].every((p) => !p.includes("webstack:index:"))).toBe(true);
+    expect([database.name, web.name, cron.name]).toEqual(["reports", "reports-api", "reports-cron"]);
+    expect([database.parent, web.parent, cron.parent].every((p) => !p.includes("webstack:index:"))).toBe(true);
 
     const children = run.resources.filter((r) => !r.type.startsWith("webstack:index:") && r.type !== "pulumi:pulumi:StackReference");
     expect(children.length).toBeGreaterThan(10);
-    for (const child of children) expect(parentType(child), `${child.type} ${child.name}`).toMatch(/^webstack:index:(Database|CronTrigger)$/);
+    for (const child of children) expect(parentType(child), `${child.type} ${child.name}`).toMatch(/^webstack:index:(Database|WebService|CronTrigger)$/);
     expect(ofType("postgresql:index/role:Role").map((r) => r.inputs.name).sort()).toEqual(["reports_dev", "reports_dev_analytics"]);
     expect(parentType(only("cloudflare:index/workersScript:WorkersScript"))).toBe("webstack:index:CronTrigger");
   });
@@ -114,6 +120,19 @@ describe("examples/consumer, from the packed tarball", () => {
     expect(script.inputs.logpush).toBe(true);
     expect(script.inputs.mainModule).toBe("index.js");
     expect(String(script.inputs.content)).toContain("// worker/index.ts");
+  });
+
+  it("creates the Render service with a provider bundle that loads the way Pulumi's host loads it", () => {
+    const service = only("pulumi-nodejs:dynamic/render:Service");
+    expect(parentType(service)).toBe("webstack:index:WebService");
+    expect(service.inputs).toMatchObject({ name: "reports-dev-api", ownerId: "tea-reports0001", type: "web_service", healthCheckPath: "/healthz" });
+    expect(service.secretInputs).toContain("envVars");
+    const text = String(service.inputs.__provider);
+    // The same bytes this repo's program registers: the package bundles the shipped TypeScript.
+    expect(text).toBe(providerSource("service"));
+    const provider = requireFromString(text).handler();
+    for (const op of ["configure", "check", "diff", "create", "read", "update", "delete"]) expect(typeof provider[op], op).toBe("function");
+    expect(run.outputs.rendererUrl).toMatchObject({ secret: false, value: "https://reports-dev-api.onrender.com" });
   });
 
   it("keeps secrets secret: inputs, outputs, and no fake secret in plain text anywhere", () => {

@@ -57,7 +57,7 @@ describe("Postgres lifecycle against the emulator", () => {
 
 describe("RenderPostgres under mocks", () => {
   it("registers as a render Postgres whose connection info is secret and host is plain", async () => {
-    const { RenderPostgres } = await import("../../../providers/render/postgres.js");
+    const { RenderPostgres } = await import("../../../providers/render/postgres-resource.js");
     const { settle, synthComponent, one } = await import("../../harness.js");
     let pg!: InstanceType<typeof RenderPostgres>;
     const m = await synthComponent(() => {

@@ -1,14 +1,15 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { providerSource } from "../../../providers/render/provider-source";
 import type { ServiceInputs } from "../../../providers/render/service";
 import { type RenderEmulator, startEmulator } from "./emulator";
 
-// Real serialization happens outside vitest (vite's import rewriting breaks the closure serializer,
-// pulumi-sdk-facts §2d): one fresh node process serializes, others rehydrate and drive the provider.
+// One fresh node process, started like the Pulumi program, makes the __provider text; others load
+// it the way Pulumi's dynamic-provider host does and drive the provider against the emulator.
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, "../../..");
 const KEY_IN_SERIALIZER_ENV = "rnd_mustNotBeSerialized42";
@@ -30,6 +31,20 @@ async function serialize(which: string): Promise<string> {
 
 type Auth = { env?: string; config?: Record<string, string> };
 
+function copyOfProject(): string {
+  const copy = mkdtempSync(join(tmpdir(), "webstack-copy-"));
+  cpSync(join(ROOT, "providers"), join(copy, "providers"), { recursive: true });
+  cpSync(join(ROOT, "test", "providers", "render", "serialize-provider.ts"), join(copy, "test", "providers", "render", "serialize-provider.ts"));
+  cpSync(join(ROOT, "launcher.cjs"), join(copy, "launcher.cjs"));
+  symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
+  return copy;
+}
+
+async function serializeIn(cwd: string, which: string): Promise<string> {
+  const { stdout } = await run(process.execPath, ["--require", "./launcher.cjs", "test/providers/render/serialize-provider.ts", which], { cwd });
+  return stdout;
+}
+
 async function drive(file: string, op: string, ...args: unknown[]): Promise<any> {
   return driveWith({ env: emu.apiKey }, file, op, ...args);
 }
@@ -47,10 +62,14 @@ async function driveWith(auth: Auth, file: string, op: string, ...args: unknown[
 describe("the serialized providers", () => {
   it("rehydrate in a fresh node process and run create, read, update and delete of a service", async () => {
     const text = await serialize("service");
-    expect(text).toMatch(/^exports\.handler = /);
+    expect(text).toMatch(/module\.exports = __toCommonJS/);
     expect(text).not.toContain(KEY_IN_SERIALIZER_ENV);
     expect(text).not.toContain("example.invalid"); // env is read at call time, not captured
-    expect(text).not.toMatch(/__vite_ssr|@pulumi\/pulumi/);
+    expect(text).not.toMatch(/__vite_ssr|@pulumi\/pulumi|sourceMappingURL/);
+    expect(text).not.toContain(ROOT);
+    // The same bytes the program registers, from a copy of the project elsewhere.
+    expect(text).toBe(providerSource("service"));
+    expect(await serializeIn(copyOfProject(), "service")).toBe(text);
     const file = join(dir, "service.js");
     writeFileSync(file, text);
 

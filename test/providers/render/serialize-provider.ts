@@ -1,16 +1,8 @@
 /**
- * Serializes a provider exactly as `pulumi.dynamic.Resource` does for `__provider`, in a plain
- * Node process (no vite), and prints the text. Usage:
+ * Prints what `RenderService` / `RenderPostgres` put in `__provider`, from a plain Node process
+ * started like the Pulumi program. Usage:
  *   node --require ./launcher.cjs test/providers/render/serialize-provider.ts service|postgres
  */
-import { serviceProvider } from "../../../providers/render/service";
-import { postgresProvider } from "../../../providers/render/postgres";
+import { type ProviderKind, providerSource } from "../../../providers/render/provider-source";
 
-const providers = { service: serviceProvider, postgres: postgresProvider } as const;
-const which = process.argv[2] as keyof typeof providers;
-const provider = providers[which];
-if (!provider) throw new Error(`unknown provider '${which}'`);
-// The same call and options as @pulumi/pulumi/dynamic's serializeFunctionMaybeSecret.
-require("@pulumi/pulumi/runtime/closure/serializeClosure")
-  .serializeFunction(() => provider, { allowSecrets: true })
-  .then((sf: { text: string }) => process.stdout.write(sf.text));
+process.stdout.write(providerSource(process.argv[2] as ProviderKind));
