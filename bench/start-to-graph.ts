@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 
@@ -28,6 +28,14 @@ export function benchStartToGraph(): Record<string, number> {
   const bare = ["-e", sdks.map((p) => `require(${JSON.stringify(p)});`).join("")];
   const program = [...nodeargs, "synth/cli.ts", "prod", "--format", "json", "--out", "/dev/null"];
 
+  // The launcher's transpile cache and the bundle cache (node_modules/.cache/webstack): a fresh
+  // checkout pays for them once; every later run reads them.
+  const cache = join(ROOT, "node_modules", ".cache", "webstack");
+  const coldRuns: number[] = [];
+  for (let i = 0; i < Math.min(RUNS, 3); i++) {
+    rmSync(cache, { recursive: true, force: true });
+    coldRuns.push(wallMs(program));
+  }
   wallMs(bare); // warm the disk cache for both
   wallMs(program);
   const bareRuns: number[] = [];
@@ -43,9 +51,11 @@ export function benchStartToGraph(): Record<string, number> {
   const b = median(bareRuns);
   const p = median(programRuns);
   const s = median(serializeRuns);
+  const c = median(coldRuns);
   console.log(`start-to-graph (prod, ${nodeargs.join(" ") || "plain node"}): median ${p.toFixed(0)} ms of ${RUNS}`);
+  console.log(`  the first run of a fresh checkout (empty caches): median ${c.toFixed(0)} ms of ${coldRuns.length}`);
   console.log(`bare node + SDK requires:                   median ${b.toFixed(0)} ms of ${RUNS}`);
-  console.log(`ratio: ${(p / b).toFixed(2)} (target <= 1.5)`);
-  console.log(`of which bundling the Render providers for __provider: median ${s.toFixed(0)} ms`);
-  return { programMs: p, bareMs: b, ratio: p / b, serializeMs: s };
+  console.log(`ratio: ${(p / b).toFixed(2)} (target <= 1.5); first run of a checkout: ${(c / b).toFixed(2)}`);
+  console.log(`of which the Render providers' __provider bundles (from the bundle cache): ${s.toFixed(0)} ms`);
+  return { programMs: p, coldMs: c, bareMs: b, ratio: p / b, serializeMs: s };
 }

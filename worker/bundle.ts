@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { buildSync } from "esbuild";
+import { cachedBuild } from "../bundling/cached-build";
 
 /** workerd semantics the Worker is tested with (test/worker runs Miniflare on this date). */
 export const COMPATIBILITY_DATE = "2026-04-01";
@@ -19,12 +19,11 @@ export function bundleWorker(): string {
   // output would not bundle into a module Worker): the package must ship worker/*.ts.
   const entry = [join(__dirname, "index.ts"), join(__dirname, "..", "..", "worker", "index.ts")].find((f) => existsSync(f));
   if (!entry) throw new Error(`CronTrigger: Worker source worker/index.ts not found from ${__dirname}`);
-  const result = buildSync({
+  cached = cachedBuild({
     entryPoints: [entry],
     // Paths in the bundle's comments are relative to this folder, so any checkout or cwd gives the same bytes.
     absWorkingDir: dirname(dirname(entry)),
     bundle: true,
-    write: false,
     format: "esm",
     platform: "neutral",
     target: "es2022",
@@ -33,7 +32,5 @@ export function bundleWorker(): string {
     charset: "utf8",
     logLevel: "silent",
   });
-  if (result.outputFiles.length !== 1) throw new Error(`CronTrigger: expected one bundle, got ${result.outputFiles.length}`);
-  cached = result.outputFiles[0]!.text;
   return cached;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { buildSync } from "esbuild";
+import { cachedBuild } from "../../bundling/cached-build";
 
 /** Type prefix Pulumi's Node.js dynamic-provider host serves (`pulumi.dynamic.Resource` with module "render"). */
 export const DYNAMIC_TYPE_PREFIX = "pulumi-nodejs:dynamic/render";
@@ -17,7 +17,7 @@ const cache = new Map<ProviderKind, string>();
  * esbuild bundles it in memory at program time instead of Pulumi's closure serializer, which
  * took about 0.6 s a run (an inspector session plus the TypeScript parser) and failed on any
  * captured named import. The bytes are deterministic: no source maps, paths relative to the
- * project, so an unchanged provider shows no diff.
+ * project, so an unchanged provider shows no diff. An unchanged bundle is reused from disk.
  */
 export function providerSource(kind: ProviderKind): string {
   const hit = cache.get(kind);
@@ -25,7 +25,7 @@ export function providerSource(kind: ProviderKind): string {
   // Bundle the TypeScript source, also when this file runs compiled from dist/ (the package ships providers/render/*.ts).
   const dir = [__dirname, join(__dirname, "..", "..", "..", "providers", "render")].find((d) => existsSync(join(d, `${kind}.ts`)));
   if (!dir) throw new Error(`Render provider source providers/render/${kind}.ts not found from ${__dirname}`);
-  const result = buildSync({
+  const text = cachedBuild({
     stdin: {
       contents: `import { ${FACTORIES[kind]} } from "./${kind}";\nexport function handler() {\n  return ${FACTORIES[kind]}();\n}\n`,
       resolveDir: dir,
@@ -34,7 +34,6 @@ export function providerSource(kind: ProviderKind): string {
     },
     absWorkingDir: dirname(dirname(dir)),
     bundle: true,
-    write: false,
     format: "cjs",
     platform: "node",
     target: "node20",
@@ -45,7 +44,6 @@ export function providerSource(kind: ProviderKind): string {
     charset: "utf8",
     logLevel: "silent",
   });
-  const text = result.outputFiles[0]!.text;
   if (/require\(["']@pulumi\//.test(text)) throw new Error(`Render ${kind} provider bundle must not require @pulumi/*`);
   cache.set(kind, text);
   return text;

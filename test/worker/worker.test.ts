@@ -213,6 +213,7 @@ describe("bundleWorker", () => {
   it("is the same from another checkout and working directory", () => {
     const dir = mkdtempSync(join(tmpdir(), "webstack-bundle-"));
     cpSync(join(ROOT, "worker"), join(dir, "worker"), { recursive: true });
+    cpSync(join(ROOT, "bundling"), join(dir, "bundling"), { recursive: true });
     cpSync(join(ROOT, "launcher.cjs"), join(dir, "launcher.cjs"));
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
     const elsewhere = execFileSync(

@@ -34,6 +34,7 @@ type Auth = { env?: string; config?: Record<string, string> };
 function copyOfProject(): string {
   const copy = mkdtempSync(join(tmpdir(), "webstack-copy-"));
   cpSync(join(ROOT, "providers"), join(copy, "providers"), { recursive: true });
+  cpSync(join(ROOT, "bundling"), join(copy, "bundling"), { recursive: true });
   cpSync(join(ROOT, "test", "providers", "render", "serialize-provider.ts"), join(copy, "test", "providers", "render", "serialize-provider.ts"));
   cpSync(join(ROOT, "launcher.cjs"), join(copy, "launcher.cjs"));
   symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
