@@ -165,6 +165,7 @@ const outputs = {
   backendUrl: api?.url,
   backendServiceId: api?.serviceId,
   branchUrls: api?.branchUrls,
+  backendPendingDomains: backend?.domains.length ? api?.pendingDomains : undefined,
   frontendUrl: site?.url,
   frontendProjectId: site?.projectId,
   databaseConnectionString: database?.connectionString,

@@ -1,3 +1,4 @@
+import { createCustomDomainProvider } from "../providers/render/custom-domain";
 import { createPostgresProvider } from "../providers/render/postgres";
 import { providerSource } from "../providers/render/provider-source";
 import { createServiceProvider, type ServiceInputs } from "../providers/render/service";
@@ -27,9 +28,10 @@ export async function benchRender(): Promise<void> {
     };
 
     let created!: { id: string; outs?: any };
-    await count("create web service (no domains)", async () => (created = await p.create(service)));
-    let withDomains!: { id: string; outs?: any };
-    await count("create web service + 1 apex domain", async () => (withDomains = await p.create({ ...service, name: "ott-bench-web", domains: ["example.com"] })));
+    await count("create web service", async () => (created = await p.create(service)));
+    const dp = createCustomDomainProvider({ client });
+    let domain!: { id: string; outs?: any };
+    await count("create custom domain (apex)", async () => (domain = await dp.create({ serviceId: created.id, name: "example.com" })));
     await count("no-op update (diff, then update if changed)", async () => {
       const d = await p.diff!(created.id, created.outs, service);
       if (d.changes) await p.update!(created.id, created.outs, service);
@@ -38,8 +40,8 @@ export async function benchRender(): Promise<void> {
     await count("update: plan + env var + preDeploy", () =>
       p.update!(created.id, created.outs, { ...service, plan: "standard", preDeployCommand: "npm run m2", envVars: { NODE_ENV: "production" } }),
     );
-    await count("refresh service (no managed domains)", () => p.read!(created.id, created.outs), "<= 2 GET");
-    await count("refresh service (managed domains)", () => p.read!(withDomains.id, withDomains.outs), "<= 2 GET");
+    await count("refresh service", () => p.read!(created.id, created.outs), "<= 2 GET");
+    await count("refresh custom domain", () => dp.read!(domain.id, domain.outs), "<= 2 GET");
     const pg = createPostgresProvider({ client, pollIntervalMs: 1 });
     let db!: { id: string; outs?: any };
     await count("create postgres (incl. wait for available)", async () => (db = await pg.create({ ownerId: "tea-bench0001", name: "db", plan: "free", version: "17", region: "oregon" })));
@@ -49,7 +51,7 @@ export async function benchRender(): Promise<void> {
   }
 
   // What RenderService and RenderPostgres put in __provider, and so into state.
-  for (const kind of ["service", "postgres"] as const) {
+  for (const kind of ["service", "customDomain", "postgres"] as const) {
     const start = performance.now();
     const text = providerSource(kind);
     console.log(`serialized ${kind} provider: ${Buffer.byteLength(text)} bytes, bundled in ${(performance.now() - start).toFixed(0)} ms  target: <= 65536`);

@@ -18,6 +18,7 @@ export {
   type WebServiceOptions,
 } from "./web-service";
 export type { RenderServiceArgs } from "../providers/render/service-resource";
+export type { RenderCustomDomainArgs } from "../providers/render/custom-domain-resource";
 
 export { FrontendSite, type FrontendCustomEnvironment, type FrontendSiteArgs, type FrontendSiteOptions } from "./frontend-site";
 export { apiUrlVariables, type ApiUrlArgs, type DomainEntry } from "./env-wiring";

@@ -19,6 +19,8 @@ export interface StackOutputs {
   backendServiceId?: string;
   /** URL of each developer branch service, by branch-service name. */
   branchUrls?: Record<string, string>;
+  /** Custom backend domains whose DNS Render has not verified yet (empty once all serve). */
+  backendPendingDomains?: string[];
   /** URL the stack's frontend answers on (its production domain, or its branch domain). */
   frontendUrl?: string;
   /** Vercel project id; stacks that attach to prod's project read it. */
@@ -57,6 +59,7 @@ export function readStackOutputs(ref: pulumi.StackReference | string, opts?: pul
     "backendUrl",
     "backendServiceId",
     "branchUrls",
+    "backendPendingDomains",
     "frontendUrl",
     "frontendProjectId",
     "databaseConnectionString",

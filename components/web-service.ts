@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { RenderCustomDomain, type RenderCustomDomainArgs } from "../providers/render/custom-domain-resource";
 import { RenderService, type RenderServiceArgs } from "../providers/render/service-resource";
 import { applyTransform, type ResourceTransform } from "./transform";
 
@@ -69,8 +70,12 @@ export interface WebServiceArgs {
   autoscaling?: pulumi.Input<WebServiceAutoscaling>;
   /** Persistent disk of the main service; pins it to one instance. @example { name: "uploads", mountPath: "/var/data", sizeGB: 10 } */
   disk?: pulumi.Input<WebServiceDisk>;
-  /** Custom domains of the main service. @example ["api.example.com"] */
-  domains?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Custom domains of the main service, one `RenderCustomDomain` each (point their DNS at the
+   * service; `pendingDomains` lists those Render has not verified yet). An apex name also gets
+   * Render's automatic `www.` redirect. @example ["api.example.com"]
+   */
+  domains?: string[];
   /** Deploy on every push (default true). */
   autoDeploy?: pulumi.Input<boolean>;
   /** Environment variables; values may be secrets and stay secret. */
@@ -97,10 +102,13 @@ export interface WebServiceOptions extends pulumi.ComponentResourceOptions {
     service?: ResourceTransform<RenderServiceArgs>;
     /** Each branch service. */
     branchService?: ResourceTransform<RenderServiceArgs>;
+    /** Each custom domain of the main service. */
+    domain?: ResourceTransform<RenderCustomDomainArgs>;
   };
 }
 
 const SLUG = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
 
 function validate(args: WebServiceArgs): void {
   const fail = (key: string, message: string): never => {
@@ -112,6 +120,12 @@ function validate(args: WebServiceArgs): void {
   if (typeof args.instances === "number" && (!Number.isInteger(args.instances) || args.instances < 1 || args.instances > 100)) {
     fail("instances", "must be an integer from 1 to 100");
   }
+  const hosts = new Set<string>();
+  (args.domains ?? []).forEach((d, i) => {
+    if (typeof d !== "string" || !HOST.test(d)) fail(`domains[${i}]`, `'${d}' is not a lower-case host name such as api.example.com`);
+    if (hosts.has(d)) fail(`domains[${i}]`, `'${d}' is listed twice`);
+    hosts.add(d);
+  });
   const seen = new Set<string>();
   (args.branches ?? []).forEach((b, i) => {
     if (!SLUG.test(b?.name ?? "")) fail(`branches[${i}].name`, `'${b?.name}' must be lower-case letters, digits and '-'`);
@@ -132,6 +146,8 @@ export class WebService extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   /** Branch name → URL of its service. */
   public readonly branchUrls: pulumi.Output<Record<string, string>>;
+  /** Custom domains whose DNS Render has not verified yet: they serve nothing until it has. */
+  public readonly pendingDomains: pulumi.Output<string[]>;
 
   constructor(name: string, args: WebServiceArgs, opts: WebServiceOptions = {}) {
     validate(args);
@@ -162,13 +178,22 @@ export class WebService extends pulumi.ComponentResource {
         numInstances: args.instances,
         autoscaling: args.autoscaling,
         disk: args.disk,
-        domains: args.domains,
         envVars: args.envVars,
         waitForLive: args.waitForDeploy,
       },
       { parent: this, ...(args.protect ? { protect: true, retainOnDelete: true } : {}) },
     );
     const main = new RenderService(args.name, mainArgs, mainOpts);
+
+    const domains = (args.domains ?? []).map((host) => {
+      const [dArgs, dOpts] = applyTransform<RenderCustomDomainArgs>(
+        transform?.domain,
+        { serviceId: main.id, name: host },
+        // Production keeps its domains like its service: an accidental destroy must not take the site offline.
+        { parent: this, ...(args.protect ? { protect: true, retainOnDelete: true } : {}) },
+      );
+      return new RenderCustomDomain(`${args.name}-${host}`, dArgs, dOpts);
+    });
 
     const omit = new Set(args.urlEnvVars ?? []);
     const branchEnv =
@@ -192,6 +217,9 @@ export class WebService extends pulumi.ComponentResource {
     this.serviceId = main.id;
     this.url = main.url.apply((u) => u ?? "");
     this.branchUrls = pulumi.output(branchUrls);
-    this.registerOutputs({ serviceId: this.serviceId, url: this.url, branchUrls: this.branchUrls });
+    this.pendingDomains = pulumi
+      .all(domains.map((d) => pulumi.all([d.name, d.verificationStatus])))
+      .apply((all) => all.filter(([, status]) => status !== "verified").map(([host]) => host));
+    this.registerOutputs({ serviceId: this.serviceId, url: this.url, branchUrls: this.branchUrls, pendingDomains: this.pendingDomains });
   }
 }

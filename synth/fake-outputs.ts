@@ -24,6 +24,11 @@ export const fakeOutputs: Record<string, FakeOutputs> = {
     dashboardUrl: `https://dashboard.render.com/web/srv-fake-${inputs.name ?? name}`,
     deployId: `dep-fake-${inputs.name ?? name}`,
   }),
+  // A new domain waits for its DNS record: Render reports it unverified.
+  "pulumi-nodejs:dynamic/render:CustomDomain": (_name, inputs) => ({
+    domainType: String(inputs.name ?? "").split(".").length === 2 ? "apex" : "subdomain",
+    verificationStatus: "unverified",
+  }),
   "pulumi-nodejs:dynamic/render:Postgres": (name, inputs) => {
     const id = `dpg-fake-${inputs.name ?? name}-a`;
     const db = `${inputs.databaseName ?? "db"}_fake`;

@@ -5,7 +5,8 @@ import { cachedBuild } from "../../bundling/cached-build";
 /** Type prefix Pulumi's Node.js dynamic-provider host serves (`pulumi.dynamic.Resource` with module "render"). */
 export const DYNAMIC_TYPE_PREFIX = "pulumi-nodejs:dynamic/render";
 
-const FACTORIES = { service: "createServiceProvider", postgres: "createPostgresProvider" } as const;
+const FACTORIES = { service: "createServiceProvider", postgres: "createPostgresProvider", customDomain: "createCustomDomainProvider" } as const;
+const FILES: Record<ProviderKind, string> = { service: "service", postgres: "postgres", customDomain: "custom-domain" };
 export type ProviderKind = keyof typeof FACTORIES;
 
 const cache = new Map<ProviderKind, string>();
@@ -23,13 +24,13 @@ export function providerSource(kind: ProviderKind): string {
   const hit = cache.get(kind);
   if (hit !== undefined) return hit;
   // Bundle the TypeScript source, also when this file runs compiled from dist/ (the package ships providers/render/*.ts).
-  const dir = [__dirname, join(__dirname, "..", "..", "..", "providers", "render")].find((d) => existsSync(join(d, `${kind}.ts`)));
-  if (!dir) throw new Error(`Render provider source providers/render/${kind}.ts not found from ${__dirname}`);
+  const dir = [__dirname, join(__dirname, "..", "..", "..", "providers", "render")].find((d) => existsSync(join(d, `${FILES[kind]}.ts`)));
+  if (!dir) throw new Error(`Render provider source providers/render/${FILES[kind]}.ts not found from ${__dirname}`);
   const text = cachedBuild({
     stdin: {
-      contents: `import { ${FACTORIES[kind]} } from "./${kind}";\nexport function handler() {\n  return ${FACTORIES[kind]}();\n}\n`,
+      contents: `import { ${FACTORIES[kind]} } from "./${FILES[kind]}";\nexport function handler() {\n  return ${FACTORIES[kind]}();\n}\n`,
       resolveDir: dir,
-      sourcefile: `render-${kind}-provider.ts`,
+      sourcefile: `render-${FILES[kind]}-provider.ts`,
       loader: "ts",
     },
     absWorkingDir: dirname(dirname(dir)),

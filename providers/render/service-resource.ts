@@ -8,10 +8,9 @@ import type { AutoscalingSpec, DiskSpec, ServiceInputs } from "./service";
 
 type Inputify<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
-export type RenderServiceArgs = Inputify<Omit<ServiceInputs, "envVars" | "autoscaling" | "disk" | "domains">> & {
+export type RenderServiceArgs = Inputify<Omit<ServiceInputs, "envVars" | "autoscaling" | "disk">> & {
   autoscaling?: pulumi.Input<AutoscalingSpec>;
   disk?: pulumi.Input<DiskSpec>;
-  domains?: pulumi.Input<pulumi.Input<string>[]>;
   /** Values may be secrets; the whole map is stored as a secret either way. */
   envVars?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 };

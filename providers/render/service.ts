@@ -50,8 +50,6 @@ export interface ServiceInputs {
   numInstances?: number;
   autoscaling?: AutoscalingSpec;
   disk?: DiskSpec;
-  /** Custom domains; `undefined` leaves domains unmanaged. Render's automatic www redirects are ignored. */
-  domains?: string[];
   /** Service env vars, managed as a whole (`PUT …/env-vars`). */
   envVars?: Record<string, string>;
   /** Wait for the deploy that follows a change to go live. */
@@ -135,7 +133,6 @@ export function normalizeService(i: Partial<ServiceInputs>): Record<string, unkn
     numInstances: scalable && !i.autoscaling ? (i.numInstances ?? 1) : undefined,
     autoscaling: scalable && i.autoscaling ? i.autoscaling : undefined,
     disk: i.disk,
-    domains: i.domains === undefined ? undefined : [...i.domains].sort(),
     envVars: i.envVars ?? {},
   };
 }
@@ -185,17 +182,6 @@ export function checkService(news: Record<string, any>): { property: string; rea
       f.push({ property: "disk", reason: "disk needs a name, an absolute mountPath and an integer sizeGB >= 1" });
     }
     if ((news.numInstances ?? 1) > 1 || news.autoscaling) f.push({ property: "disk", reason: "a service with a disk runs exactly one instance" });
-  }
-  if (known("domains")) {
-    if (!Array.isArray(news.domains)) f.push({ property: "domains", reason: "domains must be a list of host names" });
-    else {
-      if (news.type !== "web_service" && news.domains.length) f.push({ property: "domains", reason: "custom domains need a web service" });
-      for (const d of news.domains) {
-        if (d !== UNKNOWN && (typeof d !== "string" || !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/.test(d))) {
-          f.push({ property: "domains", reason: `'${d}' is not a host name` });
-        }
-      }
-    }
   }
   if (known("envVars")) {
     if (typeof news.envVars !== "object" || Array.isArray(news.envVars)) f.push({ property: "envVars", reason: "envVars must be a map of names to strings" });
@@ -269,13 +255,8 @@ function createBody(i: ServiceInputs) {
   };
 }
 
-/** Maps Render's Service (plus env vars and domains) back onto the input shape, undoing the read quirks. */
-export function serviceFromApi(
-  s: any,
-  envVars: { key: string; value: string }[] | undefined,
-  domains: any[] | undefined,
-  prior: Partial<ServiceOutputs>,
-): ServiceOutputs {
+/** Maps Render's Service (plus its env vars) back onto the input shape, undoing the read quirks. */
+export function serviceFromApi(s: any, envVars: { key: string; value: string }[] | undefined, prior: Partial<ServiceOutputs>): ServiceOutputs {
   const d = s.serviceDetails ?? {};
   const esd = d.envSpecificDetails ?? {};
   return {
@@ -314,11 +295,6 @@ export function serviceFromApi(
       : undefined,
     disk: d.disk ? { name: d.disk.name, mountPath: d.disk.mountPath, sizeGB: d.disk.sizeGB } : undefined,
     diskId: d.disk?.id,
-    // Render adds a www redirect next to an apex domain; it is not ours to manage.
-    domains:
-      domains === undefined
-        ? prior.domains
-        : domains.filter((x) => !x.redirectForName || (prior.domains ?? []).includes(x.name)).map((x) => x.name),
     envVars: envVars === undefined ? prior.envVars : Object.fromEntries(envVars.map((e) => [e.key, e.value])),
     url: d.url,
     slug: s.slug,
@@ -348,16 +324,7 @@ async function readService(client: RenderClient, id: string, prior: Partial<Serv
     throw err;
   }
   const envVars = await client.list<{ key: string; value: string }>(`/services/${id}/env-vars`, "envVar");
-  // One more GET only when this resource manages domains.
-  const domains = prior.domains !== undefined && s.type === "web_service" ? await client.list<any>(`/services/${id}/custom-domains`, "customDomain") : undefined;
-  return serviceFromApi(s, envVars, domains, prior);
-}
-
-async function addDomain(client: RenderClient, id: string, name: string): Promise<void> {
-  await postOrFind(
-    () => client.request("POST", `/services/${id}/custom-domains`, { body: { name }, idempotent: false }),
-    async () => (await client.list<any>(`/services/${id}/custom-domains`, "customDomain", { name })).find((d) => d.name === name),
-  );
+  return serviceFromApi(s, envVars, prior);
 }
 
 async function waitForDeploy(client: RenderClient, id: string, deployId: string, timeoutSeconds: number, firstPollMs: number): Promise<void> {
@@ -378,7 +345,7 @@ async function waitForDeploy(client: RenderClient, id: string, deployId: string,
 
 /**
  * Moves a service from `olds` to `news` with Render's separate endpoints, in Render's order
- * (scale, autoscaling, PATCH, env vars, disk, domains), then one deploy if anything that needs
+ * (scale, autoscaling, PATCH, env vars, disk), then one deploy if anything that needs
  * a deploy changed.
  */
 async function converge(
@@ -447,17 +414,6 @@ async function converge(
     needsDeploy = true;
   }
 
-  if (news.domains !== undefined && changed("domains")) {
-    const had = (a.domains as string[] | undefined) ?? [];
-    const want = b.domains as string[];
-    for (const name of had.filter((d) => !want.includes(d))) {
-      await client.request("DELETE", `/services/${id}/custom-domains/${encodeURIComponent(name)}`).catch((err) => {
-        if (!isApiError(err, 404)) throw err;
-      });
-    }
-    for (const name of want.filter((d) => !had.includes(d))) await addDomain(client, id, name);
-  }
-
   if (!needsDeploy) return { diskId };
   // Deploying twice after a lost answer is harmless; Render queues the second one.
   let dep: any;
@@ -503,15 +459,14 @@ export function createServiceProvider(options: ServiceProviderOptions = {}): pul
       const adopted = created ? undefined : found;
       if (created) {
         const s = created.service;
-        const out = serviceFromApi(s, envVarList(inputs.envVars), [], { ...inputs, domains: inputs.domains && [] });
-        for (const name of inputs.domains ?? []) await addDomain(c, s.id, name);
+        const out = serviceFromApi(s, envVarList(inputs.envVars), inputs);
         if (inputs.waitForLive && created.deployId) await waitForDeploy(c, s.id, created.deployId, inputs.deployTimeoutSeconds ?? 1800, pollMs());
-        return { id: s.id, outs: { ...inputs, ...out, domains: inputs.domains, envVars: inputs.envVars, deployId: created.deployId } };
+        return { id: s.id, outs: { ...inputs, ...out, envVars: inputs.envVars, deployId: created.deployId } };
       }
       // Adopted: bring what exists to the desired state with the update path.
-      const current = (await readService(c, adopted.id, { ...inputs, domains: inputs.domains && [] }))!;
+      const current = (await readService(c, adopted.id, inputs))!;
       const done = await converge(c, adopted.id, current, inputs, pollMs());
-      const after = serviceFromApi(adopted, undefined, undefined, current);
+      const after = serviceFromApi(adopted, undefined, current);
       return { id: adopted.id, outs: { ...inputs, url: after.url, slug: after.slug, dashboardUrl: after.dashboardUrl, diskId: done.diskId, deployId: done.deployId } };
     },
 

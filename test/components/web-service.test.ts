@@ -4,6 +4,7 @@ import { WebService, type WebServiceArgs } from "../../components/web-service";
 import { byType, one, settle, synthComponent } from "../harness";
 
 const SERVICE = "pulumi-nodejs:dynamic/render:Service";
+const DOMAIN = "pulumi-nodejs:dynamic/render:CustomDomain";
 
 const args = (over: Partial<WebServiceArgs> = {}): WebServiceArgs => ({
   ownerId: "tea-cs1ott7acme2prod4x0",
@@ -47,7 +48,6 @@ describe("WebService", () => {
     const bob = one(m, SERVICE, "ott-dev-api-bob");
     expect(bob.inputs).toMatchObject({ branch: "feature/login", plan: "free" });
     expect(bob.inputs.preDeployCommand).toBeUndefined();
-    expect(bob.inputs.domains).toBeUndefined();
 
     expect((await settle(svc.serviceId)).value).toBe("ott-dev-api-id");
     expect(await settle(svc.url)).toEqual({ value: "https://ott-dev-api.onrender.com", secret: false });
@@ -80,20 +80,36 @@ describe("WebService", () => {
     expect(a.secret).toBe(true);
   });
 
-  it("protects and retains only the main service when asked", async () => {
-    const m = await synthComponent(() => void new WebService("api", args({ protect: true })));
+  it("protects and retains only the main service and its domains when asked", async () => {
+    const m = await synthComponent(() => void new WebService("api", args({ protect: true, domains: ["api.example.com"] })));
     expect(one(m, SERVICE, "ott-dev-api")).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(one(m, DOMAIN)).toMatchObject({ protect: true, retainOnDelete: true });
     expect(one(m, SERVICE, "ott-dev-api-alice")).toMatchObject({ protect: false, retainOnDelete: false });
     const open = await synthComponent(() => void new WebService("api", args({ branches: [] })));
     expect(one(open, SERVICE, "ott-dev-api")).toMatchObject({ protect: false, retainOnDelete: false });
   });
 
-  it("sends scaling, disk and domains to the main service", async () => {
-    const m = await synthComponent(
-      () =>
-        void new WebService("api", args({ autoscaling: { min: 2, max: 4, cpuPercent: 70 }, domains: ["api.example.com"], branches: [] })),
-    );
-    expect(one(m, SERVICE).inputs).toMatchObject({ autoscaling: { min: 2, max: 4, cpuPercent: 70 }, domains: ["api.example.com"] });
+  it("sends scaling to the main service and makes one domain resource per custom domain, on the main service only", async () => {
+    let svc!: WebService;
+    const m = await synthComponent(() => {
+      svc = new WebService("api", args({ autoscaling: { min: 2, max: 4, cpuPercent: 70 }, domains: ["api.example.com", "example.org"] }), {
+        transform: { domain: (a) => ({ args: { ...a, name: pulumi.output(a.name).apply((n) => n.replace("example.org", "example.net")) } }) },
+      });
+    });
+    expect(one(m, SERVICE, "ott-dev-api").inputs).toMatchObject({ autoscaling: { min: 2, max: 4, cpuPercent: 70 } });
+    const domains = byType(m, DOMAIN);
+    expect(domains.map((d) => [d.name, d.inputs.name, d.inputs.serviceId])).toEqual([
+      ["ott-dev-api-api.example.com", "api.example.com", "ott-dev-api-id"],
+      ["ott-dev-api-example.org", "example.net", "ott-dev-api-id"],
+    ]);
+    const comp = one(m, "webstack:index:WebService", "api");
+    for (const d of domains) {
+      expect(d.parent).toBe(comp.urn);
+      expect(d.protect).toBe(false);
+      expect(d.dependsOn).toContain(one(m, SERVICE, "ott-dev-api").urn);
+    }
+    // New domains wait for their DNS records.
+    expect((await settle(svc.pendingDomains)).value).toEqual(["api.example.com", "example.net"]);
   });
 
   it("rejects bad args by name before registering anything", async () => {
@@ -102,6 +118,8 @@ describe("WebService", () => {
       [{ repo: "git@github.com:acme/ott.git" }, /repo must be an https Git URL/],
       [{ instances: 2, autoscaling: { min: 1, max: 2, cpuPercent: 50 } }, /instances and autoscaling are exclusive/],
       [{ branches: [{ name: "alice", branch: "a" }, { name: "alice", branch: "b" }] }, /branches\[1\]\.name 'alice' is listed twice/],
+      [{ domains: ["api.example.com", "API.example.com"] }, /domains\[1\] 'API.example.com' is not a lower-case host name/],
+      [{ domains: ["api.example.com", "api.example.com"] }, /domains\[1\] 'api.example.com' is listed twice/],
     ];
     for (const [over, message] of cases) {
       await expect(synthComponent(() => void new WebService("api", args(over)))).rejects.toThrow(message);

@@ -293,6 +293,12 @@ export class RenderEmulator {
           return this.page(rec.domains, "customDomain", q);
         case "POST custom-domains":
           return this.addDomain(rec, body?.name);
+        case "GET custom-domains/:x": {
+          const key = decodeURIComponent(seg[3]!);
+          const dom = rec.domains.find((x) => x.id === key || x.name === key);
+          if (!dom) throw new HttpError(404, "custom domain not found");
+          return [200, dom];
+        }
         case "DELETE custom-domains/:x": {
           const key = decodeURIComponent(seg[3]!);
           const dom = rec.domains.find((x) => x.id === key || x.name === key);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { providerSource } from "../../../providers/render/provider-source";
 import type { ServiceInputs } from "../../../providers/render/service";
 import { type RenderEmulator, startEmulator } from "./emulator";
+import { webServiceInputs } from "./fixtures";
 
 // One fresh node process, started like the Pulumi program, makes the __provider text; others load
 // it the way Pulumi's dynamic-provider host does and drive the provider against the emulator.
@@ -30,6 +31,12 @@ async function serialize(which: string): Promise<string> {
 }
 
 type Auth = { env?: string; config?: Record<string, string> };
+
+function writeProvider(name: string, text: string): string {
+  const file = join(dir, `${name}-${Date.now()}.js`);
+  writeFileSync(file, text);
+  return file;
+}
 
 function copyOfProject(): string {
   const copy = mkdtempSync(join(tmpdir(), "webstack-copy-"));
@@ -133,5 +140,17 @@ describe("the serialized providers", () => {
     expect(emu.requests.filter((r) => r.authorization === "Bearer rnd_staleKeyInEnvironment")).toHaveLength(1);
     await driveWith(fromConfig, file, "delete", created.id, created.outs);
     expect(emu.postgres.size).toBe(0);
+  });
+
+  it("rehydrate the custom-domain provider too, and it refreshes with one GET", async () => {
+    const srv = await drive(writeProvider("service", await serialize("service")), "create", webServiceInputs({ ownerId: "tea-abc123", name: "ott-prod-api" }));
+    const file = writeProvider("customDomain", await serialize("customDomain"));
+    const created = await drive(file, "create", { serviceId: srv.id, name: "api.example.com" });
+    expect(created.id).toMatch(/^cdm-/);
+    emu.requests.length = 0;
+    expect(await drive(file, "read", created.id, created.outs)).toEqual({ id: created.id, props: created.outs });
+    expect(emu.requests.map((r) => r.method)).toEqual(["GET"]);
+    await drive(file, "delete", created.id, created.outs);
+    expect(emu.domainsOf(srv.id)).toEqual([]);
   });
 });

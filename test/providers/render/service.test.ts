@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createCustomDomainProvider, diffCustomDomain } from "../../../providers/render/custom-domain";
 import { createServiceProvider, diffService, type ServiceInputs, type ServiceOutputs } from "../../../providers/render/service";
 import { type FaultKind, RenderEmulator, startEmulator } from "./emulator";
 import { webServiceInputs } from "./fixtures";
@@ -10,6 +11,7 @@ const OWNER = "tea-abc123";
 // Short delays keep hundreds of fault schedules fast; the logic is the same as in production.
 const fast = { baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 80, maxAttempts: 8, getsPerMinute: 0, writesPerMinute: 0 };
 const provider = () => createServiceProvider({ client: { ...fast, baseUrl: emu.url, apiKey: emu.apiKey }, pollIntervalMs: 1 });
+const domainProvider = () => createCustomDomainProvider({ client: { ...fast, baseUrl: emu.url, apiKey: emu.apiKey } });
 
 const base: ServiceInputs = webServiceInputs({
   ownerId: OWNER,
@@ -17,7 +19,6 @@ const base: ServiceInputs = webServiceInputs({
   preDeployCommand: "npm run migrate",
   plan: "starter",
   region: "oregon",
-  domains: ["example.com"],
   envVars: { DATABASE_URL: "postgres://u:p@h/db", NODE_ENV: "production" },
 });
 
@@ -38,15 +39,12 @@ describe("Service lifecycle against the emulator", () => {
     expect(created.id).toMatch(/^srv-/);
     expect(created.outs.url).toBe("https://ott-dev-api.onrender.com");
     expect(emu.envVarsOf(created.id)).toEqual(base.envVars);
-    // The apex domain brought a www redirect along.
-    expect(emu.domainsOf(created.id).map((d) => d.name).sort()).toEqual(["example.com", "www.example.com"]);
 
-    // Refresh: preDeployCommand moved, www domain added, defaults filled; none of it is drift.
+    // Refresh: preDeployCommand moved, defaults filled; none of it is drift.
     emu.requests.length = 0;
     const read = await p.read!(created.id, created.outs);
     expect(read.id).toBe(created.id);
     expect(read.props.preDeployCommand).toBe("npm run migrate");
-    expect(read.props.domains).toEqual(["example.com"]);
     expect(diffService(read.props, base).changes).toBe(false);
     expect(emu.requests.every((r) => r.method === "GET")).toBe(true);
 
@@ -61,7 +59,6 @@ describe("Service lifecycle against the emulator", () => {
       preDeployCommand: "npm run migrate:all",
       numInstances: 3,
       envVars: { NODE_ENV: "production", FEATURE: "on" },
-      domains: ["api.example.org"],
     };
     expect(diffService(read.props, next)).toMatchObject({ changes: true, replaces: [] });
     emu.requests.length = 0;
@@ -71,15 +68,12 @@ describe("Service lifecycle against the emulator", () => {
       "POST /services/{id}/scale",
       "PATCH /services/{id}",
       "PUT /services/{id}/env-vars",
-      "DELETE /services/{id}/custom-domains/example.com",
-      "POST /services/{id}/custom-domains",
       "POST /services/{id}/deploys",
     ]);
     expect(JSON.parse(emu.requests.find((r) => r.method === "PATCH")!.body)).toEqual({
       serviceDetails: { plan: "standard", preDeployCommand: "npm run migrate:all" },
     });
     expect(emu.envVarsOf(created.id)).toEqual({ NODE_ENV: "production", FEATURE: "on" });
-    expect(emu.domainsOf(created.id).map((d) => d.name)).toEqual(["api.example.org"]);
     expect(updated.outs.deployId).toMatch(/^dep-/);
 
     const reread = await p.read!(created.id, updated.outs);
@@ -95,7 +89,7 @@ describe("Service lifecycle against the emulator", () => {
 
   it("under autoscaling ignores numInstances, and manages scaling and disks through their endpoints", async () => {
     const p = provider();
-    const inputs: ServiceInputs = { ...base, domains: undefined, autoscaling: { min: 2, max: 5, cpuPercent: 70 } };
+    const inputs: ServiceInputs = { ...base, autoscaling: { min: 2, max: 5, cpuPercent: 70 } };
     const { id, outs } = await p.create(inputs);
     expect(emu.listServices()[0].serviceDetails.autoscaling).toMatchObject({ enabled: true, min: 2, max: 5 });
     // Render still reports a manual count of 1; it is not drift while autoscaling.
@@ -103,7 +97,7 @@ describe("Service lifecycle against the emulator", () => {
     expect(diffService(read.props, inputs).changes).toBe(false);
 
     emu.requests.length = 0;
-    const manual: ServiceInputs = { ...base, domains: undefined, numInstances: 1, disk: { name: "data", mountPath: "/var/data", sizeGB: 5 } };
+    const manual: ServiceInputs = { ...base, numInstances: 1, disk: { name: "data", mountPath: "/var/data", sizeGB: 5 } };
     const up = await p.update!(id, read.props, manual);
     expect(writes().map((r) => `${r.method} ${r.path.replace(id, "{id}")}`)).toEqual([
       "DELETE /services/{id}/autoscaling",
@@ -124,7 +118,7 @@ describe("Service lifecycle against the emulator", () => {
 
   it("replaces on type, owner or region changes, deleting first when the name is kept", () => {
     expect(diffService(base, { ...base, region: "frankfurt" })).toEqual({ changes: true, replaces: ["region"], deleteBeforeReplace: true });
-    expect(diffService(base, { ...base, type: "background_worker", healthCheckPath: undefined, domains: [] }).replaces).toEqual(["type"]);
+    expect(diffService(base, { ...base, type: "background_worker", healthCheckPath: undefined }).replaces).toEqual(["type"]);
     expect(diffService(base, { ...base, name: "other", ownerId: "tea-zzz" })).toMatchObject({ replaces: ["ownerId"], deleteBeforeReplace: false });
     // Unset fields equal Render's defaults.
     const docker = { ...base, runtime: "docker", buildCommand: undefined, startCommand: undefined };
@@ -142,11 +136,10 @@ describe("Service lifecycle against the emulator", () => {
       type: "cron_job",
       buildCommand: undefined,
       numInstances: 0,
-      domains: ["not a host"],
       envVars: { "1BAD": "s3cr3t-value", OK: 5 as unknown as string },
     });
     const text = JSON.stringify(failures);
-    for (const prop of ["ownerId", "schedule", "healthCheckPath", "buildCommand", "numInstances", "domains", "envVars"]) {
+    for (const prop of ["ownerId", "schedule", "healthCheckPath", "buildCommand", "numInstances", "envVars"]) {
       expect(failures!.map((f) => f.property)).toContain(prop);
     }
     expect(text).not.toContain("s3cr3t-value");
@@ -165,9 +158,9 @@ describe("Service lifecycle against the emulator", () => {
 
   it("saves changes to a suspended service without failing on the deploy it cannot run", async () => {
     const p = provider();
-    const { id, outs } = await p.create({ ...base, domains: undefined });
+    const { id, outs } = await p.create(base);
     emu.services.get(id)!.service.suspended = "suspended";
-    const up = await p.update!(id, outs, { ...base, domains: undefined, plan: "pro" });
+    const up = await p.update!(id, outs, { ...base, plan: "pro" });
     expect(emu.listServices()[0].serviceDetails.plan).toBe("pro");
     expect(up.outs.deployId).toBe(outs.deployId);
     expect(emu.deploysOf(id)).toHaveLength(1);
@@ -180,14 +173,13 @@ describe("Service lifecycle against the emulator", () => {
     expect(emu.listServices().map((s) => s.id)).toEqual([id]);
     expect(calls("POST", /^\/services$/)).toBe(1);
     expect(emu.envVarsOf(id)).toEqual(base.envVars);
-    expect(emu.domainsOf(id).map((d) => d.name).sort()).toEqual(["example.com", "www.example.com"]);
   });
 
   it("honours Ratelimit-Reset as a delta, then succeeds", async () => {
     const p = provider();
     emu.inject({ kind: "429", resetSeconds: 1 });
     const t0 = Date.now();
-    await p.create({ ...base, domains: undefined });
+    await p.create(base);
     // Waited for the reset the server asked for, not the 1 ms backoff.
     expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
     expect(emu.services.size).toBe(1);
@@ -205,7 +197,7 @@ describe("Service lifecycle against the emulator", () => {
 describe("fault schedules", () => {
   const kinds: FaultKind[] = ["429", "500", "503", "drop", "slow", "lost"];
   const schedule = fc.array(fc.option(fc.constantFrom(...kinds), { nil: undefined, freq: 2 }), { maxLength: 14 });
-  const next: ServiceInputs = { ...base, plan: "pro", envVars: { NODE_ENV: "production", X: "1" }, domains: ["api.example.org"], numInstances: 2 };
+  const next: ServiceInputs = { ...base, plan: "pro", envVars: { NODE_ENV: "production", X: "1" }, numInstances: 2 };
 
   /**
    * What `pulumi up` does, re-run by the user until it succeeds: a failed create leaves no state, so the
@@ -232,14 +224,24 @@ describe("fault schedules", () => {
     const p = provider();
     const failures: string[] = [];
     const faultCount = faults.filter(Boolean).length;
-    // The main service and a branch copy, as WebService makes them.
-    const specs = [base, { ...base, name: `${base.name}-alice`, branch: "alice", domains: undefined }];
+    // The main service with its custom domain and a branch copy, as WebService makes them.
+    const specs = [base, { ...base, name: `${base.name}-alice`, branch: "alice" }];
     const results: { id: string; outs: ServiceOutputs; want: ServiceInputs }[] = [];
     for (const spec of specs) {
       const created = await upUntilDone(() => p.create(spec), failures, faultCount);
-      const want = withUpdate ? { ...next, name: spec.name, branch: spec.branch, domains: spec.domains && next.domains } : spec;
+      const want = withUpdate ? { ...next, name: spec.name, branch: spec.branch } : spec;
       const outs = withUpdate ? (await upUntilDone(() => p.update!(created.id, created.outs, want), failures, faultCount)).outs : created.outs;
       results.push({ id: created.id, outs, want });
+    }
+    const mainId = results[0]!.id;
+    const d = domainProvider();
+    let domain = await upUntilDone(() => d.create({ serviceId: mainId, name: "example.com" }), failures, faultCount);
+    const wantDomain = withUpdate ? "api.example.org" : "example.com";
+    if (withUpdate) {
+      // A new name replaces the domain, the old one deleted first.
+      expect(diffCustomDomain(domain.outs, { serviceId: mainId, name: wantDomain })).toMatchObject({ replaces: ["name"], deleteBeforeReplace: true });
+      await upUntilDone(() => d.delete!(domain.id, domain.outs), failures, faultCount);
+      domain = await upUntilDone(() => d.create({ serviceId: mainId, name: wantDomain }), failures, faultCount);
     }
     emu.schedule = [];
     for (const { id, outs, want } of results) {
@@ -250,10 +252,12 @@ describe("fault schedules", () => {
       expect(emu.envVarsOf(id)).toEqual(want.envVars);
     }
     expect(emu.services.size).toBe(specs.length);
+    expect(emu.domainsOf(mainId).filter((x) => !x.redirectForName).map((x) => x.name)).toEqual([wantDomain]);
+    expect((await d.read!(domain.id, domain.outs)).props).toMatchObject({ serviceId: mainId, name: wantDomain });
     return failures;
   }
 
-  it("end with exactly one service per name, in the desired state, for 200 random schedules", async () => {
+  it("end with exactly one service and one domain per name, in the desired state, for 200 random schedules", async () => {
     await fc.assert(
       fc.asyncProperty(schedule, fc.boolean(), async (faults, withUpdate) => {
         await runSchedule(faults, withUpdate);
@@ -277,7 +281,7 @@ describe("the API key", () => {
     process.env.RENDER_API_KEY = "rnd_staleKeyInEnvironment";
     try {
       await p.configure!({ config: new Config({ "render:apiKey": emu.apiKey, "webstack:app": "{}" }, "webstack") });
-      const { id } = await p.create({ ...base, domains: undefined });
+      const { id } = await p.create(base);
       expect(emu.services.has(id)).toBe(true);
       expect(emu.requests.every((r) => r.authorization === `Bearer ${emu.apiKey}`)).toBe(true);
       // Without it, the environment's key is used.
@@ -293,7 +297,7 @@ describe("the API key", () => {
     const p = provider();
     const errors: string[] = [];
     await p.create(base);
-    for (const bad of [{ ...base, name: "x y" }, { ...base, runtime: "cobol" }]) {
+    for (const bad of [{ ...base, name: "x y", region: "atlantis" }, { ...base, runtime: "cobol" }]) {
       await p.create(bad).catch((e: Error) => errors.push(`${e.message} ${e.stack} ${JSON.stringify(e)}`));
     }
     const wrongKey = createServiceProvider({ client: { ...fast, baseUrl: emu.url, apiKey: "rnd_wrongKeyabcdef" } });

@@ -1,0 +1,105 @@
+/**
+ * The dynamic provider for one custom domain of a Render web service. A domain is its own
+ * resource, so `pulumi preview` lists each one, its DNS verification status is an output, and a
+ * refresh reads it with one GET. Like the other providers it runs from a bundle and needs
+ * `@pulumi/pulumi` for types only; the resource class is in `custom-domain-resource.ts`.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { apiKeyFromConfig, createRenderClient, isApiError, postOrFind, type RenderClient, type RenderClientOptions } from "./client";
+
+export interface CustomDomainInputs {
+  /** The web service (`srv-…`) the domain points at. */
+  serviceId: string;
+  /** Host name, e.g. `api.example.com`. An apex name makes Render add a `www.` redirect, which stays Render's. */
+  name: string;
+}
+
+export interface CustomDomainOutputs extends CustomDomainInputs {
+  domainType: "apex" | "subdomain";
+  /** `verified` once Render has seen the DNS record; until then the domain serves nothing. */
+  verificationStatus: "verified" | "unverified";
+}
+
+export interface CustomDomainProviderOptions {
+  client?: RenderClientOptions;
+}
+
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
+
+export function checkCustomDomain(news: Record<string, any>): { property: string; reason: string }[] {
+  const f: { property: string; reason: string }[] = [];
+  if (news.serviceId !== UNKNOWN && (typeof news.serviceId !== "string" || !/^srv-[a-z0-9]+$/.test(news.serviceId))) {
+    f.push({ property: "serviceId", reason: "serviceId must be a Render service id (srv-…)" });
+  }
+  if (news.name !== UNKNOWN && (typeof news.name !== "string" || !HOST.test(news.name))) {
+    f.push({ property: "name", reason: `'${news.name}' is not a lower-case host name such as api.example.com` });
+  }
+  return f;
+}
+
+/** Either change makes it another domain; the old one goes first, as Render allows a name only once. */
+export function diffCustomDomain(olds: Partial<CustomDomainInputs>, news: CustomDomainInputs) {
+  const replaces = (["serviceId", "name"] as const).filter((k) => olds[k] !== news[k]);
+  return { changes: replaces.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+}
+
+function fromApi(serviceId: string, d: any): CustomDomainOutputs {
+  return { serviceId, name: d.name, domainType: d.domainType, verificationStatus: d.verificationStatus };
+}
+
+async function getDomain(client: RenderClient, serviceId: string, idOrName: string): Promise<any | undefined> {
+  try {
+    return await client.get(`/services/${serviceId}/custom-domains/${encodeURIComponent(idOrName)}`);
+  } catch (err) {
+    if (isApiError(err, 404)) return undefined;
+    throw err;
+  }
+}
+
+export function createCustomDomainProvider(options: CustomDomainProviderOptions = {}): pulumi.dynamic.ResourceProvider {
+  // Filled by `configure` in the provider host, after serialization, so the key never reaches state.
+  const auth: { apiKey?: string } = {};
+  const client = () => createRenderClient({ ...options.client, apiKey: options.client?.apiKey ?? auth.apiKey });
+  return {
+    async configure(req: pulumi.dynamic.ConfigureRequest) {
+      auth.apiKey = apiKeyFromConfig(req.config);
+    },
+
+    async check(_olds: any, news: any) {
+      return { inputs: news, failures: checkCustomDomain(news) };
+    },
+
+    async diff(_id: string, olds: CustomDomainOutputs, news: CustomDomainInputs) {
+      return diffCustomDomain(olds, news);
+    },
+
+    async create(inputs: CustomDomainInputs) {
+      const c = client();
+      // A lost answer or a 409 (already there, e.g. the www redirect Render added for an apex) is looked up and kept.
+      const domain = await postOrFind<any>(
+        async () => {
+          const added = (await c.request<any[]>("POST", `/services/${inputs.serviceId}/custom-domains`, { body: { name: inputs.name }, idempotent: false })).body;
+          return (Array.isArray(added) ? added : [added]).find((d) => d?.name === inputs.name) ?? (await getDomain(c, inputs.serviceId, inputs.name));
+        },
+        () => getDomain(c, inputs.serviceId, inputs.name),
+      );
+      return { id: domain.id, outs: fromApi(inputs.serviceId, domain) };
+    },
+
+    async read(id: string, props: CustomDomainOutputs) {
+      const domain = await getDomain(client(), props.serviceId, id);
+      // Removed outside Pulumi, or its service is gone: it reads as gone.
+      if (!domain) return {};
+      return { id, props: fromApi(props.serviceId, domain) };
+    },
+
+    async delete(id: string, props: CustomDomainOutputs) {
+      try {
+        await client().request("DELETE", `/services/${props.serviceId}/custom-domains/${encodeURIComponent(id)}`);
+      } catch (err) {
+        if (!isApiError(err, 404)) throw err;
+      }
+    },
+  };
+}
