@@ -24,7 +24,7 @@ describe("serverDelayMs", () => {
 });
 
 describe("client", () => {
-  const fast = { baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 200, getsPerMinute: 0, writesPerMinute: 0 };
+  const fast = { baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 2000, getsPerMinute: 0, writesPerMinute: 0 };
 
   it("follows cursors across pages", async () => {
     emu.reset();

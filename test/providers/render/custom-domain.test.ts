@@ -5,7 +5,7 @@ import { type RenderEmulator, startEmulator } from "./emulator";
 import { webServiceInputs } from "./fixtures";
 
 let emu: RenderEmulator;
-const fast = { baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 200, getsPerMinute: 0, writesPerMinute: 0 };
+const fast = { baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 2000, getsPerMinute: 0, writesPerMinute: 0 };
 const provider = () => createCustomDomainProvider({ client: { ...fast, baseUrl: emu.url, apiKey: emu.apiKey } });
 const gets = () => emu.requests.filter((r) => r.method === "GET");
 

@@ -9,7 +9,7 @@ beforeAll(async () => {
 afterAll(() => emu.stop());
 beforeEach(() => emu.reset());
 
-const fast = { baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 200, getsPerMinute: 0, writesPerMinute: 0 };
+const fast = { baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 2000, getsPerMinute: 0, writesPerMinute: 0 };
 const provider = () => createPostgresProvider({ client: { ...fast, baseUrl: emu.url, apiKey: emu.apiKey }, pollIntervalMs: 1 });
 const inputs: PostgresInputs = { ownerId: "tea-abc123", name: "ott-dev-db", plan: "basic_256mb", version: "17", region: "frankfurt", databaseName: "ott", databaseUser: "ott" };
 

@@ -9,9 +9,13 @@ let emu: RenderEmulator;
 const OWNER = "tea-abc123";
 
 // Short delays keep hundreds of fault schedules fast; the logic is the same as in production.
-const fast = { baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 80, maxAttempts: 8, getsPerMinute: 0, writesPerMinute: 0 };
-const provider = () => createServiceProvider({ client: { ...fast, baseUrl: emu.url, apiKey: emu.apiKey }, pollIntervalMs: 1 });
-const domainProvider = () => createCustomDomainProvider({ client: { ...fast, baseUrl: emu.url, apiKey: emu.apiKey } });
+const fast = { baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 2000, maxAttempts: 8, getsPerMinute: 0, writesPerMinute: 0 };
+// Only the fault schedules inject slow answers (120 ms), so only they need a timeout below that;
+// elsewhere a busy CI machine must not turn an ordinary answer into a timeout.
+const SLOW_FAULT_TIMEOUT_MS = 80;
+const provider = (timeoutMs = fast.timeoutMs) =>
+  createServiceProvider({ client: { ...fast, timeoutMs, baseUrl: emu.url, apiKey: emu.apiKey }, pollIntervalMs: 1 });
+const domainProvider = (timeoutMs = fast.timeoutMs) => createCustomDomainProvider({ client: { ...fast, timeoutMs, baseUrl: emu.url, apiKey: emu.apiKey } });
 
 const base: ServiceInputs = webServiceInputs({
   ownerId: OWNER,
@@ -221,7 +225,7 @@ describe("fault schedules", () => {
   async function runSchedule(faults: (FaultKind | undefined)[], withUpdate: boolean): Promise<string[]> {
     emu.reset({ slowMs: 120 });
     emu.schedule = faults;
-    const p = provider();
+    const p = provider(SLOW_FAULT_TIMEOUT_MS);
     const failures: string[] = [];
     const faultCount = faults.filter(Boolean).length;
     // The main service with its custom domain and a branch copy, as WebService makes them.
@@ -234,7 +238,7 @@ describe("fault schedules", () => {
       results.push({ id: created.id, outs, want });
     }
     const mainId = results[0]!.id;
-    const d = domainProvider();
+    const d = domainProvider(SLOW_FAULT_TIMEOUT_MS);
     let domain = await upUntilDone(() => d.create({ serviceId: mainId, name: "example.com" }), failures, faultCount);
     const wantDomain = withUpdate ? "api.example.org" : "example.com";
     if (withUpdate) {
