@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { apiKeyFromConfig, createRenderClient, isApiError, postOrFind, type RenderClient, type RenderClientOptions } from "./client";
+import { moveToEnvironment } from "./environment-move";
 
 export interface PostgresInputs {
   ownerId: string;
@@ -18,6 +19,8 @@ export interface PostgresInputs {
   /** Requested name; Render appends a random suffix (`app` becomes `app_x1y2`). */
   databaseName?: string;
   databaseUser?: string;
+  /** Render project environment (`evm-…`) to keep the database in; a change moves it. */
+  environmentId?: string;
 }
 
 export interface PostgresOutputs extends PostgresInputs {
@@ -76,6 +79,7 @@ export function diffPostgres(olds: Partial<PostgresOutputs>, news: PostgresInput
   if (news.databaseName !== undefined && !sameDatabaseName(news.databaseName, olds.databaseName)) replaces.push("databaseName");
   if (news.databaseUser !== undefined && news.databaseUser !== olds.databaseUser) replaces.push("databaseUser");
   const updates = (["name", "plan"] as const).filter((k) => olds[k] !== news[k]);
+  if ((olds.environmentId || undefined) !== (news.environmentId || undefined)) updates.push("environmentId" as never);
   if (news.diskSizeGB !== undefined && news.diskSizeGB !== olds.diskSizeGB) updates.push("diskSizeGB" as never);
   return {
     changes: replaces.length + updates.length > 0,
@@ -108,6 +112,7 @@ async function readPostgres(client: RenderClient, id: string, prior: Partial<Pos
     diskSizeGB: prior.diskSizeGB === undefined ? undefined : pg.diskSizeGB,
     databaseName: pg.databaseName,
     databaseUser: pg.databaseUser,
+    environmentId: pg.environmentId || undefined,
     requestedDatabaseName: prior.requestedDatabaseName,
     host,
     port,
@@ -150,6 +155,7 @@ export function createPostgresProvider(options: PostgresProviderOptions = {}): p
                 diskSizeGB: inputs.diskSizeGB,
                 databaseName: inputs.databaseName,
                 databaseUser: inputs.databaseUser,
+                environmentId: inputs.environmentId,
               },
             })
           ).body,
@@ -179,6 +185,7 @@ export function createPostgresProvider(options: PostgresProviderOptions = {}): p
       if (news.plan !== olds.plan) patch.plan = news.plan;
       if (news.diskSizeGB !== undefined && news.diskSizeGB !== olds.diskSizeGB) patch.diskSizeGB = news.diskSizeGB;
       if (Object.keys(patch).length) await c.request("PATCH", `/postgres/${id}`, { body: patch });
+      await moveToEnvironment(c, id, olds.environmentId || undefined, news.environmentId || undefined);
       return { outs: { ...olds, ...news, databaseName: olds.databaseName, databaseUser: olds.databaseUser } };
     },
     async delete(id: string) {

@@ -5,8 +5,14 @@ import { cachedBuild } from "../../bundling/cached-build";
 /** Type prefix Pulumi's Node.js dynamic-provider host serves (`pulumi.dynamic.Resource` with module "render"). */
 export const DYNAMIC_TYPE_PREFIX = "pulumi-nodejs:dynamic/render";
 
-const FACTORIES = { service: "createServiceProvider", postgres: "createPostgresProvider", customDomain: "createCustomDomainProvider" } as const;
-const FILES: Record<ProviderKind, string> = { service: "service", postgres: "postgres", customDomain: "custom-domain" };
+const FACTORIES = {
+  service: "createServiceProvider",
+  postgres: "createPostgresProvider",
+  customDomain: "createCustomDomainProvider",
+  project: "createProjectProvider",
+  environment: "createEnvironmentProvider",
+} as const;
+const FILES: Record<ProviderKind, string> = { service: "service", postgres: "postgres", customDomain: "custom-domain", project: "project", environment: "project" };
 export type ProviderKind = keyof typeof FACTORIES;
 
 const cache = new Map<ProviderKind, string>();
@@ -30,7 +36,7 @@ export function providerSource(kind: ProviderKind): string {
     stdin: {
       contents: `import { ${FACTORIES[kind]} } from "./${FILES[kind]}";\nexport function handler() {\n  return ${FACTORIES[kind]}();\n}\n`,
       resolveDir: dir,
-      sourcefile: `render-${FILES[kind]}-provider.ts`,
+      sourcefile: `render-${kind}-provider.ts`,
       loader: "ts",
     },
     absWorkingDir: dirname(dirname(dir)),

@@ -6,6 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { apiKeyFromConfig, createRenderClient, isApiError, postOrFind, type RenderClient, type RenderClientOptions } from "./client";
+import { moveToEnvironment } from "./environment-move";
 
 export const SERVICE_TYPES = ["web_service", "private_service", "background_worker", "cron_job"] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
@@ -52,6 +53,8 @@ export interface ServiceInputs {
   disk?: DiskSpec;
   /** Service env vars, managed as a whole (`PUT …/env-vars`). */
   envVars?: Record<string, string>;
+  /** Render project environment (`evm-…`) to keep the service in; a change moves it. */
+  environmentId?: string;
   /** Wait for the deploy that follows a change to go live. */
   waitForLive?: boolean;
   /** Bound on that wait, in seconds (default 1800). */
@@ -134,6 +137,7 @@ export function normalizeService(i: Partial<ServiceInputs>): Record<string, unkn
     autoscaling: scalable && i.autoscaling ? i.autoscaling : undefined,
     disk: i.disk,
     envVars: i.envVars ?? {},
+    environmentId: i.environmentId || undefined,
   };
 }
 
@@ -150,6 +154,9 @@ export function checkService(news: Record<string, any>): { property: string; rea
   str("runtime", true);
   if (news.type === undefined) f.push({ property: "type", reason: `type is required: one of ${SERVICE_TYPES.join(", ")}` });
   for (const k of ["repo", "branch", "rootDir", "buildCommand", "startCommand", "schedule", "plan", "region", "healthCheckPath"]) str(k, false);
+  if (known("environmentId") && !/^evm-[a-z0-9]+$/.test(String(news.environmentId))) {
+    f.push({ property: "environmentId", reason: "environmentId must be a Render environment id ('evm-…')" });
+  }
   if (known("ownerId") && !/^(tea|usr)-[a-z0-9]+$/.test(news.ownerId)) f.push({ property: "ownerId", reason: "ownerId must be a Render workspace id ('tea-…' or 'usr-…')" });
   if (known("name") && (news.name.length > 100 || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(news.name))) {
     f.push({ property: "name", reason: `name '${news.name}' must be letters, digits, '-', '_' or '.', at most 100 characters` });
@@ -239,6 +246,7 @@ function createBody(i: ServiceInputs) {
     branch: i.branch,
     rootDir: i.rootDir,
     autoDeploy: n.autoDeploy ? "yes" : "no",
+    environmentId: i.environmentId,
     envVars: envVarList(i.envVars),
     serviceDetails: {
       runtime: i.runtime,
@@ -296,6 +304,7 @@ export function serviceFromApi(s: any, envVars: { key: string; value: string }[]
     disk: d.disk ? { name: d.disk.name, mountPath: d.disk.mountPath, sizeGB: d.disk.sizeGB } : undefined,
     diskId: d.disk?.id,
     envVars: envVars === undefined ? prior.envVars : Object.fromEntries(envVars.map((e) => [e.key, e.value])),
+    environmentId: s.environmentId || undefined,
     url: d.url,
     slug: s.slug,
     dashboardUrl: s.dashboardUrl,
@@ -345,7 +354,7 @@ async function waitForDeploy(client: RenderClient, id: string, deployId: string,
 
 /**
  * Moves a service from `olds` to `news` with Render's separate endpoints, in Render's order
- * (scale, autoscaling, PATCH, env vars, disk), then one deploy if anything that needs
+ * (scale, autoscaling, PATCH, env vars, disk, environment), then one deploy if anything that needs
  * a deploy changed.
  */
 async function converge(
@@ -413,6 +422,9 @@ async function converge(
     }
     needsDeploy = true;
   }
+
+  // Which environment a service sits in needs no deploy.
+  if (changed("environmentId")) await moveToEnvironment(client, id, olds.environmentId, news.environmentId);
 
   if (!needsDeploy) return { diskId };
   // Deploying twice after a lost answer is harmless; Render queues the second one.

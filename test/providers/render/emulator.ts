@@ -3,10 +3,12 @@
  * /shared/reference/render-api.md: response shapes (nested create response, bare arrays of
  * `{<key>, cursor}`), validation errors, unique names per owner, the read quirks
  * (preDeployCommand inside envSpecificDetails, databaseName suffix, auto-added www domain,
- * numInstances kept under autoscaling), rate-limit headers, and faults injected on demand.
+ * numInstances kept under autoscaling), projects and environments (emulator-projects.ts),
+ * rate-limit headers, and faults injected on demand.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { HttpError, ProjectStore } from "./emulator-projects";
 
 export type FaultKind = "429" | "500" | "503" | "drop" | "slow" | "lost";
 
@@ -61,14 +63,6 @@ const DEFAULT_LIMITS: Record<string, RateClass> = {
   get: { limit: 400, windowSeconds: 60 },
 };
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const SERVICE_TYPES = ["static_site", "web_service", "private_service", "background_worker", "cron_job"];
 const RUNTIMES = ["docker", "elixir", "go", "node", "python", "ruby", "rust", "image"];
@@ -83,6 +77,11 @@ export class RenderEmulator {
   services = new Map<string, ServiceRecord>();
   postgres = new Map<string, { pg: Json; password: string }>();
   disks = new Map<string, string>(); // disk id → service id
+  readonly projects = new ProjectStore(
+    (prefix) => this.id(prefix),
+    (id) => this.services.get(id)?.service ?? this.postgres.get(id)?.pg,
+    (items, key, q) => this.page(items, key, q),
+  );
   options: EmulatorOptions;
   private server?: Server;
   private counter = 0;
@@ -112,6 +111,7 @@ export class RenderEmulator {
     this.services.clear();
     this.postgres.clear();
     this.disks.clear();
+    this.projects.clear();
     this.requests.length = 0;
     this.faults.length = 0;
     this.schedule = [];
@@ -255,6 +255,7 @@ export class RenderEmulator {
       if (seg.length === 2) {
         if (method === "GET") return [200, s];
         if (method === "DELETE") {
+          this.projects.forget(s.id);
           this.services.delete(s.id);
           return [204, undefined];
         }
@@ -349,6 +350,7 @@ export class RenderEmulator {
     }
 
     if (seg[0] === "postgres") return this.routePostgres(method, seg, q, body);
+    if (seg[0] === "projects" || seg[0] === "environments") return this.projects.route(method, seg, q, body);
     throw new HttpError(404, `no route for ${method} ${path}`);
   }
 
@@ -384,6 +386,7 @@ export class RenderEmulator {
     if (b.type === "cron_job" && !sd.schedule) throw new HttpError(400, "serviceDetails.schedule is required for cron jobs");
     if (b.type !== "web_service" && sd.healthCheckPath) throw new HttpError(400, "healthCheckPath is only valid for web services");
     if (sd.disk && (sd.numInstances ?? 1) > 1) throw new HttpError(400, "a service with a disk cannot scale past one instance");
+    if (b.environmentId && !this.projects.environments.has(b.environmentId)) throw new HttpError(400, `environment '${b.environmentId}' not found`);
     const now = new Date().toISOString();
     const id = this.id("srv");
     const { preDeployCommand, disk, ...rest } = sd;
@@ -426,6 +429,7 @@ export class RenderEmulator {
       domains: [],
       deploys: [dep],
     });
+    if (b.environmentId) this.projects.attach(b.environmentId, id);
     return [201, { service, deployId: dep.id }];
   }
 
@@ -483,6 +487,7 @@ export class RenderEmulator {
       if ([...this.postgres.values()].some((p) => p.pg.owner.id === b.ownerId && p.pg.name === b.name)) {
         throw new HttpError(409, `a database named '${b.name}' already exists`);
       }
+      if (b.environmentId && !this.projects.environments.has(b.environmentId)) throw new HttpError(400, `environment '${b.environmentId}' not found`);
       const id = `${this.id("dpg")}-a`;
       const now = new Date().toISOString();
       const suffix = id.slice(4, 8);
@@ -508,6 +513,7 @@ export class RenderEmulator {
         dashboardUrl: `https://dashboard.render.com/d/${id}`,
       };
       this.postgres.set(id, { pg, password: `pw${suffix}Secret` });
+      if (b.environmentId) this.projects.attach(b.environmentId, id);
       return [201, pg];
     }
     const entry = this.postgres.get(seg[1] ?? "");
@@ -527,6 +533,7 @@ export class RenderEmulator {
       return [200, pg];
     }
     if (seg.length === 2 && method === "DELETE") {
+      this.projects.forget(pg.id);
       this.postgres.delete(pg.id);
       return [204, undefined];
     }
