@@ -13,6 +13,7 @@ import { loadStackConfig } from "./config/load";
 import { cloudName } from "./config/naming";
 import { webPlan } from "./config/web";
 import { RenderPostgres } from "./providers/render/postgres-resource";
+import { RenderEnvironment, RenderProject } from "./providers/render/project-resource";
 
 // Everything below runs only on a valid config: loadStackConfig throws before any resource.
 const loaded = loadStackConfig();
@@ -20,13 +21,38 @@ const { config, stack } = loaded;
 const production = config.environment === "production";
 const name = (part: string) => cloudName(config.app.name, stack, part);
 
+// --- Render project: an environment named after the stack, in a project this stack owns or joins.
+const rp = config.app.renderProject;
+const renderProject = rp?.name
+  ? new RenderProject(
+      "render-project",
+      { ownerId: config.app.renderOwnerId, name: rp.name, environments: [{ name: stack, protected: production }] },
+      // It holds production's environment; the provider also refuses to delete a non-empty one.
+      { protect: production, retainOnDelete: production },
+    )
+  : undefined;
+const renderEnvironmentId: pulumi.Output<string> | undefined = renderProject
+  ? renderProject.environmentIds.apply((ids) => ids[stack]!)
+  : rp?.from
+    ? new RenderEnvironment(
+        "render-environment",
+        {
+          // The owner stack must be up first (README: dependency order); Pulumi names the missing output otherwise.
+          projectId: new pulumi.StackReference("render-project", { name: rp.from }).requireOutput("renderProjectId") as pulumi.Output<string>,
+          name: stack,
+          protected: production,
+        },
+        { protect: production, retainOnDelete: production },
+      ).id
+    : undefined;
+
 // --- Database: the stack's own (isolated) or a consumer role on another stack's (shared).
 const db = config.database;
 const dbServer =
   db?.mode === "isolated" && db.server === "render"
     ? new RenderPostgres(
         "db-server",
-        { ownerId: config.app.renderOwnerId, name: name("db"), ...(db.render ?? renderPostgresSchema.parse({})) },
+        { ownerId: config.app.renderOwnerId, name: name("db"), environmentId: renderEnvironmentId, ...(db.render ?? renderPostgresSchema.parse({})) },
         // Production data outlives a mistaken `pulumi destroy` or a removed config block.
         { protect: production, retainOnDelete: production },
       )
@@ -111,6 +137,7 @@ const api = backend
       autoDeploy: backend.autoDeploy,
       envVars: env.renderEnvVars,
       branches: backend.branches,
+      environmentId: renderEnvironmentId,
       protect: production,
     })
   : undefined;
@@ -171,6 +198,7 @@ const outputs = {
   databaseConnectionString: database?.connectionString,
   databaseConsumers: database instanceof Database ? database.consumers : undefined,
   databaseConsumerConnectionStrings: database instanceof Database ? database.consumerConnectionStrings : undefined,
+  renderProjectId: renderProject?.id,
   cronScriptName: cron?.scriptName,
   cronSchedules: cron?.schedules,
 } satisfies StackOutputInputs;

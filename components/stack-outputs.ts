@@ -31,6 +31,8 @@ export interface StackOutputs {
   databaseConsumers?: Record<string, ConsumerEndpoint>;
   /** Each consumer stack's own connection string (secret map). */
   databaseConsumerConnectionStrings?: Record<string, string>;
+  /** Render project (`prj-…`) this stack owns; other stacks add their environment to it. */
+  renderProjectId?: string;
   /** Name of the cron Worker script. */
   cronScriptName?: string;
   /** The schedules the cron Worker runs (empty when disabled). */
@@ -65,6 +67,7 @@ export function readStackOutputs(ref: pulumi.StackReference | string, opts?: pul
     "databaseConnectionString",
     "databaseConsumers",
     "databaseConsumerConnectionStrings",
+    "renderProjectId",
     "cronScriptName",
     "cronSchedules",
   ];

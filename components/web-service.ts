@@ -92,6 +92,11 @@ export interface WebServiceArgs {
    * status (build, pre-deploy or start failure) otherwise. Default false.
    */
   waitForDeploy?: boolean;
+  /**
+   * Render project environment (`evm-…`) for the main and branch services; a change moves them.
+   * @example renderEnvironment.id
+   */
+  environmentId?: pulumi.Input<string>;
   /** Protect the main service from deletion and keep it if removed from the program (production). */
   protect?: boolean;
 }
@@ -168,6 +173,7 @@ export class WebService extends pulumi.ComponentResource {
       healthCheckPath: args.healthCheckPath,
       plan: args.plan,
       region: args.region,
+      environmentId: args.environmentId,
     };
 
     const [mainArgs, mainOpts] = applyTransform<RenderServiceArgs>(

@@ -1,5 +1,28 @@
 import { z } from "zod";
-import { slug } from "./common";
+import { slug, stackRef } from "./common";
+
+/** Where the stack's Render services and database live: a project it owns, or one another stack owns. */
+export const renderProjectSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("Creates a Render project of this name, owned by this stack (usually prod), e.g. 'ott'."),
+    from: stackRef
+      .optional()
+      .describe("Stack that owns the Render project, e.g. 'acme/webstack/prod'; this stack adds its own environment to it."),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if ((p.name === undefined) === (p.from === undefined)) {
+      ctx.addIssue({ code: "custom", path: [], message: "set either 'name' (this stack owns the project) or 'from' (another stack does)" });
+    }
+  })
+  .describe(
+    "Render project for the stack's services and database, in an environment named after the stack (protected in production). Absent: no project.",
+  );
 
 export const appSchema = z
   .object({
@@ -16,6 +39,7 @@ export const appSchema = z
       .string()
       .regex(/^(tea|usr)-[a-z0-9]+$/, "expected a Render workspace id ('tea-…' or 'usr-…')")
       .describe("Render workspace id that owns services and databases, e.g. 'tea-cs1a2b3c4d5e6f7g8h9i'."),
+    renderProject: renderProjectSchema.optional(),
   })
   .strict()
   .describe("The product: its name, repository and the accounts it deploys into.");

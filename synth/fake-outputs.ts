@@ -24,6 +24,9 @@ export const fakeOutputs: Record<string, FakeOutputs> = {
     dashboardUrl: `https://dashboard.render.com/web/srv-fake-${inputs.name ?? name}`,
     deployId: `dep-fake-${inputs.name ?? name}`,
   }),
+  "pulumi-nodejs:dynamic/render:Project": (_name, inputs) => ({
+    environmentIds: Object.fromEntries(((inputs.environments ?? []) as { name: string }[]).map((e) => [e.name, `evm-fake-${e.name}`])),
+  }),
   // A new domain waits for its DNS record: Render reports it unverified.
   "pulumi-nodejs:dynamic/render:CustomDomain": (_name, inputs) => ({
     domainType: String(inputs.name ?? "").split(".").length === 2 ? "apex" : "subdomain",
@@ -70,5 +73,5 @@ export const fakeStackOutputs: Record<string, (ref: string) => { outputs: Record
       };
     },
     // A prod stack owns the Vercel project that staging and dev attach to (frontend.from).
-    "^acme/webstack/prod$": () => ({ outputs: { frontendProjectId: "prj_synthprod" }, secretOutputNames: [] }),
+    "^acme/webstack/prod$": () => ({ outputs: { frontendProjectId: "prj_synthprod", renderProjectId: "prj-fakeprod" }, secretOutputNames: [] }),
   };

@@ -62,4 +62,32 @@ describe("index.ts", () => {
     );
     expect(registered.filter((t) => t !== "pulumi:pulumi:Stack")).toEqual([]);
   });
+
+  it("puts prod's services and database in a protected environment of the project it owns", async () => {
+    const m = await synthStack("prod");
+    const project = m.resources.find((r) => r.type === "pulumi-nodejs:dynamic/render:Project")!;
+    expect(project).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(project.inputs).toMatchObject({ name: "ott", ownerId: "tea-cs1ott7acme2prod4x0", environments: [{ name: "prod", protected: true }] });
+    const inEnvironment = m.resources.filter((r) => r.inputs.environmentId !== undefined);
+    expect(inEnvironment.map((r) => r.type).sort()).toEqual(["pulumi-nodejs:dynamic/render:Postgres", "pulumi-nodejs:dynamic/render:Service"]);
+    for (const r of inEnvironment) {
+      expect(r.inputs.environmentId).toBe("evm-fake-prod");
+      expect(r.dependsOn).toContain(project.urn);
+    }
+    expect(m.outputs.renderProjectId).toBe("render-project-id");
+  });
+
+  it("adds dev's own environment to prod's project and moves every dev service into it", async () => {
+    const m = await synthStack("dev");
+    expect(m.resources.some((r) => r.type === "pulumi-nodejs:dynamic/render:Project")).toBe(false);
+    const ref = m.resources.find((r) => r.type === "pulumi:pulumi:StackReference" && r.name === "render-project")!;
+    expect(ref.inputs.name).toBe("acme/webstack/prod");
+    const env = m.resources.find((r) => r.type === "pulumi-nodejs:dynamic/render:Environment")!;
+    expect(env.inputs).toMatchObject({ projectId: "prj-fakeprod", name: "dev", protected: false });
+    expect(env).toMatchObject({ protect: false, retainOnDelete: false });
+    const services = m.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/render:Service");
+    expect(services).toHaveLength(3);
+    for (const s of services) expect(s.inputs.environmentId).toBe("render-environment-id");
+    expect(m.outputs.renderProjectId).toBeUndefined();
+  });
 });

@@ -38,8 +38,19 @@ describe("stack config validation", () => {
     const raw = valid();
     raw.app.zzzzzz = 1;
     expect(errorsFor(raw)).toEqual([
-      "webstack:app.zzzzzz: unknown key; expected one of 'name' | 'pulumiOrg' | 'renderOwnerId' | 'repo'",
+      "webstack:app.zzzzzz: unknown key; expected one of 'name' | 'pulumiOrg' | 'renderOwnerId' | 'renderProject' | 'repo'",
     ]);
+  });
+
+  it("wants exactly one of renderProject.name and renderProject.from", () => {
+    for (const renderProject of [{}, { name: "ott", from: "acme/webstack/prod" }]) {
+      const raw = valid();
+      raw.app.renderProject = renderProject;
+      expect(errorsFor(raw)).toEqual(["webstack:app.renderProject: set either 'name' (this stack owns the project) or 'from' (another stack does)"]);
+    }
+    const raw = valid();
+    raw.app.renderProject = { from: "prod" };
+    expect(errorsFor(raw)).toEqual(["webstack:app.renderProject.from: expected '<org>/<project>/<stack>'"]);
   });
 
   it("reports a missing required key and a wrong type", () => {
