@@ -1,5 +1,6 @@
 import { createCustomDomainProvider } from "../providers/render/custom-domain";
 import { createPostgresProvider } from "../providers/render/postgres";
+import { createEnvironmentProvider, createProjectProvider } from "../providers/render/project";
 import { providerSource } from "../providers/render/provider-source";
 import { createServiceProvider, type ServiceInputs } from "../providers/render/service";
 import { startEmulator } from "../test/providers/render/emulator";
@@ -42,6 +43,15 @@ export async function benchRender(): Promise<void> {
     );
     await count("refresh service", () => p.read!(created.id, created.outs), "<= 2 GET");
     await count("refresh custom domain", () => dp.read!(domain.id, domain.outs), "<= 2 GET");
+    const projects = createProjectProvider({ client });
+    let project!: { id: string; outs?: any };
+    await count("create project (1 environment)", async () => (project = await projects.create({ ownerId: "tea-bench0001", name: "ott", environments: [{ name: "prod", protected: true }] })));
+    await count("refresh project", () => projects.read!(project.id, project.outs), "<= 2 GET");
+    const environments = createEnvironmentProvider({ client });
+    let env!: { id: string; outs?: any };
+    await count("create environment", async () => (env = await environments.create({ projectId: project.id, name: "staging" })));
+    await count("refresh environment", () => environments.read!(env.id, env.outs), "<= 2 GET");
+    await count("move service to another environment", () => p.update!(created.id, created.outs, { ...service, environmentId: env.id }));
     const pg = createPostgresProvider({ client, pollIntervalMs: 1 });
     let db!: { id: string; outs?: any };
     await count("create postgres (incl. wait for available)", async () => (db = await pg.create({ ownerId: "tea-bench0001", name: "db", plan: "free", version: "17", region: "oregon" })));
@@ -51,7 +61,7 @@ export async function benchRender(): Promise<void> {
   }
 
   // What RenderService and RenderPostgres put in __provider, and so into state.
-  for (const kind of ["service", "customDomain", "postgres"] as const) {
+  for (const kind of ["service", "customDomain", "postgres", "project", "environment"] as const) {
     const start = performance.now();
     const text = providerSource(kind);
     console.log(`serialized ${kind} provider: ${Buffer.byteLength(text)} bytes, bundled in ${(performance.now() - start).toFixed(0)} ms  target: <= 65536`);
