@@ -12,6 +12,8 @@ const Module = require("node:module");
 const path = require("node:path");
 
 const target = `node${process.version.slice(1)}`;
+// Bump when the transform options below change, so old cache entries are not reused.
+const CACHE_FORMAT = 1;
 const esbuildVersion = require("esbuild/package.json").version;
 const cacheDir = process.env.WEBSTACK_TS_CACHE === "0" ? undefined : path.join(__dirname, "node_modules", ".cache", "webstack", "ts");
 let esbuild;
@@ -24,7 +26,7 @@ function transpile(code, filename) {
 
 function cached(code, filename) {
   if (!cacheDir) return transpile(code, filename);
-  const key = createHash("sha256").update(`${esbuildVersion}\0${target}\0${filename}\0`).update(code).digest("hex");
+  const key = createHash("sha256").update(`${CACHE_FORMAT}\0${esbuildVersion}\0${target}\0${filename}\0`).update(code).digest("hex");
   const file = path.join(cacheDir, `${key}.js`);
   try {
     return fs.readFileSync(file, "utf8");
