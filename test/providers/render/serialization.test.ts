@@ -74,6 +74,8 @@ describe("the serialized providers", () => {
     expect(text).not.toContain(KEY_IN_SERIALIZER_ENV);
     expect(text).not.toContain("example.invalid"); // env is read at call time, not captured
     expect(text).not.toMatch(/__vite_ssr|@pulumi\/pulumi|sourceMappingURL/);
+    // Self-contained: the host loads it with requireFromString, whatever its module paths.
+    for (const kind of ["service", "customDomain", "postgres", "project", "environment"] as const) expect(providerSource(kind)).not.toMatch(/\brequire\(/);
     expect(text).not.toContain(ROOT);
     // The same bytes the program registers, from a copy of the project elsewhere.
     expect(text).toBe(providerSource("service"));
