@@ -1,10 +1,10 @@
 /**
  * A small typed client for Render's REST API v1.
  *
- * It is captured by the dynamic providers and serialized into Pulumi state, so it uses only
- * globals (`fetch`, `setTimeout`, `AbortSignal`, `process.env`) and plain functions: no imports,
- * no classes with private fields. The API key is read when a request is made and is never part
- * of an error, a log line or the client object.
+ * It is bundled with the dynamic providers into Pulumi state (provider-source.ts), so it uses
+ * only globals (`fetch`, `setTimeout`, `AbortSignal`, `process.env`) and plain functions: the
+ * bundle stays self-contained. The API key is read when a request is made and is never part of
+ * an error, a log line or the client object.
  */
 
 export const DEFAULT_BASE_URL = "https://api.render.com/v1";

@@ -440,12 +440,12 @@ async function converge(
   return { deployId: dep?.id, diskId };
 }
 
-/** Builds a provider; the options are plain data, so they serialize with it. */
+/** Builds a provider; tests pass options, the bundle in state uses the defaults. */
 export function createServiceProvider(options: ServiceProviderOptions = {}): pulumi.dynamic.ResourceProvider {
   // Filled by `configure` in the provider host, after serialization, so the key never reaches state.
   const auth: { apiKey?: string } = {};
   const client = () => createRenderClient({ ...options.client, apiKey: options.client?.apiKey ?? auth.apiKey });
-  // Read per call: the environment of `pulumi up`, not of the program that serialized the provider.
+  // Read per call: the environment of `pulumi up`, where the provider runs.
   const pollMs = () => options.pollIntervalMs ?? (Number(process.env.RENDER_POLL_INTERVAL_MS) || 3000);
   return {
     async configure(req: pulumi.dynamic.ConfigureRequest) {
