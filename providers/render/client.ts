@@ -147,6 +147,46 @@ function apiError(
   return err;
 }
 
+/** Pulumi's marker for an input not known yet (during preview); `check` must let it pass. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * What every Render provider starts from: a client factory and the `configure` that feeds it the
+ * stack's `render:apiKey`. The key is held in a closure filled in the provider host, after the
+ * provider was bundled into state, so it never reaches state.
+ */
+export function configurableClient(options: RenderClientOptions = {}): {
+  client: () => RenderClient;
+  configure: (req: { config: { get(key: string): unknown } }) => Promise<void>;
+} {
+  const auth: { apiKey?: string } = {};
+  return {
+    client: () => createRenderClient({ ...options, apiKey: options.apiKey ?? auth.apiKey }),
+    configure: async (req) => {
+      auth.apiKey = apiKeyFromConfig(req.config);
+    },
+  };
+}
+
+/** GET that reads a 404 as "gone" (deleted outside Pulumi, or its parent is). */
+export async function getOrGone<T = any>(client: RenderClient, path: string): Promise<T | undefined> {
+  try {
+    return await client.get<T>(path);
+  } catch (err) {
+    if (isApiError(err, 404)) return undefined;
+    throw err;
+  }
+}
+
+/** DELETE where a 404 counts as done: deleted already, or retried after a lost answer. */
+export async function deleteOrGone(client: RenderClient, path: string, query?: RequestOptions["query"]): Promise<void> {
+  try {
+    await client.request("DELETE", path, query ? { query } : {});
+  } catch (err) {
+    if (!isApiError(err, 404)) throw err;
+  }
+}
+
 /**
  * Runs a non-idempotent POST at most once per lost answer: after a failure that may hide a
  * success (no answer, 5xx, 409), it looks the object up and keeps what it finds.

@@ -5,7 +5,7 @@
  * `@pulumi/pulumi` for types only; the resource class is in `custom-domain-resource.ts`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { apiKeyFromConfig, createRenderClient, isApiError, postOrFind, type RenderClient, type RenderClientOptions } from "./client";
+import { configurableClient, deleteOrGone, getOrGone, postOrFind, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
 
 export interface CustomDomainInputs {
   /** The web service (`srv-…`) the domain points at. */
@@ -24,7 +24,6 @@ export interface CustomDomainProviderOptions {
   client?: RenderClientOptions;
 }
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
 
 export function checkCustomDomain(news: Record<string, any>): { property: string; reason: string }[] {
@@ -48,23 +47,13 @@ function fromApi(serviceId: string, d: any): CustomDomainOutputs {
   return { serviceId, name: d.name, domainType: d.domainType, verificationStatus: d.verificationStatus };
 }
 
-async function getDomain(client: RenderClient, serviceId: string, idOrName: string): Promise<any | undefined> {
-  try {
-    return await client.get(`/services/${serviceId}/custom-domains/${encodeURIComponent(idOrName)}`);
-  } catch (err) {
-    if (isApiError(err, 404)) return undefined;
-    throw err;
-  }
-}
+const domainPath = (serviceId: string, idOrName: string) => `/services/${serviceId}/custom-domains/${encodeURIComponent(idOrName)}`;
+const getDomain = (client: RenderClient, serviceId: string, idOrName: string) => getOrGone(client, domainPath(serviceId, idOrName));
 
 export function createCustomDomainProvider(options: CustomDomainProviderOptions = {}): pulumi.dynamic.ResourceProvider {
-  // Filled by `configure` in the provider host, after serialization, so the key never reaches state.
-  const auth: { apiKey?: string } = {};
-  const client = () => createRenderClient({ ...options.client, apiKey: options.client?.apiKey ?? auth.apiKey });
+  const { client, configure } = configurableClient(options.client);
   return {
-    async configure(req: pulumi.dynamic.ConfigureRequest) {
-      auth.apiKey = apiKeyFromConfig(req.config);
-    },
+    configure,
 
     async check(_olds: any, news: any) {
       return { inputs: news, failures: checkCustomDomain(news) };
@@ -95,11 +84,7 @@ export function createCustomDomainProvider(options: CustomDomainProviderOptions 
     },
 
     async delete(id: string, props: CustomDomainOutputs) {
-      try {
-        await client().request("DELETE", `/services/${props.serviceId}/custom-domains/${encodeURIComponent(id)}`);
-      } catch (err) {
-        if (!isApiError(err, 404)) throw err;
-      }
+      await deleteOrGone(client(), domainPath(props.serviceId, id));
     },
   };
 }

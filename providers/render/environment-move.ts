@@ -1,4 +1,4 @@
-import { isApiError, type RenderClient } from "./client";
+import { deleteOrGone, type RenderClient } from "./client";
 
 /**
  * Moves a service or database between environments of a project, Render's way: out of the old
@@ -6,11 +6,7 @@ import { isApiError, type RenderClient } from "./client";
  */
 export async function moveToEnvironment(client: RenderClient, resourceId: string, from: string | undefined, to: string | undefined): Promise<void> {
   if (from === to) return;
-  if (from) {
-    await client.request("DELETE", `/environments/${from}/resources`, { query: { resourceIds: resourceId } }).catch((err) => {
-      // Already out of it, or the environment is gone.
-      if (!isApiError(err, 404)) throw err;
-    });
-  }
+  // A 404: already out of it, or the environment is gone.
+  if (from) await deleteOrGone(client, `/environments/${from}/resources`, { resourceIds: resourceId });
   if (to) await client.request("POST", `/environments/${to}/resources`, { body: { resourceIds: [resourceId] }, idempotent: true });
 }

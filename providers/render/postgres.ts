@@ -4,7 +4,7 @@
  * resource class is in `postgres-resource.ts`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { apiKeyFromConfig, createRenderClient, isApiError, postOrFind, type RenderClient, type RenderClientOptions } from "./client";
+import { configurableClient, deleteOrGone, getOrGone, postOrFind, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
 import { moveToEnvironment } from "./environment-move";
 
 export interface PostgresInputs {
@@ -47,7 +47,6 @@ export interface PostgresProviderOptions {
   createTimeoutSeconds?: number;
 }
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export const SECRET_OUTPUTS = ["password", "externalConnectionString", "internalConnectionString"];
 
 export function checkPostgres(news: Record<string, any>): { property: string; reason: string }[] {
@@ -94,13 +93,8 @@ function hostOf(external: string): { host: string; port: number } {
 }
 
 async function readPostgres(client: RenderClient, id: string, prior: Partial<PostgresOutputs>): Promise<PostgresOutputs | undefined> {
-  let pg: any;
-  try {
-    pg = await client.get(`/postgres/${id}`);
-  } catch (err) {
-    if (isApiError(err, 404)) return undefined;
-    throw err;
-  }
+  const pg = await getOrGone(client, `/postgres/${id}`);
+  if (!pg) return undefined;
   const info = await client.get<any>(`/postgres/${id}/connection-info`);
   const { host, port } = hostOf(info.externalConnectionString);
   return {
@@ -125,13 +119,9 @@ async function readPostgres(client: RenderClient, id: string, prior: Partial<Pos
 }
 
 export function createPostgresProvider(options: PostgresProviderOptions = {}): pulumi.dynamic.ResourceProvider {
-  // Filled by `configure` in the provider host, after serialization, so the key never reaches state.
-  const auth: { apiKey?: string } = {};
-  const client = () => createRenderClient({ ...options.client, apiKey: options.client?.apiKey ?? auth.apiKey });
+  const { client, configure } = configurableClient(options.client);
   return {
-    async configure(req: pulumi.dynamic.ConfigureRequest) {
-      auth.apiKey = apiKeyFromConfig(req.config);
-    },
+    configure,
 
     async check(_olds: any, news: any) {
       return { inputs: news, failures: checkPostgres(news) };
@@ -189,11 +179,7 @@ export function createPostgresProvider(options: PostgresProviderOptions = {}): p
       return { outs: { ...olds, ...news, databaseName: olds.databaseName, databaseUser: olds.databaseUser } };
     },
     async delete(id: string) {
-      try {
-        await client().request("DELETE", `/postgres/${id}`);
-      } catch (err) {
-        if (!isApiError(err, 404)) throw err;
-      }
+      await deleteOrGone(client(), `/postgres/${id}`);
     },
   };
 }

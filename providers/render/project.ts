@@ -6,7 +6,7 @@
  * go with it. Resource classes are in `project-resource.ts`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { apiKeyFromConfig, createRenderClient, isApiError, postOrFind, type RenderClient, type RenderClientOptions } from "./client";
+import { configurableClient, deleteOrGone, getOrGone, isApiError, postOrFind, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
 
 export interface EnvironmentSpec {
   name: string;
@@ -35,7 +35,6 @@ export interface ProjectProviderOptions {
   client?: RenderClientOptions;
 }
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 type Failure = { property: string; reason: string };
 
 const protectedStatus = (e: EnvironmentSpec) => (e.protected ? "protected" : "unprotected");
@@ -85,13 +84,12 @@ async function environmentsOf(client: RenderClient, projectId: string): Promise<
   return client.list<any>("/environments", "environment", { projectId });
 }
 
-async function getOrGone(client: RenderClient, path: string): Promise<any | undefined> {
-  try {
-    return await client.get(path);
-  } catch (err) {
-    if (isApiError(err, 404)) return undefined;
-    throw err;
-  }
+/** One new environment; a lost answer is found by name instead of making a second one. */
+async function createEnvironment(client: RenderClient, projectId: string, spec: EnvironmentSpec): Promise<any> {
+  return postOrFind<any>(
+    async () => (await client.request<any>("POST", "/environments", { body: { name: spec.name, projectId, protectedStatus: protectedStatus(spec) }, idempotent: false })).body,
+    async () => (await environmentsOf(client, projectId)).find((e) => e.name === spec.name),
+  );
 }
 
 function refuseNonEmpty(env: any, what: string): void {
@@ -111,11 +109,7 @@ async function convergeEnvironments(client: RenderClient, projectId: string, had
   for (const spec of want) {
     const env = byName.get(spec.name);
     if (!env) {
-      const created = await postOrFind<any>(
-        async () => (await client.request<any>("POST", "/environments", { body: { name: spec.name, projectId, protectedStatus: protectedStatus(spec) }, idempotent: false })).body,
-        async () => (await environmentsOf(client, projectId)).find((e) => e.name === spec.name),
-      );
-      ids[spec.name] = created.id;
+      ids[spec.name] = (await createEnvironment(client, projectId, spec)).id;
     } else {
       if (env.protectedStatus !== protectedStatus(spec)) {
         await client.request("PATCH", `/environments/${env.id}`, { body: { protectedStatus: protectedStatus(spec) } });
@@ -128,25 +122,13 @@ async function convergeEnvironments(client: RenderClient, projectId: string, had
     const env = byName.get(old.name);
     if (!env) continue;
     refuseNonEmpty(env, `environment '${old.name}'`);
-    await client.request("DELETE", `/environments/${env.id}`).catch((err) => {
-      if (!isApiError(err, 404)) throw err;
-    });
+    await deleteOrGone(client, `/environments/${env.id}`);
   }
   return ids;
 }
 
-function providerBase(options: ProjectProviderOptions) {
-  // Filled by `configure` in the provider host, after serialization, so the key never reaches state.
-  const auth: { apiKey?: string } = {};
-  const client = () => createRenderClient({ ...options.client, apiKey: options.client?.apiKey ?? auth.apiKey });
-  const configure = async (req: pulumi.dynamic.ConfigureRequest) => {
-    auth.apiKey = apiKeyFromConfig(req.config);
-  };
-  return { client, configure };
-}
-
 export function createProjectProvider(options: ProjectProviderOptions = {}): pulumi.dynamic.ResourceProvider {
-  const { client, configure } = providerBase(options);
+  const { client, configure } = configurableClient(options.client);
   return {
     configure,
 
@@ -216,15 +198,13 @@ export function createProjectProvider(options: ProjectProviderOptions = {}): pul
         throw err;
       }
       for (const env of envs) refuseNonEmpty(env, "the project");
-      await c.request("DELETE", `/projects/${id}`).catch((err) => {
-        if (!isApiError(err, 404)) throw err;
-      });
+      await deleteOrGone(c, `/projects/${id}`);
     },
   };
 }
 
 export function createEnvironmentProvider(options: ProjectProviderOptions = {}): pulumi.dynamic.ResourceProvider {
-  const { client, configure } = providerBase(options);
+  const { client, configure } = configurableClient(options.client);
   return {
     configure,
 
@@ -238,12 +218,8 @@ export function createEnvironmentProvider(options: ProjectProviderOptions = {}):
 
     async create(inputs: EnvironmentInputs) {
       const c = client();
-      const env = await postOrFind<any>(
-        async () =>
-          (await c.request<any>("POST", "/environments", { body: { name: inputs.name, projectId: inputs.projectId, protectedStatus: protectedStatus(inputs) }, idempotent: false }))
-            .body,
-        async () => (await environmentsOf(c, inputs.projectId)).find((e) => e.name === inputs.name),
-      );
+      const env = await createEnvironment(c, inputs.projectId, inputs);
+      // An adopted one may differ.
       if (env.protectedStatus !== protectedStatus(inputs)) await c.request("PATCH", `/environments/${env.id}`, { body: { protectedStatus: protectedStatus(inputs) } });
       return { id: env.id, outs: { projectId: inputs.projectId, name: inputs.name, protected: !!inputs.protected } };
     },
@@ -267,9 +243,7 @@ export function createEnvironmentProvider(options: ProjectProviderOptions = {}):
       const env = await getOrGone(c, `/environments/${id}`);
       if (!env) return;
       refuseNonEmpty(env, "it");
-      await c.request("DELETE", `/environments/${id}`).catch((err) => {
-        if (!isApiError(err, 404)) throw err;
-      });
+      await deleteOrGone(c, `/environments/${id}`);
     },
   };
 }

@@ -5,7 +5,7 @@
  * programs use is in `service-resource.ts`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { apiKeyFromConfig, createRenderClient, isApiError, postOrFind, type RenderClient, type RenderClientOptions } from "./client";
+import { configurableClient, deleteOrGone, getOrGone, isApiError, postOrFind, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
 import { moveToEnvironment } from "./environment-move";
 
 export const SERVICE_TYPES = ["web_service", "private_service", "background_worker", "cron_job"] as const;
@@ -77,7 +77,6 @@ export interface ServiceProviderOptions {
 }
 
 // The value Pulumi passes for inputs not known yet during preview.
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 const REPLACE_FIELDS = ["type", "ownerId", "region"] as const;
 const PATCH_FIELDS = [
@@ -325,13 +324,8 @@ async function findService(client: RenderClient, i: Pick<ServiceInputs, "name" |
 }
 
 async function readService(client: RenderClient, id: string, prior: Partial<ServiceOutputs>): Promise<ServiceOutputs | undefined> {
-  let s: any;
-  try {
-    s = await client.get(`/services/${id}`);
-  } catch (err) {
-    if (isApiError(err, 404)) return undefined;
-    throw err;
-  }
+  const s = await getOrGone(client, `/services/${id}`);
+  if (!s) return undefined;
   const envVars = await client.list<{ key: string; value: string }>(`/services/${id}/env-vars`, "envVar");
   return serviceFromApi(s, envVars, prior);
 }
@@ -415,9 +409,7 @@ async function converge(
       );
       diskId = disk.id;
     } else if (diskId) {
-      await client.request("DELETE", `/disks/${diskId}`).catch((err) => {
-        if (!isApiError(err, 404)) throw err;
-      });
+      await deleteOrGone(client, `/disks/${diskId}`);
       diskId = undefined;
     }
     needsDeploy = true;
@@ -442,15 +434,11 @@ async function converge(
 
 /** Builds a provider; tests pass options, the bundle in state uses the defaults. */
 export function createServiceProvider(options: ServiceProviderOptions = {}): pulumi.dynamic.ResourceProvider {
-  // Filled by `configure` in the provider host, after serialization, so the key never reaches state.
-  const auth: { apiKey?: string } = {};
-  const client = () => createRenderClient({ ...options.client, apiKey: options.client?.apiKey ?? auth.apiKey });
+  const { client, configure } = configurableClient(options.client);
   // Read per call: the environment of `pulumi up`, where the provider runs.
   const pollMs = () => options.pollIntervalMs ?? (Number(process.env.RENDER_POLL_INTERVAL_MS) || 3000);
   return {
-    async configure(req: pulumi.dynamic.ConfigureRequest) {
-      auth.apiKey = apiKeyFromConfig(req.config);
-    },
+    configure,
 
     async check(_olds: any, news: any) {
       const failures = checkService(news);
@@ -504,11 +492,7 @@ export function createServiceProvider(options: ServiceProviderOptions = {}): pul
     },
 
     async delete(id: string) {
-      try {
-        await client().request("DELETE", `/services/${id}`);
-      } catch (err) {
-        if (!isApiError(err, 404)) throw err;
-      }
+      await deleteOrGone(client(), `/services/${id}`);
     },
   };
 }
