@@ -47,7 +47,7 @@ export function benchStartToGraph(): Record<string, number> {
   }
   const serializeRuns: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    serializeRuns.push(Number(execFileSync(process.execPath, [...nodeargs, "bench/serialize-providers.ts"], { cwd: ROOT }).toString()));
+    serializeRuns.push(Number(execFileSync(process.execPath, [...nodeargs, "bench/provider-bundles.ts"], { cwd: ROOT }).toString()));
   }
   const b = median(bareRuns);
   const p = median(programRuns);

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { HOST_NAME } from "../providers/render/custom-domain";
 import { RenderCustomDomain, type RenderCustomDomainArgs } from "../providers/render/custom-domain-resource";
 import { RenderService, type RenderServiceArgs } from "../providers/render/service-resource";
 import { applyTransform, type ResourceTransform } from "./transform";
@@ -113,7 +114,6 @@ export interface WebServiceOptions extends pulumi.ComponentResourceOptions {
 }
 
 const SLUG = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
 
 function validate(args: WebServiceArgs): void {
   const fail = (key: string, message: string): never => {
@@ -127,7 +127,7 @@ function validate(args: WebServiceArgs): void {
   }
   const hosts = new Set<string>();
   (args.domains ?? []).forEach((d, i) => {
-    if (typeof d !== "string" || !HOST.test(d)) fail(`domains[${i}]`, `'${d}' is not a lower-case host name such as api.example.com`);
+    if (typeof d !== "string" || !HOST_NAME.test(d)) fail(`domains[${i}]`, `'${d}' is not a lower-case host name such as api.example.com`);
     if (hosts.has(d)) fail(`domains[${i}]`, `'${d}' is listed twice`);
     hosts.add(d);
   });

@@ -24,14 +24,15 @@ export interface CustomDomainProviderOptions {
   client?: RenderClientOptions;
 }
 
-const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
+/** A lower-case host name such as `api.example.com`, as Render takes it. */
+export const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
 
 export function checkCustomDomain(news: Record<string, any>): { property: string; reason: string }[] {
   const f: { property: string; reason: string }[] = [];
   if (news.serviceId !== UNKNOWN && (typeof news.serviceId !== "string" || !/^srv-[a-z0-9]+$/.test(news.serviceId))) {
     f.push({ property: "serviceId", reason: "serviceId must be a Render service id (srv-…)" });
   }
-  if (news.name !== UNKNOWN && (typeof news.name !== "string" || !HOST.test(news.name))) {
+  if (news.name !== UNKNOWN && (typeof news.name !== "string" || !HOST_NAME.test(news.name))) {
     f.push({ property: "name", reason: `'${news.name}' is not a lower-case host name such as api.example.com` });
   }
   return f;
