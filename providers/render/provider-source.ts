@@ -5,15 +5,15 @@ import { cachedBuild } from "../../bundling/cached-build";
 /** Type prefix Pulumi's Node.js dynamic-provider host serves (`pulumi.dynamic.Resource` with module "render"). */
 export const DYNAMIC_TYPE_PREFIX = "pulumi-nodejs:dynamic/render";
 
-const FACTORIES = {
-  service: "createServiceProvider",
-  postgres: "createPostgresProvider",
-  customDomain: "createCustomDomainProvider",
-  project: "createProjectProvider",
-  environment: "createEnvironmentProvider",
+/** Each provider: the file in providers/render/ and the factory it exports. */
+const PROVIDERS = {
+  service: ["service", "createServiceProvider"],
+  postgres: ["postgres", "createPostgresProvider"],
+  customDomain: ["custom-domain", "createCustomDomainProvider"],
+  project: ["project", "createProjectProvider"],
+  environment: ["project", "createEnvironmentProvider"],
 } as const;
-const FILES: Record<ProviderKind, string> = { service: "service", postgres: "postgres", customDomain: "custom-domain", project: "project", environment: "project" };
-export type ProviderKind = keyof typeof FACTORIES;
+export type ProviderKind = keyof typeof PROVIDERS;
 
 const cache = new Map<ProviderKind, string>();
 
@@ -30,11 +30,12 @@ export function providerSource(kind: ProviderKind): string {
   const hit = cache.get(kind);
   if (hit !== undefined) return hit;
   // Bundle the TypeScript source, also when this file runs compiled from dist/ (the package ships providers/render/*.ts).
-  const dir = [__dirname, join(__dirname, "..", "..", "..", "providers", "render")].find((d) => existsSync(join(d, `${FILES[kind]}.ts`)));
-  if (!dir) throw new Error(`Render provider source providers/render/${FILES[kind]}.ts not found from ${__dirname}`);
+  const [file, factory] = PROVIDERS[kind];
+  const dir = [__dirname, join(__dirname, "..", "..", "..", "providers", "render")].find((d) => existsSync(join(d, `${file}.ts`)));
+  if (!dir) throw new Error(`Render provider source providers/render/${file}.ts not found from ${__dirname}`);
   const text = cachedBuild({
     stdin: {
-      contents: `import { ${FACTORIES[kind]} } from "./${FILES[kind]}";\nexport function handler() {\n  return ${FACTORIES[kind]}();\n}\n`,
+      contents: `import { ${factory} } from "./${file}";\nexport function handler() {\n  return ${factory}();\n}\n`,
       resolveDir: dir,
       sourcefile: `render-${kind}-provider.ts`,
       loader: "ts",
