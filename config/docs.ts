@@ -108,7 +108,7 @@ function typeName(node: any): string {
   }
 }
 
-/** The README's config reference: one markdown table row per key. */
+/** docs/configuration.md's config reference: one markdown table row per key. */
 export function configReferenceMarkdown(): string {
   const lines = ["| Key | Type | Required | Default | Description |", "| --- | --- | --- | --- | --- |"];
   for (const r of configRows()) {
