@@ -32,11 +32,14 @@ export interface RenderClientOptions {
   maxDelayMs?: number;
   /** Bound on the total time spent waiting between attempts of one call (ms). Default 15 min (`RENDER_API_MAX_WAIT_MS`). */
   maxTotalWaitMs?: number;
-  /** Most attempts per call. Default 10. */
+  /** Most attempts per call. Default 10 (`RENDER_API_MAX_ATTEMPTS`). */
   maxAttempts?: number;
   /** Per-attempt timeout (ms). Default 60 000 (`RENDER_API_TIMEOUT_MS`). */
   timeoutMs?: number;
-  /** Client-side limits per minute; Render documents 400 GET and 30 writes per minute per user. */
+  /**
+   * Client-side limits per minute; Render documents 400 GET and 30 writes per minute per user.
+   * Also `RENDER_API_GETS_PER_MINUTE` / `RENDER_API_WRITES_PER_MINUTE` (0 turns the limit off).
+   */
   getsPerMinute?: number;
   writesPerMinute?: number;
   /** Items per page when listing (Render allows 1–100). Default 100. */
@@ -73,6 +76,8 @@ export interface RenderClient {
   get<T = unknown>(path: string, query?: RequestOptions["query"]): Promise<T>;
   /** Follows cursor pagination and unwraps `[{<key>: item, cursor}]` pages. */
   list<T = unknown>(path: string, key: string, query?: RequestOptions["query"]): Promise<T[]>;
+  /** Waits the client's jittered backoff for the given attempt (1, 2, …). */
+  pause(attempt: number): Promise<void>;
 }
 
 /** Whether an error is a Render API error with the given status (0: no answer at all). */
@@ -188,21 +193,94 @@ export async function deleteOrGone(client: RenderClient, path: string, query?: R
 }
 
 /**
- * Runs a non-idempotent POST at most once per lost answer: after a failure that may hide a
- * success (no answer, 5xx, 409), it looks the object up and keeps what it finds.
+ * Runs a non-idempotent POST without ever leaving a duplicate behind:
+ * - no answer, or a 5xx: the object may exist anyway, and may show in lists only a moment later,
+ *   so it pauses (the client's backoff) and looks it up; found, it is kept; not found, it POSTs again;
+ * - 400 or 409: a name already taken answers with either (which one is unconfirmed), so it looks the
+ *   object up once; not found, the error was a real refusal and Render's message goes to the caller.
  */
-export async function postOrFind<T>(post: () => Promise<T>, find: () => Promise<T | undefined>, attempts = 5): Promise<T> {
+export async function postOrFind<T>(client: RenderClient, post: () => Promise<T>, find: () => Promise<T | undefined>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await post();
     } catch (err) {
-      const ambiguous = !isApiError(err) || err.status === 0 || err.status >= 500 || err.status === 409;
-      if (!ambiguous) throw err;
+      const status = isApiError(err) ? err.status : 0;
+      const taken = status === 400 || status === 409;
+      const ambiguous = !isApiError(err) || status === 0 || status >= 500;
+      if (!taken && !ambiguous) throw err;
+      if (ambiguous) await client.pause(attempt);
       const found = await find();
       if (found !== undefined) return found;
-      if (attempt >= attempts || (isApiError(err) && err.status === 409)) throw err;
+      if (taken || attempt >= attempts) throw err;
     }
   }
+}
+
+type ProviderOps = {
+  create?: (...a: any[]) => Promise<any>;
+  read?: (...a: any[]) => Promise<any>;
+  update?: (...a: any[]) => Promise<any>;
+  delete?: (...a: any[]) => Promise<any>;
+};
+
+/**
+ * The provider with every failure of create, read, update and delete naming the resource, as one
+ * line: `Render service 'ott-prod-api': Render API PATCH /services/srv-… failed (400): …`. An error
+ * keeps its `id` and `properties` (a partial create), so the engine still records them.
+ */
+export function namingErrors<P extends ProviderOps>(provider: P, what: (props: Record<string, any>, id?: string) => string): P {
+  const wrap =
+    (op: keyof ProviderOps, propsAt: number, idAt?: number) =>
+    async (...args: any[]) => {
+      try {
+        return await provider[op]!(...args);
+      } catch (err) {
+        const name = what(args[propsAt] ?? {}, idAt === undefined ? undefined : args[idAt]);
+        const e = err instanceof Error ? err : new Error(String(err));
+        const line = e.message.replace(/\s*\n\s*/g, " ");
+        e.message = line.startsWith(name) ? line : `${name}: ${line}`;
+        throw e;
+      }
+    };
+  return {
+    ...provider,
+    ...(provider.create ? { create: wrap("create", 0) } : {}),
+    ...(provider.read ? { read: wrap("read", 1, 0) } : {}),
+    ...(provider.update ? { update: wrap("update", 2, 0) } : {}),
+    ...(provider.delete ? { delete: wrap("delete", 1, 0) } : {}),
+  };
+}
+
+/** A copy without `undefined` at any depth: Pulumi's provider host cannot serialize it (`Unexpected struct type.`). */
+export function compact<T>(value: T): T {
+  if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(compact) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, compact(v)])) as T;
+  }
+  return value;
+}
+
+/**
+ * The error for a failure after Render created the object: it carries the object's `id` and what is
+ * known of it, so the engine records the resource (ErrorResourceInitFailed) instead of forgetting it,
+ * and the next `pulumi up` updates it rather than creating a second one.
+ */
+export function createdButFailed(what: string, id: string, properties: object, err: unknown): Error {
+  const reason = err instanceof Error ? err.message : String(err);
+  const e = new Error(`${what} ${id} exists, but ${reason}`) as Error & { id: string; properties: object; reasons: string[] };
+  e.id = id;
+  e.properties = compact(properties);
+  e.reasons = [reason];
+  return e;
+}
+
+/**
+ * Whether only the provider's own code differs between the recorded state and the program. The
+ * engine runs `read` and `delete` with the code recorded at the last create or update, so a fix
+ * reaches an existing resource only through an update; that update makes no Render call.
+ */
+export function providerChanged(olds: { __provider?: unknown }, news: { __provider?: unknown }): boolean {
+  return typeof olds.__provider === "string" && typeof news.__provider === "string" && olds.__provider !== news.__provider;
 }
 
 export function createRenderClient(options: RenderClientOptions = {}): RenderClient {
@@ -210,12 +288,17 @@ export function createRenderClient(options: RenderClientOptions = {}): RenderCli
   const baseDelayMs = options.baseDelayMs ?? envNumber("RENDER_API_BACKOFF_MS") ?? 1000;
   const maxDelayMs = options.maxDelayMs ?? 60_000;
   const maxTotalWaitMs = options.maxTotalWaitMs ?? envNumber("RENDER_API_MAX_WAIT_MS") ?? 15 * 60_000;
-  const maxAttempts = options.maxAttempts ?? 10;
+  const maxAttempts = options.maxAttempts ?? envNumber("RENDER_API_MAX_ATTEMPTS") ?? 10;
   const timeoutMs = options.timeoutMs ?? envNumber("RENDER_API_TIMEOUT_MS") ?? 60_000;
-  const getsPerMinute = options.getsPerMinute ?? 400;
-  const writesPerMinute = options.writesPerMinute ?? 30;
+  const getsPerMinute = options.getsPerMinute ?? envNumber("RENDER_API_GETS_PER_MINUTE") ?? 400;
+  const writesPerMinute = options.writesPerMinute ?? envNumber("RENDER_API_WRITES_PER_MINUTE") ?? 30;
   // Kept in a closure variable, not a property, so logging the client never shows it.
   const explicitKey = options.apiKey;
+
+  function backoffMs(attempt: number): number {
+    const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    return backoff / 2 + (Math.random() * backoff) / 2;
+  }
 
   async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<{ status: number; body: T }> {
     const key = explicitKey ?? process.env.RENDER_API_KEY;
@@ -271,8 +354,7 @@ export function createRenderClient(options: RenderClientOptions = {}): RenderCli
       if (attempt >= maxAttempts) {
         throw apiError(method, path, status, `${message} (gave up after ${attempt} attempts)`, true, attempt);
       }
-      const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-      const jittered = backoff / 2 + (Math.random() * backoff) / 2;
+      const jittered = backoffMs(attempt);
       const delay = askedDelay !== undefined ? askedDelay + Math.random() * Math.min(baseDelayMs, 1000) : jittered;
       if (waited + delay > maxTotalWaitMs) {
         throw apiError(
@@ -291,6 +373,7 @@ export function createRenderClient(options: RenderClientOptions = {}): RenderCli
 
   return {
     request,
+    pause: (attempt) => new Promise((r) => setTimeout(r, backoffMs(attempt))),
     async get<T>(path: string, query?: RequestOptions["query"]) {
       return (await request<T>("GET", path, { query })).body;
     },

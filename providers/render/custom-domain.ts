@@ -5,7 +5,7 @@
  * `@pulumi/pulumi` for types only; the resource class is in `custom-domain-resource.ts`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { configurableClient, deleteOrGone, getOrGone, postOrFind, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
+import { compact, configurableClient, namingErrors, deleteOrGone, getOrGone, postOrFind, providerChanged, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
 
 export interface CustomDomainInputs {
   /** The web service (`srv-…`) the domain points at. */
@@ -18,6 +18,11 @@ export interface CustomDomainOutputs extends CustomDomainInputs {
   domainType: "apex" | "subdomain";
   /** `verified` once Render has seen the DNS record; until then the domain serves nothing. */
   verificationStatus: "verified" | "unverified";
+  /**
+   * The apex this name redirects to when it is Render's automatic `www.` entry (adopted because
+   * adding the apex created it), else "". @example "example.com"
+   */
+  redirectForName: string;
 }
 
 export interface CustomDomainProviderOptions {
@@ -41,11 +46,11 @@ export function checkCustomDomain(news: Record<string, any>): { property: string
 /** Either change makes it another domain; the old one goes first, as Render allows a name only once. */
 export function diffCustomDomain(olds: Partial<CustomDomainInputs>, news: CustomDomainInputs) {
   const replaces = (["serviceId", "name"] as const).filter((k) => olds[k] !== news[k]);
-  return { changes: replaces.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+  return { changes: replaces.length > 0 || providerChanged(olds as any, news as any), replaces, deleteBeforeReplace: replaces.length > 0 };
 }
 
 function fromApi(serviceId: string, d: any): CustomDomainOutputs {
-  return { serviceId, name: d.name, domainType: d.domainType, verificationStatus: d.verificationStatus };
+  return compact({ serviceId, name: d.name, domainType: d.domainType, verificationStatus: d.verificationStatus, redirectForName: d.redirectForName || "" });
 }
 
 const domainPath = (serviceId: string, idOrName: string) => `/services/${serviceId}/custom-domains/${encodeURIComponent(idOrName)}`;
@@ -53,7 +58,7 @@ const getDomain = (client: RenderClient, serviceId: string, idOrName: string) =>
 
 export function createCustomDomainProvider(options: CustomDomainProviderOptions = {}): pulumi.dynamic.ResourceProvider {
   const { client, configure } = configurableClient(options.client);
-  return {
+  return namingErrors({
     configure,
 
     async check(_olds: any, news: any) {
@@ -68,6 +73,7 @@ export function createCustomDomainProvider(options: CustomDomainProviderOptions 
       const c = client();
       // A lost answer or a 409 (already there, e.g. the www redirect Render added for an apex) is looked up and kept.
       const domain = await postOrFind<any>(
+        c,
         async () => {
           const added = (await c.request<any[]>("POST", `/services/${inputs.serviceId}/custom-domains`, { body: { name: inputs.name }, idempotent: false })).body;
           return (Array.isArray(added) ? added : [added]).find((d) => d?.name === inputs.name) ?? (await getDomain(c, inputs.serviceId, inputs.name));
@@ -84,8 +90,13 @@ export function createCustomDomainProvider(options: CustomDomainProviderOptions 
       return { id, props: fromApi(props.serviceId, domain) };
     },
 
+    // Only the provider's code changed (diff): nothing to do at Render.
+    async update(_id: string, olds: CustomDomainOutputs) {
+      return { outs: fromApi(olds.serviceId, olds) };
+    },
+
     async delete(id: string, props: CustomDomainOutputs) {
       await deleteOrGone(client(), domainPath(props.serviceId, id));
     },
-  };
+  }, (p, id) => `Render custom domain '${p.name ?? id}'`);
 }

@@ -4,7 +4,7 @@
  * resource class is in `postgres-resource.ts`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { configurableClient, deleteOrGone, getOrGone, postOrFind, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
+import { compact, configurableClient, namingErrors, createdButFailed, deleteOrGone, getOrGone, postOrFind, providerChanged, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
 import { moveToEnvironment } from "./environment-move";
 
 export interface PostgresInputs {
@@ -49,8 +49,18 @@ export interface PostgresProviderOptions {
 
 export const SECRET_OUTPUTS = ["password", "externalConnectionString", "internalConnectionString"];
 
-export function checkPostgres(news: Record<string, any>): { property: string; reason: string }[] {
+/** Render's Postgres storage only grows; a smaller size is refused before anything is changed. */
+export function diskShrink(from: unknown, to: unknown): string | undefined {
+  if (typeof from === "number" && typeof to === "number" && to < from) {
+    return `diskSizeGB cannot shrink from ${from} to ${to}: Render Postgres storage only grows`;
+  }
+  return undefined;
+}
+
+export function checkPostgres(news: Record<string, any>, olds: Record<string, any> = {}): { property: string; reason: string }[] {
   const f: { property: string; reason: string }[] = [];
+  const shrink = diskShrink(olds.diskSizeGB, news.diskSizeGB);
+  if (shrink) f.push({ property: "diskSizeGB", reason: shrink });
   for (const k of ["ownerId", "name", "plan", "version", "region"]) {
     if (news[k] === undefined) f.push({ property: k, reason: `${k} is required` });
     else if (news[k] !== UNKNOWN && (typeof news[k] !== "string" || !news[k])) f.push({ property: k, reason: `${k} must be a non-empty string` });
@@ -81,7 +91,7 @@ export function diffPostgres(olds: Partial<PostgresOutputs>, news: PostgresInput
   if ((olds.environmentId || undefined) !== (news.environmentId || undefined)) updates.push("environmentId" as never);
   if (news.diskSizeGB !== undefined && news.diskSizeGB !== olds.diskSizeGB) updates.push("diskSizeGB" as never);
   return {
-    changes: replaces.length + updates.length > 0,
+    changes: replaces.length + updates.length > 0 || providerChanged(olds as any, news as any),
     replaces,
     deleteBeforeReplace: replaces.length > 0 && olds.name === news.name,
   };
@@ -97,7 +107,7 @@ async function readPostgres(client: RenderClient, id: string, prior: Partial<Pos
   if (!pg) return undefined;
   const info = await client.get<any>(`/postgres/${id}/connection-info`);
   const { host, port } = hostOf(info.externalConnectionString);
-  return {
+  return compact({
     ownerId: pg.owner?.id ?? prior.ownerId,
     name: pg.name,
     plan: pg.plan,
@@ -115,54 +125,91 @@ async function readPostgres(client: RenderClient, id: string, prior: Partial<Pos
     externalConnectionString: info.externalConnectionString,
     internalConnectionString: info.internalConnectionString,
     dashboardUrl: pg.dashboardUrl,
-  };
+  });
+}
+
+/** Every database with this name in the workspace; names are not documented as unique, so more than one is an error. */
+async function findPostgres(client: RenderClient, inputs: Pick<PostgresInputs, "name" | "ownerId">): Promise<any | undefined> {
+  const same = (await client.list<any>("/postgres", "postgres", { name: inputs.name, ownerId: inputs.ownerId, includeReplicas: false })).filter(
+    (p) => p.name === inputs.name && p.owner?.id === inputs.ownerId,
+  );
+  if (same.length > 1) {
+    throw new Error(`Render has ${same.length} Postgres databases named '${inputs.name}' in ${inputs.ownerId} (${same.map((p) => p.id).join(", ")}); keep one and delete the others`);
+  }
+  return same[0];
 }
 
 export function createPostgresProvider(options: PostgresProviderOptions = {}): pulumi.dynamic.ResourceProvider {
   const { client, configure } = configurableClient(options.client);
-  return {
+  const pollMs = () => options.pollIntervalMs ?? (Number(process.env.RENDER_POLL_INTERVAL_MS) || 5000);
+  const timeoutSeconds = options.createTimeoutSeconds ?? 1800;
+
+  /** Right after create the status is `creating` or `unknown`; connection info comes once it is available. */
+  async function whenAvailable(c: RenderClient, id: string, status: string | undefined): Promise<void> {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    while (status !== "available") {
+      if (Date.now() > deadline) throw new Error(`it is still '${status}' after ${timeoutSeconds} s`);
+      await new Promise((r) => setTimeout(r, pollMs()));
+      status = (await c.get<any>(`/postgres/${id}`)).status;
+    }
+  }
+
+  /** PATCHes name, plan and disk, and moves environments, as far as they differ. */
+  async function converge(c: RenderClient, id: string, olds: Partial<PostgresOutputs>, news: PostgresInputs): Promise<void> {
+    const patch: Record<string, unknown> = {};
+    if (news.name !== olds.name) patch.name = news.name;
+    if (news.plan !== olds.plan) patch.plan = news.plan;
+    if (news.diskSizeGB !== undefined && news.diskSizeGB !== olds.diskSizeGB) patch.diskSizeGB = news.diskSizeGB;
+    if (Object.keys(patch).length) await c.request("PATCH", `/postgres/${id}`, { body: patch });
+    await moveToEnvironment(c, id, olds.environmentId || undefined, news.environmentId || undefined);
+  }
+
+  return namingErrors({
     configure,
 
-    async check(_olds: any, news: any) {
-      return { inputs: news, failures: checkPostgres(news) };
+    async check(olds: any, news: any) {
+      return { inputs: news, failures: checkPostgres(news, olds ?? {}) };
     },
     async diff(_id: string, olds: PostgresOutputs, news: PostgresInputs) {
+      const shrink = diskShrink(olds.diskSizeGB, news.diskSizeGB);
+      if (shrink) throw new Error(`Render Postgres '${news.name}': ${shrink}`);
       return diffPostgres(olds, news);
     },
     async create(inputs: PostgresInputs) {
       const c = client();
-      const pg = await postOrFind<any>(
-        async () =>
-          (
-            await c.request<any>("POST", "/postgres", {
-              idempotent: false,
-              body: {
-                ownerId: inputs.ownerId,
-                name: inputs.name,
-                plan: inputs.plan,
-                version: inputs.version,
-                region: inputs.region,
-                diskSizeGB: inputs.diskSizeGB,
-                databaseName: inputs.databaseName,
-                databaseUser: inputs.databaseUser,
-                environmentId: inputs.environmentId,
-              },
-            })
-          ).body,
-        async () =>
-          (await c.list<any>("/postgres", "postgres", { name: inputs.name, ownerId: inputs.ownerId, includeReplicas: false })).find(
-            (p) => p.name === inputs.name && p.owner?.id === inputs.ownerId,
-          ),
-      );
-      // Right after create the status is `creating` or `unknown`; connection info comes once it is available.
-      const deadline = Date.now() + (options.createTimeoutSeconds ?? 1800) * 1000;
-      for (let status = pg.status; status !== "available"; ) {
-        if (Date.now() > deadline) throw new Error(`Render Postgres ${pg.id} is still '${status}' after ${options.createTimeoutSeconds ?? 1800} s`);
-        await new Promise((r) => setTimeout(r, options.pollIntervalMs ?? (Number(process.env.RENDER_POLL_INTERVAL_MS) || 5000)));
-        status = (await c.get<any>(`/postgres/${pg.id}`)).status;
+      const known = { ...inputs, requestedDatabaseName: inputs.databaseName };
+      // Find first: an earlier run may have created it before failing, and a second POST would make a twin.
+      const existing = await findPostgres(c, inputs);
+      const pg =
+        existing ??
+        (await postOrFind<any>(
+          c,
+          async () =>
+            (
+              await c.request<any>("POST", "/postgres", {
+                idempotent: false,
+                body: {
+                  ownerId: inputs.ownerId,
+                  name: inputs.name,
+                  plan: inputs.plan,
+                  version: inputs.version,
+                  region: inputs.region,
+                  diskSizeGB: inputs.diskSizeGB,
+                  databaseName: inputs.databaseName,
+                  databaseUser: inputs.databaseUser,
+                  environmentId: inputs.environmentId,
+                },
+              })
+            ).body,
+          () => findPostgres(c, inputs),
+        ));
+      try {
+        await whenAvailable(c, pg.id, pg.status);
+        if (existing) await converge(c, pg.id, (await readPostgres(c, pg.id, known))!, inputs);
+        return { id: pg.id, outs: (await readPostgres(c, pg.id, known))! };
+      } catch (err) {
+        throw createdButFailed(`Render Postgres '${inputs.name}'`, pg.id, known, err);
       }
-      const outs = (await readPostgres(c, pg.id, { ...inputs, requestedDatabaseName: inputs.databaseName }))!;
-      return { id: pg.id, outs };
     },
     async read(id: string, props: PostgresOutputs) {
       const current = await readPostgres(client(), id, props ?? {});
@@ -170,16 +217,18 @@ export function createPostgresProvider(options: PostgresProviderOptions = {}): p
     },
     async update(id: string, olds: PostgresOutputs, news: PostgresInputs) {
       const c = client();
-      const patch: Record<string, unknown> = {};
-      if (news.name !== olds.name) patch.name = news.name;
-      if (news.plan !== olds.plan) patch.plan = news.plan;
-      if (news.diskSizeGB !== undefined && news.diskSizeGB !== olds.diskSizeGB) patch.diskSizeGB = news.diskSizeGB;
-      if (Object.keys(patch).length) await c.request("PATCH", `/postgres/${id}`, { body: patch });
-      await moveToEnvironment(c, id, olds.environmentId || undefined, news.environmentId || undefined);
-      return { outs: { ...olds, ...news, databaseName: olds.databaseName, databaseUser: olds.databaseUser } };
+      await converge(c, id, olds, news);
+      if (olds.internalConnectionString) return { outs: compact({ ...olds, ...news, databaseName: olds.databaseName, databaseUser: olds.databaseUser }) };
+      // Recorded by a create that failed before the database was available: finish it.
+      try {
+        await whenAvailable(c, id, undefined);
+        return { outs: (await readPostgres(c, id, { ...news, requestedDatabaseName: olds.requestedDatabaseName ?? news.databaseName }))! };
+      } catch (err) {
+        throw createdButFailed(`Render Postgres '${news.name}'`, id, { ...olds, ...news }, err);
+      }
     },
     async delete(id: string) {
       await deleteOrGone(client(), `/postgres/${id}`);
     },
-  };
+  }, (p, id) => `Render Postgres '${p.name ?? id}'`);
 }

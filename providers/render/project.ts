@@ -6,7 +6,7 @@
  * go with it. Resource classes are in `project-resource.ts`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { configurableClient, deleteOrGone, getOrGone, isApiError, postOrFind, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
+import { compact, configurableClient, namingErrors, createdButFailed, deleteOrGone, getOrGone, isApiError, postOrFind, providerChanged, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
 
 export interface EnvironmentSpec {
   name: string;
@@ -70,13 +70,13 @@ const canon = (e: EnvironmentSpec[] | undefined) => JSON.stringify((e ?? []).map
 
 export function diffProject(olds: Partial<ProjectInputs>, news: ProjectInputs) {
   const replaces = olds.ownerId !== news.ownerId ? ["ownerId"] : [];
-  const changes = replaces.length > 0 || olds.name !== news.name || canon(olds.environments) !== canon(news.environments);
+  const changes = replaces.length > 0 || olds.name !== news.name || canon(olds.environments) !== canon(news.environments) || providerChanged(olds as any, news as any);
   return { changes, replaces, deleteBeforeReplace: false };
 }
 
 export function diffEnvironment(olds: Partial<EnvironmentInputs>, news: EnvironmentInputs) {
   const replaces = olds.projectId !== news.projectId ? ["projectId"] : [];
-  const changes = replaces.length > 0 || olds.name !== news.name || !!olds.protected !== !!news.protected;
+  const changes = replaces.length > 0 || olds.name !== news.name || !!olds.protected !== !!news.protected || providerChanged(olds as any, news as any);
   return { changes, replaces, deleteBeforeReplace: false };
 }
 
@@ -84,11 +84,14 @@ async function environmentsOf(client: RenderClient, projectId: string): Promise<
   return client.list<any>("/environments", "environment", { projectId });
 }
 
+const findEnvironment = async (client: RenderClient, projectId: string, name: string) => (await environmentsOf(client, projectId)).find((e) => e.name === name);
+
 /** One new environment; a lost answer is found by name instead of making a second one. */
 async function createEnvironment(client: RenderClient, projectId: string, spec: EnvironmentSpec): Promise<any> {
   return postOrFind<any>(
+    client,
     async () => (await client.request<any>("POST", "/environments", { body: { name: spec.name, projectId, protectedStatus: protectedStatus(spec) }, idempotent: false })).body,
-    async () => (await environmentsOf(client, projectId)).find((e) => e.name === spec.name),
+    () => findEnvironment(client, projectId, spec.name),
   );
 }
 
@@ -129,7 +132,7 @@ async function convergeEnvironments(client: RenderClient, projectId: string, had
 
 export function createProjectProvider(options: ProjectProviderOptions = {}): pulumi.dynamic.ResourceProvider {
   const { client, configure } = configurableClient(options.client);
-  return {
+  return namingErrors({
     configure,
 
     async check(_olds: any, news: any) {
@@ -149,19 +152,27 @@ export function createProjectProvider(options: ProjectProviderOptions = {}): pul
         if (same.length > 1) throw new Error(`Render has ${same.length} projects named '${inputs.name}' in ${inputs.ownerId}; remove the extras`);
         return same[0];
       };
-      // A lost answer must not leave a second project: look it up by name and keep it.
-      const project = await postOrFind<any>(
-        async () =>
+      // Find first, and again after a lost answer: project names are not documented as unique, so a second POST would make a twin.
+      const project =
+        (await find()) ??
+        (await postOrFind<any>(
+          c,
+          async () =>
           (
             await c.request<any>("POST", "/projects", {
               body: { name: inputs.name, ownerId: inputs.ownerId, environments: inputs.environments.map((e) => ({ name: e.name, protectedStatus: protectedStatus(e) })) },
               idempotent: false,
             })
           ).body,
-        find,
-      );
-      const environmentIds = await convergeEnvironments(c, project.id, [], inputs.environments);
-      return { id: project.id, outs: { ...inputs, environmentIds } };
+          find,
+        ));
+      try {
+        const environmentIds = await convergeEnvironments(c, project.id, [], inputs.environments);
+        return { id: project.id, outs: { ...inputs, environmentIds } };
+      } catch (err) {
+        // Recorded with no environment ids: the next update converges them.
+        throw createdButFailed(`Render project '${inputs.name}'`, project.id, { ...inputs, environments: [], environmentIds: {} }, err);
+      }
     },
 
     async read(id: string, props: ProjectOutputs) {
@@ -172,16 +183,18 @@ export function createProjectProvider(options: ProjectProviderOptions = {}): pul
       const envs = (await environmentsOf(c, id)).filter((e) => managed.has(e.name));
       return {
         id,
-        props: {
+        props: compact({
           ownerId: project.owner?.id ?? project.ownerId ?? props.ownerId,
           name: project.name,
           environments: envs.map((e) => ({ name: e.name, protected: e.protectedStatus === "protected" })),
           environmentIds: Object.fromEntries(envs.map((e) => [e.name, e.id])),
-        },
+        }),
       };
     },
 
     async update(id: string, olds: ProjectOutputs, news: ProjectInputs) {
+      // Only the provider's code changed: nothing to do at Render.
+      if (olds.name === news.name && canon(olds.environments) === canon(news.environments)) return { outs: { ...news, environmentIds: olds.environmentIds } };
       const c = client();
       if (olds.name !== news.name) await c.request("PATCH", `/projects/${id}`, { body: { name: news.name } });
       const environmentIds = await convergeEnvironments(c, id, olds.environments ?? [], news.environments);
@@ -200,12 +213,12 @@ export function createProjectProvider(options: ProjectProviderOptions = {}): pul
       for (const env of envs) refuseNonEmpty(env, "the project");
       await deleteOrGone(c, `/projects/${id}`);
     },
-  };
+  }, (p, id) => `Render project '${p.name ?? id}'`);
 }
 
 export function createEnvironmentProvider(options: ProjectProviderOptions = {}): pulumi.dynamic.ResourceProvider {
   const { client, configure } = configurableClient(options.client);
-  return {
+  return namingErrors({
     configure,
 
     async check(_olds: any, news: any) {
@@ -218,10 +231,18 @@ export function createEnvironmentProvider(options: ProjectProviderOptions = {}):
 
     async create(inputs: EnvironmentInputs) {
       const c = client();
-      const env = await createEnvironment(c, inputs.projectId, inputs);
+      // Find first: an earlier run may have made it before failing.
+      const env = (await findEnvironment(c, inputs.projectId, inputs.name)) ?? (await createEnvironment(c, inputs.projectId, inputs));
+      const outs = { projectId: inputs.projectId, name: inputs.name, protected: !!inputs.protected };
       // An adopted one may differ.
-      if (env.protectedStatus !== protectedStatus(inputs)) await c.request("PATCH", `/environments/${env.id}`, { body: { protectedStatus: protectedStatus(inputs) } });
-      return { id: env.id, outs: { projectId: inputs.projectId, name: inputs.name, protected: !!inputs.protected } };
+      if (env.protectedStatus !== protectedStatus(inputs)) {
+        try {
+          await c.request("PATCH", `/environments/${env.id}`, { body: { protectedStatus: protectedStatus(inputs) } });
+        } catch (err) {
+          throw createdButFailed(`Render environment '${inputs.name}'`, env.id, { ...outs, protected: env.protectedStatus === "protected" }, err);
+        }
+      }
+      return { id: env.id, outs };
     },
 
     async read(id: string) {
@@ -245,5 +266,5 @@ export function createEnvironmentProvider(options: ProjectProviderOptions = {}):
       refuseNonEmpty(env, "it");
       await deleteOrGone(c, `/environments/${id}`);
     },
-  };
+  }, (p, id) => `Render environment '${p.name ?? id}'`);
 }

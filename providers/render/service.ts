@@ -5,7 +5,7 @@
  * programs use is in `service-resource.ts`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { configurableClient, deleteOrGone, getOrGone, isApiError, postOrFind, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
+import { compact, configurableClient, namingErrors, createdButFailed, deleteOrGone, getOrGone, postOrFind, providerChanged, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
 import { moveToEnvironment } from "./environment-move";
 
 export const SERVICE_TYPES = ["web_service", "private_service", "background_worker", "cron_job"] as const;
@@ -68,6 +68,12 @@ export interface ServiceOutputs extends ServiceInputs {
   diskId?: string;
   /** The deploy started by the last create or update, if any. */
   deployId?: string;
+  /**
+   * That deploy's last status seen while waiting (`live`, a failure such as `build_failed`, or an
+   * in-progress one when the wait ran out); absent when nothing waited. The next update retries a
+   * failed deploy and keeps following one still in progress.
+   */
+  deployStatus?: string;
 }
 
 export interface ServiceProviderOptions {
@@ -112,6 +118,7 @@ function canon(v: unknown): string {
 export function normalizeService(i: Partial<ServiceInputs>): Record<string, unknown> {
   const web = i.type === "web_service";
   const scalable = i.type !== "cron_job";
+  const docker = i.runtime === "docker" || i.runtime === "image";
   return {
     ownerId: i.ownerId,
     name: i.name,
@@ -121,13 +128,13 @@ export function normalizeService(i: Partial<ServiceInputs>): Record<string, unkn
     rootDir: i.rootDir || undefined,
     autoDeploy: i.autoDeploy ?? true,
     runtime: i.runtime,
-    buildCommand: i.buildCommand,
-    startCommand: i.startCommand,
+    buildCommand: docker ? undefined : i.buildCommand,
+    startCommand: docker ? undefined : i.startCommand,
     preDeployCommand: i.preDeployCommand || undefined,
-    dockerCommand: i.dockerCommand || undefined,
-    // Render fills these in for docker services.
-    dockerfilePath: i.runtime === "docker" ? i.dockerfilePath || "./Dockerfile" : i.dockerfilePath || undefined,
-    dockerContext: i.runtime === "docker" ? i.dockerContext || "." : i.dockerContext || undefined,
+    dockerCommand: docker ? i.dockerCommand || undefined : undefined,
+    // Render fills these in for docker services (a read returns "", "." and "./Dockerfile").
+    dockerfilePath: docker ? i.dockerfilePath || "./Dockerfile" : undefined,
+    dockerContext: docker ? i.dockerContext || "." : undefined,
     schedule: i.schedule,
     healthCheckPath: web ? i.healthCheckPath || undefined : undefined,
     plan: i.plan ?? "starter",
@@ -140,7 +147,7 @@ export function normalizeService(i: Partial<ServiceInputs>): Record<string, unkn
   };
 }
 
-export function checkService(news: Record<string, any>): { property: string; reason: string }[] {
+export function checkService(news: Record<string, any>, olds: Record<string, any> = {}): { property: string; reason: string }[] {
   const f: { property: string; reason: string }[] = [];
   const known = (k: string) => news[k] !== undefined && !hasUnknown(news[k]);
   const str = (k: string, required: boolean) => {
@@ -165,6 +172,13 @@ export function checkService(news: Record<string, any>): { property: string; rea
   if (known("runtime") && NATIVE_RUNTIMES.includes(news.runtime)) {
     for (const k of ["buildCommand", "startCommand"]) if (news[k] === undefined) f.push({ property: k, reason: `${k} is required for the '${news.runtime}' runtime` });
   }
+  if (news.runtime === "docker") {
+    // The Dockerfile builds and starts a docker service; Render ignores these, so they would only show as drift.
+    if (news.buildCommand !== undefined) f.push({ property: "buildCommand", reason: "buildCommand is not used by the docker runtime (the Dockerfile builds the image); remove it" });
+    if (news.startCommand !== undefined) f.push({ property: "startCommand", reason: "startCommand is not used by the docker runtime; set dockerCommand (or leave it out to run the image's CMD)" });
+  }
+  const shrink = diskShrink(olds.disk?.sizeGB, news.disk?.sizeGB);
+  if (shrink) f.push({ property: "disk", reason: shrink });
   if (news.type === "cron_job" && news.schedule === undefined) f.push({ property: "schedule", reason: "schedule is required for a cron job" });
   if (news.type !== "cron_job" && news.schedule !== undefined) f.push({ property: "schedule", reason: "schedule is only valid for a cron job" });
   if (news.healthCheckPath !== undefined && news.type !== "web_service") f.push({ property: "healthCheckPath", reason: "healthCheckPath is only valid for a web service" });
@@ -202,13 +216,29 @@ export function checkService(news: Record<string, any>): { property: string; rea
   return f;
 }
 
+/** Render disks only grow; a smaller size is refused before anything is changed. */
+export function diskShrink(from: unknown, to: unknown): string | undefined {
+  if (typeof from === "number" && typeof to === "number" && to < from) {
+    return `disk.sizeGB cannot shrink from ${from} to ${to}: Render disks only grow (move the data to a new disk instead)`;
+  }
+  return undefined;
+}
+
+const FAILED_DEPLOY = ["build_failed", "update_failed", "pre_deploy_failed", "canceled", "deactivated"];
+
+/** Whether the last wait for a deploy did not see it go live, so the next update must deploy or wait again. */
+function deployUnfinished(olds: Partial<ServiceOutputs>, news: Partial<ServiceInputs>): boolean {
+  return !!news.waitForLive && !!olds.deployStatus && olds.deployStatus !== "live";
+}
+
 export function diffService(olds: Partial<ServiceInputs>, news: Partial<ServiceInputs>): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
   const a = normalizeService(olds);
   const b = normalizeService(news);
   const changed = Object.keys(b).filter((k) => hasUnknown(b[k]) || canon(a[k]) !== canon(b[k]));
   const replaces = changed.filter((k) => (REPLACE_FIELDS as readonly string[]).includes(k));
+  const changes = changed.length > 0 || deployUnfinished(olds, news) || providerChanged(olds as any, news as any);
   // Names are unique per workspace, so a replacement that keeps its name must delete first.
-  return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && a.name === b.name };
+  return { changes, replaces, deleteBeforeReplace: replaces.length > 0 && a.name === b.name };
 }
 
 function envVarList(vars: Record<string, string> | undefined): { key: string; value: string }[] {
@@ -231,7 +261,8 @@ function autoscalingBody(a: AutoscalingSpec) {
 
 function envSpecific(i: Partial<ServiceInputs>) {
   return i.runtime === "docker" || i.runtime === "image"
-    ? { dockerCommand: i.dockerCommand, dockerfilePath: i.dockerfilePath, dockerContext: i.dockerContext }
+    ? // Explicit defaults, so removing a setting resets it at Render instead of leaving the old value.
+      { dockerCommand: i.dockerCommand ?? "", dockerfilePath: i.dockerfilePath || "./Dockerfile", dockerContext: i.dockerContext || "." }
     : { buildCommand: i.buildCommand, startCommand: i.startCommand };
 }
 
@@ -266,11 +297,12 @@ function createBody(i: ServiceInputs) {
 export function serviceFromApi(s: any, envVars: { key: string; value: string }[] | undefined, prior: Partial<ServiceOutputs>): ServiceOutputs {
   const d = s.serviceDetails ?? {};
   const esd = d.envSpecificDetails ?? {};
-  return {
+  return compact({
     // Settings that only steer the provider are not on Render's side.
     waitForLive: prior.waitForLive,
     deployTimeoutSeconds: prior.deployTimeoutSeconds,
     deployId: prior.deployId,
+    deployStatus: prior.deployStatus,
     ownerId: s.ownerId,
     name: s.name,
     type: s.type,
@@ -307,7 +339,7 @@ export function serviceFromApi(s: any, envVars: { key: string; value: string }[]
     url: d.url,
     slug: s.slug,
     dashboardUrl: s.dashboardUrl,
-  };
+  });
 }
 
 async function findService(client: RenderClient, i: Pick<ServiceInputs, "name" | "ownerId" | "type">): Promise<any | undefined> {
@@ -330,34 +362,65 @@ async function readService(client: RenderClient, id: string, prior: Partial<Serv
   return serviceFromApi(s, envVars, prior);
 }
 
-async function waitForDeploy(client: RenderClient, id: string, deployId: string, timeoutSeconds: number, firstPollMs: number): Promise<void> {
+/** A deploy that ended without going live, or was still in progress when the wait ran out. */
+class DeployNotLive extends Error {
+  constructor(
+    message: string,
+    readonly status: string,
+    readonly deployId: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Polls a deploy until it is live (3 s, ×1.2, capped at 15 s, like Render's own provider); returns `live` or throws. */
+async function waitForDeploy(client: RenderClient, id: string, deployId: string, timeoutSeconds: number, firstPollMs: number): Promise<string> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   let interval = firstPollMs;
   for (;;) {
     const dep = await client.get<any>(`/services/${id}/deploys/${deployId}`);
-    if (dep.status === "live") return;
-    if (["build_failed", "update_failed", "pre_deploy_failed", "canceled", "deactivated"].includes(dep.status)) {
+    if (dep.status === "live") return "live";
+    if (FAILED_DEPLOY.includes(dep.status)) {
       const what = { build_failed: "the build failed", update_failed: "the new version failed to start", pre_deploy_failed: "the pre-deploy command failed" }[dep.status as string] ?? dep.status;
-      throw new Error(`Render deploy ${deployId} of service ${id} ended in '${dep.status}': ${what}; see the deploy logs in the Render dashboard`);
+      throw new DeployNotLive(`its deploy ${deployId} ended in '${dep.status}': ${what}; see the deploy logs in the Render dashboard`, dep.status, deployId);
     }
-    if (Date.now() + interval > deadline) throw new Error(`Render deploy ${deployId} of service ${id} is still '${dep.status}' after ${timeoutSeconds} s`);
+    if (Date.now() + interval > deadline) throw new DeployNotLive(`its deploy ${deployId} is still '${dep.status}' after ${timeoutSeconds} s`, dep.status, deployId);
     await new Promise((r) => setTimeout(r, interval));
     interval = Math.min(15_000, interval * 1.2);
   }
 }
 
+/** The newest deploy of a service (Render lists newest first), e.g. the one a 202 "queued" answer did not name. */
+async function newestDeploy(client: RenderClient, id: string): Promise<any | undefined> {
+  const page = (await client.request<any[]>("GET", `/services/${id}/deploys`, { query: { limit: 1 } })).body;
+  return Array.isArray(page) ? page[0]?.deploy : undefined;
+}
+
+/**
+ * Starts a deploy and names it. Render answers 201 with the deploy, or 202 "queued" with no body;
+ * then the newest deploy in the list is the one to follow. A suspended service cannot deploy: its
+ * changes are saved and go live when it resumes, so nothing is started.
+ */
+async function startDeploy(client: RenderClient, id: string): Promise<string | undefined> {
+  const svc = await client.get<any>(`/services/${id}`);
+  if (svc.suspended === "suspended") return undefined;
+  // Deploying twice after a lost answer is harmless; Render queues the second one.
+  const dep = (await client.request<any>("POST", `/services/${id}/deploys`, { body: { clearCache: "do_not_clear" }, idempotent: true })).body;
+  return typeof dep?.id === "string" ? dep.id : (await newestDeploy(client, id))?.id;
+}
+
+interface Converged {
+  deployId?: string;
+  deployStatus?: string;
+  diskId?: string;
+}
+
 /**
  * Moves a service from `olds` to `news` with Render's separate endpoints, in Render's order
  * (scale, autoscaling, PATCH, env vars, disk, environment), then one deploy if anything that needs
- * a deploy changed.
+ * a deploy changed, or the last one did not go live. With `waitForLive` it waits for that deploy.
  */
-async function converge(
-  client: RenderClient,
-  id: string,
-  olds: Partial<ServiceOutputs>,
-  news: ServiceInputs,
-  pollMs: number,
-): Promise<{ deployId?: string; diskId?: string }> {
+async function converge(client: RenderClient, id: string, olds: Partial<ServiceOutputs>, news: ServiceInputs, pollMs: number): Promise<Converged> {
   const a = normalizeService(olds);
   const b = normalizeService(news);
   const changed = (k: string) => canon(a[k]) !== canon(b[k]);
@@ -366,10 +429,10 @@ async function converge(
 
   if (b.numInstances !== undefined && changed("numInstances") && !news.autoscaling) {
     // Autoscaling goes first when it is turned off, so the scale takes effect.
-    if (olds.autoscaling) await client.request("DELETE", `/services/${id}/autoscaling`);
+    if (olds.autoscaling) await deleteOrGone(client, `/services/${id}/autoscaling`);
     await client.request("POST", `/services/${id}/scale`, { body: { numInstances: b.numInstances }, idempotent: true });
   } else if (olds.autoscaling && !news.autoscaling && news.type !== "cron_job") {
-    await client.request("DELETE", `/services/${id}/autoscaling`);
+    await deleteOrGone(client, `/services/${id}/autoscaling`);
   }
   if (news.autoscaling && changed("autoscaling")) {
     await client.request("PUT", `/services/${id}/autoscaling`, { body: autoscalingBody(news.autoscaling) });
@@ -401,6 +464,7 @@ async function converge(
       await client.request("PATCH", `/disks/${diskId}`, { body: news.disk });
     } else if (news.disk) {
       const disk = await postOrFind<any>(
+        client,
         async () => (await client.request<any>("POST", "/disks", { body: { ...news.disk, serviceId: id }, idempotent: false })).body,
         async () => {
           const d = (await client.get<any>(`/services/${id}`)).serviceDetails?.disk;
@@ -418,18 +482,48 @@ async function converge(
   // Which environment a service sits in needs no deploy.
   if (changed("environmentId")) await moveToEnvironment(client, id, olds.environmentId, news.environmentId);
 
-  if (!needsDeploy) return { diskId };
-  // Deploying twice after a lost answer is harmless; Render queues the second one.
-  let dep: any;
-  try {
-    dep = (await client.request<any>("POST", `/services/${id}/deploys`, { body: { clearCache: "do_not_clear" }, idempotent: true })).body;
-  } catch (err) {
-    // A suspended service cannot deploy; the changes are saved and go live when it resumes.
-    if (!isApiError(err, 409) || (await client.get<any>(`/services/${id}`)).suspended !== "suspended") throw err;
-    return { diskId };
+  const unfinished = deployUnfinished(olds, news);
+  // A deploy still in progress when the last wait ran out is followed, not started again.
+  if (!needsDeploy && unfinished && !FAILED_DEPLOY.includes(olds.deployStatus!) && olds.deployId) {
+    return { diskId, deployId: olds.deployId, deployStatus: await waitFor(client, id, olds.deployId, news, pollMs) };
   }
-  if (news.waitForLive && dep?.id) await waitForDeploy(client, id, dep.id, news.deployTimeoutSeconds ?? 1800, pollMs);
-  return { deployId: dep?.id, diskId };
+  if (!needsDeploy && !unfinished) return { diskId, deployId: olds.deployId, deployStatus: olds.deployStatus };
+  const deployId = await startDeploy(client, id);
+  if (!deployId) return { diskId, deployId: olds.deployId };
+  if (!news.waitForLive) return { diskId, deployId };
+  return { diskId, deployId, deployStatus: await waitFor(client, id, deployId, news, pollMs) };
+}
+
+function waitFor(client: RenderClient, id: string, deployId: string, news: ServiceInputs, pollMs: number): Promise<string> {
+  return waitForDeploy(client, id, deployId, news.deployTimeoutSeconds ?? 1800, pollMs);
+}
+
+/** Outputs for `news` at Render: the inputs plus what Render computed. */
+function outputsOf(news: ServiceInputs, from: Partial<ServiceOutputs>, done: Converged): ServiceOutputs {
+  return compact({
+    ...news,
+    url: from.url,
+    slug: from.slug,
+    dashboardUrl: from.dashboardUrl,
+    diskId: done.diskId,
+    deployId: done.deployId,
+    deployStatus: done.deployStatus,
+  });
+}
+
+/**
+ * Runs the steps after Render has the service; a failure there (a deploy that did not go live, a
+ * wait that ran out, a lost read) still leaves the service recorded in state, with the deploy's
+ * status, so the next `pulumi up` updates it instead of creating another.
+ */
+async function afterCreate(id: string, outs: ServiceOutputs, step: () => Promise<Converged>): Promise<{ id: string; outs: ServiceOutputs }> {
+  try {
+    const done = await step();
+    return { id, outs: outputsOf(outs, outs, { diskId: outs.diskId, deployId: outs.deployId, ...done }) };
+  } catch (err) {
+    const deploy = err instanceof DeployNotLive ? { deployId: err.deployId, deployStatus: err.status } : {};
+    throw createdButFailed(`Render service '${outs.name}'`, id, { ...outs, ...deploy }, err);
+  }
 }
 
 /** Builds a provider; tests pass options, the bundle in state uses the defaults. */
@@ -437,15 +531,17 @@ export function createServiceProvider(options: ServiceProviderOptions = {}): pul
   const { client, configure } = configurableClient(options.client);
   // Read per call: the environment of `pulumi up`, where the provider runs.
   const pollMs = () => options.pollIntervalMs ?? (Number(process.env.RENDER_POLL_INTERVAL_MS) || 3000);
-  return {
+  return namingErrors({
     configure,
 
-    async check(_olds: any, news: any) {
-      const failures = checkService(news);
-      return { inputs: news, failures };
+    async check(olds: any, news: any) {
+      return { inputs: news, failures: checkService(news, olds ?? {}) };
     },
 
     async diff(_id: string, olds: ServiceOutputs, news: ServiceInputs) {
+      // Also when a refresh found a disk grown outside Pulumi: shrinking it back is not possible.
+      const shrink = diskShrink(olds.disk?.sizeGB, news.disk?.sizeGB);
+      if (shrink) throw new Error(`Render service '${news.name}': ${shrink}`);
       return diffService(olds, news);
     },
 
@@ -453,21 +549,25 @@ export function createServiceProvider(options: ServiceProviderOptions = {}): pul
       const c = client();
       let created: any;
       const found = await postOrFind<any>(
+        c,
         async () => (created = (await c.request<any>("POST", "/services", { body: createBody(inputs), idempotent: false })).body),
         () => findService(c, inputs),
       );
-      const adopted = created ? undefined : found;
       if (created) {
         const s = created.service;
-        const out = serviceFromApi(s, envVarList(inputs.envVars), inputs);
-        if (inputs.waitForLive && created.deployId) await waitForDeploy(c, s.id, created.deployId, inputs.deployTimeoutSeconds ?? 1800, pollMs());
-        return { id: s.id, outs: { ...inputs, ...out, envVars: inputs.envVars, deployId: created.deployId } };
+        const after = serviceFromApi(s, undefined, inputs);
+        const outs = outputsOf(inputs, after, { diskId: after.diskId, deployId: created.deployId });
+        return afterCreate(s.id, outs, async () =>
+          inputs.waitForLive && created.deployId ? { deployStatus: await waitFor(c, s.id, created.deployId, inputs, pollMs()) } : {},
+        );
       }
-      // Adopted: bring what exists to the desired state with the update path.
-      const current = (await readService(c, adopted.id, inputs))!;
-      const done = await converge(c, adopted.id, current, inputs, pollMs());
-      const after = serviceFromApi(adopted, undefined, current);
-      return { id: adopted.id, outs: { ...inputs, url: after.url, slug: after.slug, dashboardUrl: after.dashboardUrl, diskId: done.diskId, deployId: done.deployId } };
+      // Adopted (a lost answer, or a name already taken by an earlier run): bring it to the desired state.
+      const after = serviceFromApi(found, undefined, {});
+      const seen = outputsOf(inputs, after, { diskId: after.diskId });
+      return afterCreate(found.id, seen, async () => {
+        const current = (await readService(c, found.id, {}))!;
+        return converge(c, found.id, current, inputs, pollMs());
+      });
     },
 
     async read(id: string, props: ServiceOutputs) {
@@ -478,23 +578,19 @@ export function createServiceProvider(options: ServiceProviderOptions = {}): pul
     },
 
     async update(id: string, olds: ServiceOutputs, news: ServiceInputs) {
-      const done = await converge(client(), id, olds, news, pollMs());
-      return {
-        outs: {
-          ...news,
-          url: olds.url,
-          slug: olds.slug,
-          dashboardUrl: olds.dashboardUrl,
-          diskId: done.diskId,
-          deployId: done.deployId ?? olds.deployId,
-        },
-      };
+      const c = client();
+      try {
+        const done = await converge(c, id, olds, news, pollMs());
+        return { outs: outputsOf(news, olds, done) };
+      } catch (err) {
+        // The changes are in; only the deploy did not go live. Record that, so the next update deploys again.
+        if (!(err instanceof DeployNotLive)) throw err;
+        throw createdButFailed(`Render service '${news.name}'`, id, outputsOf(news, olds, { diskId: olds.diskId, deployId: err.deployId, deployStatus: err.status }), err);
+      }
     },
 
     async delete(id: string) {
       await deleteOrGone(client(), `/services/${id}`);
     },
-  };
+  }, (p, id) => `Render service '${p.name ?? id}'`);
 }
-
-/** The provider every `RenderService` uses: key and URL from the environment of `pulumi up`. */

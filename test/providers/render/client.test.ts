@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRenderClient, isApiError, serverDelayMs } from "../../../providers/render/client";
+import { compact, createRenderClient, isApiError, postOrFind, type RenderClient, serverDelayMs } from "../../../providers/render/client";
 import { type RenderEmulator, startEmulator } from "./emulator";
 
 let emu: RenderEmulator;
@@ -86,5 +86,56 @@ describe("client", () => {
     const t0 = Date.now();
     await c.request("DELETE", "/services/srv-none").catch(() => undefined);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(40);
+  });
+});
+
+describe("postOrFind", () => {
+  const apiError = (status: number) => Object.assign(new Error(`failed (${status})`), { name: "RenderApiError", status });
+  /** A client whose only used method is `pause`; the log shows the order of pauses, posts and finds. */
+  function recording(log: string[]): RenderClient {
+    return { pause: async (attempt: number) => void log.push(`pause ${attempt}`) } as unknown as RenderClient;
+  }
+
+  it("after an ambiguous failure pauses before it looks, and posts again only when nothing is found", async () => {
+    const log: string[] = [];
+    let posts = 0;
+    const found = await postOrFind(
+      recording(log),
+      async () => {
+        log.push("post");
+        if (++posts < 3) throw apiError(posts === 1 ? 0 : 503);
+        return "created";
+      },
+      async () => void log.push("find"),
+    );
+    expect(found).toBe("created");
+    expect(log).toEqual(["post", "pause 1", "find", "post", "pause 2", "find", "post"]);
+  });
+
+  for (const status of [400, 409]) {
+    it(`reads a ${status} as a name that may be taken: keeps what it finds, else rethrows Render's refusal`, async () => {
+      const log: string[] = [];
+      const post = async () => {
+        log.push("post");
+        throw apiError(status);
+      };
+      expect(await postOrFind(recording(log), post, async () => "earlier")).toBe("earlier");
+      await expect(postOrFind(recording(log), post, async () => undefined)).rejects.toThrow(`failed (${status})`);
+      // No pause and no second POST: the answer was definite.
+      expect(log).toEqual(["post", "post"]);
+    });
+  }
+
+  it("rethrows other refusals without looking", async () => {
+    let finds = 0;
+    const err = await postOrFind(recording([]), async () => { throw apiError(402); }, async () => void finds++).catch((e) => e);
+    expect(err.status).toBe(402);
+    expect(finds).toBe(0);
+  });
+});
+
+describe("compact", () => {
+  it("drops undefined at every depth, which the provider host cannot serialize", () => {
+    expect(compact({ a: 1, b: undefined, c: { d: undefined, e: [1, undefined, { f: undefined }] } })).toEqual({ a: 1, c: { e: [1, {}] } });
   });
 });

@@ -28,7 +28,7 @@ describe("CustomDomain against the emulator", () => {
     const p = provider();
     const created = await p.create({ serviceId: srv, name: "example.com" });
     expect(created.id).toMatch(/^cdm-/);
-    expect(created.outs).toEqual({ serviceId: srv, name: "example.com", domainType: "apex", verificationStatus: "unverified" });
+    expect(created.outs).toEqual({ serviceId: srv, name: "example.com", domainType: "apex", verificationStatus: "unverified", redirectForName: "" });
     // Render added www.example.com as a redirect; it is no resource of ours.
     expect(emu.domainsOf(srv).map((d) => d.name).sort()).toEqual(["example.com", "www.example.com"]);
 

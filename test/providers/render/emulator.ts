@@ -44,6 +44,12 @@ export interface EmulatorOptions {
   rateLimits?: Partial<Record<"createService" | "serviceWrite" | "write" | "get", RateClass>>;
   /** Status a deploy ends in; "live" by default. */
   deployOutcome?: "live" | "build_failed" | "update_failed" | "pre_deploy_failed";
+  /** How `POST …/deploys` answers: 201 with the deploy (default), or 202 "queued" with no body (both documented). */
+  deployAnswer?: 201 | 202;
+  /** Status for a service name already taken in the workspace: 409 (default) or 400; which one Render sends is unconfirmed. */
+  duplicateNameStatus?: 400 | 409;
+  /** Whether a second Postgres with a name already used is refused; Render does not document names as unique, so by default it is created. */
+  uniquePostgresNames?: boolean;
   pageSizeCap?: number;
 }
 
@@ -278,6 +284,7 @@ export class RenderEmulator {
           return [200, a];
         }
         case "DELETE autoscaling":
+          if (!d.autoscaling) throw new HttpError(404, "autoscaling not found");
           delete d.autoscaling;
           return [204, undefined];
         case "GET env-vars":
@@ -311,7 +318,7 @@ export class RenderEmulator {
           if (s.suspended === "suspended") throw new HttpError(409, "cannot deploy a suspended service");
           const dep = this.newDeploy();
           rec.deploys.unshift(dep);
-          return [201, dep];
+          return this.options.deployAnswer === 202 ? [202, undefined] : [201, dep];
         }
         case "GET deploys":
           return this.page(rec.deploys, "deploy", q);
@@ -373,7 +380,7 @@ export class RenderEmulator {
     if (!SERVICE_TYPES.includes(b.type)) throw new HttpError(400, `invalid type '${b.type}'`);
     if (!/^(tea|usr)-/.test(b.ownerId)) throw new HttpError(400, "invalid ownerId");
     if ([...this.services.values()].some((r) => r.service.ownerId === b.ownerId && r.service.name === b.name)) {
-      throw new HttpError(409, `a service named '${b.name}' already exists in this workspace`);
+      throw new HttpError(this.options.duplicateNameStatus ?? 409, `a service named '${b.name}' already exists in this workspace`);
     }
     const sd = b.serviceDetails ?? {};
     if (b.type !== "static_site") {
@@ -395,7 +402,12 @@ export class RenderEmulator {
       plan: "starter",
       ...rest,
       env: sd.runtime,
-      envSpecificDetails: { ...(sd.envSpecificDetails ?? {}), ...(preDeployCommand ? { preDeployCommand } : {}) },
+      envSpecificDetails: {
+        // A real read of a docker service returns these defaults (render-api.md §2).
+        ...(sd.runtime === "docker" ? { dockerCommand: "", dockerContext: ".", dockerfilePath: "./Dockerfile" } : {}),
+        ...(sd.envSpecificDetails ?? {}),
+        ...(preDeployCommand ? { preDeployCommand } : {}),
+      },
       buildPlan: "starter",
       ...(b.type === "cron_job" || b.type === "static_site" ? {} : { numInstances: sd.numInstances ?? 1, openPorts: [{ port: 10000, protocol: "TCP" }] }),
     };
@@ -484,8 +496,8 @@ export class RenderEmulator {
     if (seg.length === 1 && method === "POST") {
       for (const k of ["name", "ownerId", "plan", "version"]) if (!b?.[k]) throw new HttpError(400, `${k} is required`);
       if (["starter", "standard", "pro", "pro_plus"].includes(b.plan)) throw new HttpError(400, `legacy plan '${b.plan}' is not available for new databases`);
-      if ([...this.postgres.values()].some((p) => p.pg.owner.id === b.ownerId && p.pg.name === b.name)) {
-        throw new HttpError(409, `a database named '${b.name}' already exists`);
+      if (this.options.uniquePostgresNames && [...this.postgres.values()].some((p) => p.pg.owner.id === b.ownerId && p.pg.name === b.name)) {
+        throw new HttpError(this.options.duplicateNameStatus ?? 409, `a database named '${b.name}' already exists`);
       }
       if (b.environmentId && !this.projects.environments.has(b.environmentId)) throw new HttpError(400, `environment '${b.environmentId}' not found`);
       const id = `${this.id("dpg")}-a`;
