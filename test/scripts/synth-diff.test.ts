@@ -58,6 +58,9 @@ beforeAll(() => {
     join(dir, "index.ts"),
     index + probes(12, "hunter2-after", `if (probePulumi.getStack() === "dev") new probeRandom.RandomString("probe-added", { length: 6 });`),
   );
+  // A third branch service in dev: its service and Vercel variables, and one more CORS origin.
+  const devFile = join(dir, "Pulumi.dev.yaml");
+  writeFileSync(devFile, readFileSync(devFile, "utf8").replace("      - bob\n", "      - bob\n      - carol\n"));
   git("commit", "-qam", "the known change");
 });
 
@@ -71,16 +74,24 @@ describe("npm run synth:diff", { timeout: 180_000 }, () => {
     expect(r.code).toBe(0);
     const out = r.stdout;
     expect(out).toContain(`## Offline synth diff: \`HEAD~1\` (${git("rev-parse", "--short=7", "HEAD~1")}) → working tree (`);
-    // dev also gained probe-added; every stack lost probe-removed and changed probe-kept.
-    expect(out).toContain("| `dev` | 1 | 1 | 1 |  |");
+    // dev also gained probe-added and carol's service and variables; every stack lost
+    // probe-removed and changed probe-kept.
+    expect(out).toContain("| `dev` | 4 | 1 | 2 |  |");
     for (const s of ["pr-0", "prod", "staging"]) expect(out).toContain(`| \`${s}\` | 0 | 1 | 1 |  |`);
     const type = "random:index/randomString:RandomString";
     expect(out).toContain(`| added | \`probe-added\` | \`${type}\` | |`);
-    expect(out.match(/\| added \|/g)).toHaveLength(1);
+    expect(out).toContain("| added | `ott-dev-api-carol` | `pulumi-nodejs:dynamic/render:Service` | |");
+    expect(out.match(/\| added \| `web-NEXT_PUBLIC_\w+-preview-carol` \|/g)).toHaveLength(2);
+    expect(out.match(/\| added \|/g)).toHaveLength(4);
+    // alice's and bob's variables now also depend on carol's service: not a change, as in `pulumi preview`.
+    expect(out).not.toMatch(/changed \| `web-\S+-(alice|bob)`/);
+    expect(out).toContain(
+      '| changed | `env` | `webstack:index:EnvVarSet` | `variables[CORS_ALLOWED_ORIGINS].value`: + `"https://ott-web-git-carol-acme.vercel.app"` |',
+    );
     expect(out.match(new RegExp(`\\| removed \\| \`probe-removed\` \\| \`${type}\` \\| \\|`, "g"))).toHaveLength(4);
     // The secret keeper changed too, but a secret never shows: only `length` is listed.
     expect(out.match(new RegExp(`\\| changed \\| \`probe-kept\` \\| \`${type}\` \\| \`length\`: \`8\` → \`12\` \\|`, "g"))).toHaveLength(4);
-    expect(out.match(/\| changed \|/g)).toHaveLength(4);
+    expect(out.match(/\| changed \|/g)).toHaveLength(5);
     expect(out).not.toContain("hunter2");
     expect(out.match(/```mermaid\ngraph TD\n/g)).toHaveLength(4);
   });

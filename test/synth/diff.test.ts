@@ -128,3 +128,61 @@ describe("synth diff", () => {
     expect(md).not.toContain("### `dev`");
   });
 });
+
+describe("synth diff says what `pulumi preview` would say", () => {
+  const vars = (list: Record<string, unknown>[]) => res("webstack:index:EnvVarSet", "env", { variables: list }, { custom: false });
+  const v = (name: string, value?: string) => ({ name, source: value === undefined ? "generate" : "literal", ...(value ? { value } : {}) });
+  const manifest = (...resources: ManifestResource[]): Manifest => ({ ...base, resources: [stackRes, ...resources] });
+
+  it("does not count a change of dependsOn alone", () => {
+    const before = manifest(child("ott-api-dev-bob", { plan: "free" }), api({}, { dependsOn: ["urn:a"] }));
+    const after = manifest(child("ott-api-dev-bob", { plan: "free" }), api({}, { dependsOn: ["urn:a", "urn:b"] }));
+    expect(hasChanges(diffManifests("dev", before, after))).toBe(false);
+    // With a real change next to it, only the real change is listed.
+    const both = manifest(child("ott-api-dev-bob", { plan: "starter" }), api({}, { dependsOn: ["urn:b"] }));
+    expect(diffManifests("dev", before, both).changed.map((c) => c.changes.map((k) => k.key))).toEqual([["plan"]]);
+  });
+
+  it("lists the elements a named list gained and lost, and walks into the ones on both sides", () => {
+    const before = manifest(vars([v("LOG_LEVEL", "info"), v("OLD_FLAG", "1"), v("SESSION_SECRET")]));
+    const after = manifest(vars([v("LOG_LEVEL", "debug"), v("SESSION_SECRET"), v("CRON_SECRET")]));
+    const d = diffManifests("dev", before, after);
+    expect(d.changed[0]!.changes).toEqual([
+      {
+        key: "variables",
+        before: before.resources[1]!.inputs.variables,
+        after: after.resources[1]!.inputs.variables,
+        added: [v("CRON_SECRET")],
+        removed: [v("OLD_FLAG", "1")],
+        by: "name",
+      },
+      { key: "variables[LOG_LEVEL].value", before: "info", after: "debug" },
+    ]);
+    const md = formatDiffMarkdown({ base: "b", head: "h", diffs: [d] });
+    expect(md).toContain(
+      '| changed | `env` | `webstack:index:EnvVarSet` | `variables`: + `CRON_SECRET`, − `OLD_FLAG`<br>`variables[LOG_LEVEL].value`: `"info"` → `"debug"` |',
+    );
+  });
+
+  it("shows plain list elements added and removed, a reorder, and the items of a long comma-separated value", () => {
+    const long = (hosts: string[]) => hosts.map((h) => `https://${h}.example.com`).join(",");
+    const before = manifest(
+      child("ott-api-dev", { domains: ["a.example.com", "b.example.com", "b.example.com"], order: [1, 2], cors: long(["app", "www", "dev"]) }),
+    );
+    const after = manifest(
+      child("ott-api-dev", { domains: ["b.example.com", "c.example.com"], order: [2, 1], cors: long(["app", "www", "carol", "dev"]) }),
+    );
+    const md = formatDiffMarkdown({ base: "b", head: "h", diffs: [diffManifests("dev", before, after)] });
+    expect(md).toContain(
+      '`cors`: + `"https://carol.example.com"`<br>`domains`: + `"c.example.com"`, − `"a.example.com"`, − `"b.example.com"`<br>`order`: reordered |',
+    );
+    // A long value that is not a list shows the part that differs, with some context.
+    const text = (word: string) => `${"x".repeat(50)} the ${word} jumps ${"y".repeat(50)}`;
+    const md2 = formatDiffMarkdown({
+      base: "b",
+      head: "h",
+      diffs: [diffManifests("dev", manifest(child("ott-api-dev", { note: text("fox") })), manifest(child("ott-api-dev", { note: text("cow") })))],
+    });
+    expect(md2).toContain('`note`: `"…xxxxx the fox jumps yyy…"` → `"…xxxxx the cow jumps yyy…"`');
+  });
+});
