@@ -1,3 +1,4 @@
+import { formatCostDiff } from "./cost-diff";
 import { formatMermaid } from "./format/mermaid";
 import { SECRET, type Manifest, type ManifestResource } from "./manifest";
 
@@ -159,6 +160,7 @@ export function formatDiffMarkdown(report: DiffReport): string {
   for (const e of errors) {
     out.push("", `**${e.stack}**: synth failed at ${e.side}:`, "", "```", e.message.trim(), "```");
   }
+  if (report.diffs.some((d) => d.base?.cost || d.head?.cost)) out.push(...formatCostDiff(report.diffs));
   for (const d of report.diffs) {
     if (failed(d.stack).length || !hasChanges(d)) continue;
     out.push("", `### \`${d.stack}\``, "");

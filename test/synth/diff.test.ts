@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { diffManifests, formatDiffMarkdown, hasChanges } from "../../synth/diff";
 import type { Manifest, ManifestResource } from "../../synth/manifest";
+import { rawSections } from "../../config/raw";
+import { validateStackConfig } from "../../config/validate";
+import { costSection } from "../../cost/section";
+import { readStackFile } from "../../synth/stack-file";
+import { ROOT } from "../harness";
+
+const readConfig = (stack: string): any => {
+  const r = validateStackConfig(rawSections(readStackFile(ROOT, stack).config), stack);
+  if (!r.ok) throw new Error(r.errors.join("\n"));
+  return r.config;
+};
 
 const STACK = "urn:pulumi:dev::webstack::pulumi:pulumi:Stack::webstack-dev";
 const urn = (type: string, name: string, parentType = "") =>
@@ -184,5 +195,33 @@ describe("synth diff says what `pulumi preview` would say", () => {
       diffs: [diffManifests("dev", manifest(child("ott-api-dev", { note: text("fox") })), manifest(child("ott-api-dev", { note: text("cow") })))],
     });
     expect(md2).toContain('`note`: `"…xxxxx the fox jumps yyy…"` → `"…xxxxx the cow jumps yyy…"`');
+  });
+});
+
+describe("the cost part of the synth diff", () => {
+  const cost = (overrides: Record<string, unknown> = {}) => {
+    const r = validateStackConfig({ ...rawSections(readStackFile(ROOT, "prod").config), ...overrides }, "prod");
+    if (!r.ok) throw new Error(r.errors.join("\n"));
+    return { ...base, stack: "prod", resources: [], cost: costSection("prod", r.config) };
+  };
+
+  it("names the resources that change the cost, with the delta, and totals every stack", () => {
+    const before = cost();
+    const prod = before.cost.facts;
+    const after = cost({
+      backend: { ...readConfig("prod").backend, plan: "pro" },
+      database: { mode: "isolated", server: "external" },
+      frontend: { ...readConfig("prod").frontend, plan: "pro" },
+    });
+    const md = formatDiffMarkdown({ base: "b", head: "h", diffs: [diffManifests("prod", before, after), diffManifests("dev", { ...base, cost: undefined }, null)] });
+    expect(prod.services[0]!.plan).toBe("standard");
+    expect(md).toContain(
+      "| `prod` | ≈$73.50–$123.50 | ≈$170.00–$340.00 | +≈$96.50–$216.50/month: `ott-prod-api` (standard ×2–4 → pro ×2–4, ≈$50.00–$100.00 → ≈$170.00–$340.00), `ott-prod-db` (basic_1gb + 15 GB) removed |",
+    );
+    expect(md).toContain("| `dev` | – | – | stack removed |");
+    // Vercel Pro is an account fee: once in the total, not in the stack's.
+    expect(md).toContain("| **All stacks**, account fees once | ≈$73.50–$123.50 | ≈$190.00–$360.00 | +≈$116.50–$236.50 |");
+    expect(md).toContain('  "prod" : 340.00\n  "Vercel team \'acme\' (pro)" : 20.00\n```');
+    expect(md).toContain("No free-plan or account limit is crossed.");
   });
 });
