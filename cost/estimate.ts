@@ -112,7 +112,11 @@ export function estimateStack(f: StackFacts): StackEstimate {
       plan: `Workers ${f.workers.plan}`,
       cents: cents(price),
       approx: !price.confirmed,
-      notes: [`${f.workers.scriptName}: ${f.workers.triggers} cron trigger${f.workers.triggers === 1 ? "" : "s"} of the account's ${limit}`],
+      notes: [
+        f.workers.triggers === 0
+          ? `${f.workers.scriptName}: schedules off, no cron trigger in use (the account allows ${limit})`
+          : `${f.workers.scriptName}: ${f.workers.triggers} cron trigger${f.workers.triggers === 1 ? "" : "s"} of the account's ${limit}`,
+      ],
       shared: `cloudflare:${f.workers.accountId}`,
     });
   }
