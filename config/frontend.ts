@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envVarName, gitBranch, hostname, slug, stackRef } from "./common";
+import { envVarName, gitBranch, hostname, oneOf, slug, stackRef } from "./common";
 
 /** A domain, optionally bound to the deployments of one git branch (e.g. a staging subdomain). */
 const domainEntry = z.union([
@@ -59,6 +59,9 @@ export const frontendSchema = z
       .default([])
       .describe("More origins the backend's CORS allows, e.g. ['http://localhost:3000']."),
     teamId: z.string().optional().describe("Vercel team id, when the provider has no default team."),
+    plan: oneOf(["hobby", "pro"])
+      .default("hobby")
+      .describe("Vercel plan of the team or account in 'scope' (one fee per account, docs/cost.md); Hobby is for non-commercial use only."),
   })
   .strict()
   .superRefine((f, ctx) => {

@@ -20,7 +20,7 @@ export interface LoadedConfig {
 export function loadStackConfig(): LoadedConfig {
   const stack = pulumi.getStack();
   const project = pulumi.getProject();
-  const result = validateStackConfig(rawSections(pulumi.runtime.allConfig()));
+  const result = validateStackConfig(rawSections(pulumi.runtime.allConfig()), stack);
   if (!result.ok) {
     throw new pulumi.RunError(
       `Invalid configuration for stack '${stack}' (${result.errors.length} problem${result.errors.length === 1 ? "" : "s"}):\n` +

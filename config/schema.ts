@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { appSchema } from "./app";
 import { backendSchema } from "./backend";
+import { budgetSchema } from "./budget";
 import { cronSchema } from "./cron";
 import { databaseSchema } from "./database";
 import { environmentSchema } from "./environment";
@@ -31,6 +32,7 @@ export const sections = {
   cron: optionalSection(cronSchema),
   env: envSchema.default({ backend: {}, frontend: {} }),
   secrets: secretsSchema.default({}),
+  budget: budgetSchema.default(() => budgetSchema.parse({})),
 };
 
 export const stackConfigSchema = z.object(sections).strict();

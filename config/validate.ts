@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { budgetIssues } from "../cost/budget";
 import { configKey, formatIssues } from "./issues";
 import { crossSectionIssues } from "./rules";
 import { NAMESPACE, sections, stackConfigSchema, type SectionName, type StackConfig } from "./schema";
@@ -7,13 +8,14 @@ export type ValidationResult = { ok: true; config: StackConfig } | { ok: false; 
 
 /**
  * Validates raw `webstack:*` values (keys without the namespace) and reports every problem
- * at once: schema errors, unknown keys with suggestions, and cross-section rules.
+ * at once: schema errors, unknown keys with suggestions, and cross-section rules. With the
+ * stack's name (the program and the synth pass it), also the budget guard.
  */
-export function validateStackConfig(raw: Record<string, unknown>): ValidationResult {
+export function validateStackConfig(raw: Record<string, unknown>, stack?: string): ValidationResult {
   const parsed = stackConfigSchema.safeParse(raw);
   const names = Object.keys(sections) as SectionName[];
   if (parsed.success) {
-    const cross = crossSectionIssues(parsed.data, new Set(names));
+    const cross = [...crossSectionIssues(parsed.data, new Set(names)), ...(stack ? budgetIssues(stack, parsed.data) : [])];
     if (cross.length === 0) return { ok: true, config: parsed.data };
     return { ok: false, errors: cross.map((i) => `${configKey(NAMESPACE, i.path)}: ${i.message}`) };
   }
