@@ -37,6 +37,15 @@ beforeEach(() => {
   engine = new Engine(host);
 });
 
+describe("the harness", () => {
+  it("turns a result with undefined in it into a clear failure, as the host cannot serialize it", async () => {
+    const broken = "exports.handler = () => ({ check: async (_o, n) => ({ inputs: n }), create: async () => ({ id: 'x-1', outs: { url: undefined } }) });";
+    const err = await new Engine(host, { service: broken }).up("service", "broken", base).catch((e) => e);
+    expect(err).toBeInstanceOf(HostError);
+    expect(err.message).toMatch(/^create: the provider returned a value with undefined in it.*Unexpected struct type/);
+  });
+});
+
 describe("Service through the provider host", () => {
   it("native runtime: create, refresh without drift, update in Render's order, scale, disk, delete", async () => {
     const created = await engine.up("service", "api", base);
