@@ -19,9 +19,10 @@ export const BRANCH_STACKS: readonly BranchTarget[] = [
 
 /**
  * The stack a branch deploys, or undefined for a feature branch. Accepts `refs/heads/<branch>`
- * too, as `github.ref` gives it.
+ * too, as `github.ref` gives it; any other ref (`refs/tags/main`) deploys nothing.
  */
 export function stackForBranch(ref: string): BranchTarget | undefined {
+  if (ref.startsWith("refs/") && !ref.startsWith("refs/heads/")) return undefined;
   const branch = ref.replace(/^refs\/heads\//, "");
   return BRANCH_STACKS.find((t) => t.branch === branch);
 }

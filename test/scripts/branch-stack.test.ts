@@ -15,7 +15,7 @@ describe("branch → stack mapping", () => {
     expect(stackForBranch(branch)).toMatchObject({ stack, githubEnvironment: env });
   });
 
-  it.each(["feature/login", "alice", "mainline", "dev", "prod", "refs/heads/feature/main", "", "Main"])(
+  it.each(["feature/login", "alice", "mainline", "dev", "prod", "refs/heads/feature/main", "refs/tags/main", "refs/pull/3/merge", "", "Main"])(
     "%j deploys no long-lived stack",
     (branch) => {
       expect(stackForBranch(branch)).toBeUndefined();

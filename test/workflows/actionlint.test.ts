@@ -64,18 +64,6 @@ describe("GitHub workflows", () => {
     if (f !== "pr-comment.yml") expect(writes).toEqual([]);
   });
 
-  it("deploys each long-lived branch to its stack, one stack at a time, production behind its environment", () => {
-    const wf = workflow("deploy.yml");
-    expect(wf.on.push.branches).toEqual(BRANCH_STACKS.map((t) => t.branch));
-    const up = wf.jobs.up;
-    expect(up.environment.name).toBe("${{ needs.target.outputs.environment }}");
-    expect(up.concurrency.group).toBe("pulumi-${{ needs.target.outputs.stack }}");
-    expect(up.concurrency["cancel-in-progress"]).toBe(false);
-    expect(BRANCH_STACKS.find((t) => t.stack === "prod")?.githubEnvironment).toBe("production");
-    const pulumiUp = up.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@"));
-    expect(pulumiUp.with).toMatchObject({ command: "up", "stack-name": "${{ needs.target.outputs.qualified }}" });
-  });
-
   it("previews on PRs with comment-on-pr only when the Pulumi token exists", () => {
     const job = workflow("pr-review.yml").jobs.preview;
     const step = job.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@"));
