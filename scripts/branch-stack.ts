@@ -44,21 +44,15 @@ export function qualifiedStackName(root: string, stack: string): string {
 
 /**
  * `branch-stack.ts <branch>` or `branch-stack.ts --pr <n>` prints `key=value` lines for
- * `$GITHUB_OUTPUT`: `stack`, `qualified` (org/project/stack) and `environment`. A feature
- * branch prints `stack=` (empty), so a job can skip on it. `branch-stack.ts --all` prints
- * `matrix=[{stack, qualified, branch}, …]` for the long-lived stacks (the drift check).
+ * `$GITHUB_OUTPUT`: `stack`, `qualified` (org/project/stack) and `environment`. A branch that
+ * deploys no stack (a feature branch, a tag) prints `stack=` (empty), so a job can skip on it.
  */
 function main(argv: string[]): number {
   const root = resolve(__dirname, "..");
   const [first, second] = argv;
   let stack: string | undefined;
   let environment = "";
-  if (first === "--all" && argv.length === 1) {
-    const matrix = BRANCH_STACKS.map((t) => ({ stack: t.stack, qualified: qualifiedStackName(root, t.stack), branch: t.branch }));
-    process.stdout.write(`matrix=${JSON.stringify(matrix)}\n`);
-    return 0;
-  }
-  if (first === "--pr" && second) {
+  if (first === "--pr" && second && argv.length === 2) {
     stack = previewStackName(second);
     environment = "preview";
   } else if (first && !first.startsWith("-") && argv.length === 1) {
@@ -66,7 +60,7 @@ function main(argv: string[]): number {
     stack = target?.stack;
     environment = target?.githubEnvironment ?? "";
   } else {
-    process.stderr.write("usage: branch-stack.ts <branch> | --pr <number> | --all\n");
+    process.stderr.write("usage: branch-stack.ts <branch> | --pr <number>\n");
     return 2;
   }
   // pr-<n> stacks read the org from the template, like the synth does.

@@ -72,15 +72,6 @@ describe("GitHub workflows", () => {
     expect(JSON.stringify(workflow("pr-review.yml").jobs["synth-diff"])).not.toContain("secrets.");
   });
 
-  it("checks drift with --expect-no-changes", () => {
-    const drift = workflow("drift.yml");
-    expect(drift.on.schedule).toHaveLength(1);
-    expect(drift.jobs.drift.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@")).with).toMatchObject({
-      command: "preview",
-      "expect-no-changes": true,
-    });
-  });
-
   it("documents every secret the workflows read in docs/delivery.md", () => {
     const readme = readFileSync(join(ROOT, "docs", "delivery.md"), "utf8");
     const names = new Set(files.flatMap((f) => [...read(f).matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1]!)));
