@@ -34,9 +34,14 @@ export function previewStackName(pr: number | string): string {
   return `pr-${n}`;
 }
 
-/** `org/project/stack`, as `pulumi/actions` and the CLI take it, from the stack's own config. */
-export function qualifiedStackName(root: string, stack: string): string {
+/**
+ * `org/project/stack`, as the CLI takes it. On Pulumi Cloud (no backend URL, or an http(s) one
+ * such as a self-hosted Pulumi Cloud) the org comes from the stack's own config; a DIY backend
+ * (`s3://`, `gs://`, `azblob://`, `file://`) only knows the fixed org `organization`.
+ */
+export function qualifiedStackName(root: string, stack: string, backendUrl = ""): string {
   const file = readStackFile(root, stack);
+  if (backendUrl !== "" && !/^https?:\/\//i.test(backendUrl)) return `organization/${file.project}/${stack}`;
   const app = rawSections(file.config).app as { pulumiOrg?: unknown } | undefined;
   if (typeof app?.pulumiOrg !== "string") throw new Error(`${stack}: webstack:app.pulumiOrg is not set`);
   return `${app.pulumiOrg}/${file.project}/${stack}`;
@@ -44,8 +49,9 @@ export function qualifiedStackName(root: string, stack: string): string {
 
 /**
  * `branch-stack.ts <branch>` or `branch-stack.ts --pr <n>` prints `key=value` lines for
- * `$GITHUB_OUTPUT`: `stack`, `qualified` (org/project/stack) and `environment`. A branch that
- * deploys no stack (a feature branch, a tag) prints `stack=` (empty), so a job can skip on it.
+ * `$GITHUB_OUTPUT`: `stack`, `qualified` (org/project/stack, for the backend in
+ * PULUMI_BACKEND_URL) and `environment`. A branch that deploys no stack (a feature branch,
+ * a tag) prints `stack=` (empty), so a job can skip on it.
  */
 function main(argv: string[]): number {
   const root = resolve(__dirname, "..");
@@ -64,7 +70,7 @@ function main(argv: string[]): number {
     return 2;
   }
   // pr-<n> stacks read the org from the template, like the synth does.
-  const qualified = stack ? qualifiedStackName(root, stack) : "";
+  const qualified = stack ? qualifiedStackName(root, stack, process.env.PULUMI_BACKEND_URL ?? "") : "";
   process.stdout.write(`stack=${stack ?? ""}\nqualified=${qualified}\nenvironment=${environment}\n`);
   return 0;
 }
