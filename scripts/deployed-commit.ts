@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { runMain, stepIO } from "./workflow-commands";
+import { runMain, stepIO, type StepIO } from "./workflow-commands";
 
 /** One entry of `pulumi stack history --json` (the fields this reads). */
 interface HistoryEntry {
@@ -48,22 +48,25 @@ export function deployedCommit(history: unknown): Deployed {
 }
 
 /**
- * `deployed-commit.ts <history.json>` sets the step outputs `sha` (empty when nothing is
- * deployed) and `version`, with a notice or warning saying why when there is nothing to check.
+ * Step outputs `sha` (empty when nothing is deployed, which skips the preview) and `version`,
+ * with a notice or warning saying why when there is nothing to check.
  */
-function main(argv: string[]): number {
-  if (argv.length !== 1) throw new Error("usage: deployed-commit.ts <history.json>");
-  const deployed = deployedCommit(JSON.parse(readFileSync(argv[0]!, "utf8")));
-  const io = stepIO();
+export function reportDeployed(deployed: Deployed, io: StepIO): void {
   if (deployed.kind === "commit") {
     io.output("sha", deployed.sha);
     io.output("version", String(deployed.version ?? ""));
     if (deployed.dirty) io.annotate("warning", `update ${deployed.version} ran from a working tree with uncommitted changes; comparing with its commit ${deployed.sha.slice(0, 7)}`);
-    return 0;
+    return;
   }
   io.output("sha", "");
   io.output("version", deployed.kind === "destroyed" ? String(deployed.version ?? "") : "");
   io.annotate("notice", deployed.kind === "none" ? "the stack has no successful update yet: nothing to check for drift" : "the stack's last successful operation was a destroy: nothing to check for drift");
+}
+
+/** `deployed-commit.ts <history.json>`: the history as `pulumi stack history --json` prints it. */
+function main(argv: string[]): number {
+  if (argv.length !== 1) throw new Error("usage: deployed-commit.ts <history.json>");
+  reportDeployed(deployedCommit(JSON.parse(readFileSync(argv[0]!, "utf8"))), stepIO());
   return 0;
 }
 

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { deployedCommit } from "../../scripts/deployed-commit";
+import { deployedCommit, reportDeployed } from "../../scripts/deployed-commit";
+import { recordingIO } from "./recording-io";
 import { runScript } from "./run-script";
 
 const HISTORY = join(__dirname, "fixtures", "pulumi-stack-history.json");
@@ -38,11 +38,26 @@ describe("the commit drift compares with: the last successful update's", () => {
     expect(() => deployedCommit({ updates: [] })).toThrow("expected the JSON array");
   });
 
-  it("the command sets sha and version, or an empty sha with a notice", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "webstack-history-"));
-    writeFileSync(join(dir, "empty.json"), "[]");
-    const [deployed, none] = await Promise.all([runScript("scripts/deployed-commit.ts", [HISTORY]), runScript("scripts/deployed-commit.ts", [join(dir, "empty.json")])]);
-    expect(deployed).toMatchObject({ code: 0, outputs: `sha=${CI_SHA}\nversion=56\n`, stdout: "" });
-    expect(none).toMatchObject({ code: 0, outputs: "sha=\nversion=\n", stdout: "::notice::the stack has no successful update yet: nothing to check for drift\n" });
+  it("reports an empty sha, which skips the preview, with a notice saying why; a dirty tree with a warning", () => {
+    const io = recordingIO();
+    reportDeployed({ kind: "none" }, io);
+    reportDeployed({ kind: "destroyed", version: 60 }, io);
+    reportDeployed({ kind: "commit", sha: CI_SHA, version: 55, from: "git.head", dirty: true }, io);
+    expect(io.lines).toEqual([
+      "output sha=",
+      "output version=",
+      "notice the stack has no successful update yet: nothing to check for drift",
+      "output sha=",
+      "output version=60",
+      "notice the stack's last successful operation was a destroy: nothing to check for drift",
+      `output sha=${CI_SHA}`,
+      "output version=55",
+      "warning update 55 ran from a working tree with uncommitted changes; comparing with its commit 3e4f5a6",
+    ]);
+  });
+
+  it("the command sets sha and version from the history file", async () => {
+    const run = await runScript("scripts/deployed-commit.ts", [HISTORY]);
+    expect(run).toMatchObject({ code: 0, outputs: `sha=${CI_SHA}\nversion=56\n`, stdout: "" });
   });
 });
