@@ -22,7 +22,10 @@ export interface AdminConnectionArgs {
   username: pulumi.Input<string>;
   /** Admin password (kept secret). */
   password: pulumi.Input<string>;
-  /** Maintenance database the provider connects to. Defaults to "postgres". */
+  /**
+   * Database the admin connects to. Defaults to "postgres"; for a Render Postgres pass its
+   * `databaseName`, the database Render created for its admin.
+   */
   database?: pulumi.Input<string>;
   /**
    * Whether the admin is a superuser. Defaults to false, which is right for managed servers

@@ -90,4 +90,13 @@ describe("index.ts", () => {
     for (const s of services) expect(s.inputs.environmentId).toBe("render-environment-id");
     expect(m.outputs.renderProjectId).toBeUndefined();
   });
+
+  it("connects prod's database admin to the database Render created, never to 'postgres'", async () => {
+    const m = await synthStack("prod");
+    const admin = m.resources.find((r) => r.type === "pulumi:providers:postgresql" && r.name === "db-admin")!;
+    // The synth's Render Postgres answers with this name (synth/fake-outputs.ts), as Render answers with its own.
+    expect(admin.inputs.database).toBe("db_fake");
+    expect(admin.inputs.database).not.toBe("postgres");
+    expect(admin.inputs.username).toBe("user_fake");
+  });
 });

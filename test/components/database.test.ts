@@ -130,6 +130,31 @@ describe("Database on a Render Postgres", () => {
     for (const child of children) expect(child.dependsOn, child.name).toContain(serverUrn);
   });
 
+  it("connects the admin to the database the real RenderPostgres reports, not to 'postgres'", async () => {
+    const { RenderPostgres } = await import("../../providers/render/postgres-resource.js");
+    const m = await synthComponent(() => {
+      // No databaseName requested: Render picks it, and only a declared output carries it back.
+      const server = new RenderPostgres("db-server", { ownerId: "tea-abc123", name: "ott-prod-db", plan: "basic_256mb", version: "16", region: "frankfurt" });
+      new Database(
+        "db",
+        {
+          app: "ott",
+          adminConnection: {
+            host: server.host,
+            port: server.port,
+            username: server.databaseUser,
+            password: server.password,
+            database: server.databaseName,
+          },
+        },
+        { dependsOn: [server] },
+      );
+    });
+    const admin = one(m, PROVIDER, "db-admin");
+    expect(admin.inputs.database).toBe("db_fake");
+    expect(admin.inputs.host).toBe("dpg-fake-ott-prod-db-a.frankfurt-postgres.render.com");
+  });
+
   it("creates the role, a database it owns, and revokes CONNECT from PUBLIC", async () => {
     const grantOpts: Record<string, pulumi.CustomResourceOptions> = {};
     let db!: Database;
