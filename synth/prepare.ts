@@ -1,4 +1,5 @@
 import { rawSections } from "../config/raw";
+import { providerSettings } from "../config/rules";
 import { NAMESPACE } from "../config/schema";
 import { missingSecrets } from "../config/secrets";
 import { validateStackConfig } from "../config/validate";
@@ -11,7 +12,7 @@ export type Prepared = { ok: true; stackFile: StackFile } | { ok: false; errors:
  * real user sets with `pulumi config set --secret`, so the synth needs no keys.
  */
 export function prepareStack(stackFile: StackFile): Prepared {
-  const result = validateStackConfig(rawSections(stackFile.config));
+  const result = validateStackConfig(rawSections(stackFile.config), providerSettings(stackFile.config));
   if (!result.ok) return { ok: false, errors: result.errors };
 
   const missing = missingSecrets(result.config);
