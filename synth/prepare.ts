@@ -1,4 +1,5 @@
 import { rawSections } from "../config/raw";
+import { providerSettings } from "../config/rules";
 import { NAMESPACE, type StackConfig } from "../config/schema";
 import { missingSecrets } from "../config/secrets";
 import { validateStackConfig } from "../config/validate";
@@ -11,7 +12,7 @@ export type Prepared = { ok: true; stackFile: StackFile; config: StackConfig } |
  * real user sets with `pulumi config set --secret`, so the synth needs no keys.
  */
 export function prepareStack(stackFile: StackFile): Prepared {
-  const result = validateStackConfig(rawSections(stackFile.config), stackFile.stack);
+  const result = validateStackConfig(rawSections(stackFile.config), stackFile.stack, providerSettings(stackFile.config));
   if (!result.ok) return { ok: false, errors: result.errors };
 
   const missing = missingSecrets(result.config);
