@@ -12,6 +12,7 @@ const PROVIDERS = {
   customDomain: ["custom-domain", "createCustomDomainProvider"],
   project: ["project", "createProjectProvider"],
   environment: ["project", "createEnvironmentProvider"],
+  keyValue: ["key-value", "createKeyValueProvider"],
 } as const;
 export type ProviderKind = keyof typeof PROVIDERS;
 

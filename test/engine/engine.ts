@@ -41,6 +41,7 @@ const TYPES: Record<ProviderKind, string> = {
   customDomain: "CustomDomain",
   project: "Project",
   environment: "Environment",
+  keyValue: "KeyValue",
 };
 
 export function urnOf(kind: ProviderKind, name: string, stack = "test"): string {

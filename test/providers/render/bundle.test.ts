@@ -13,7 +13,7 @@ import { providerSource } from "../../../providers/render/provider-source";
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, "../../..");
-const KINDS = ["service", "customDomain", "postgres", "project", "environment"] as const;
+const KINDS = ["service", "customDomain", "postgres", "project", "environment", "keyValue"] as const;
 const KEY_IN_PROGRAM_ENV = "rnd_mustNotBeSerialized42";
 
 function copyOfProject(): string {

@@ -1,7 +1,8 @@
 /**
  * Render's projects and environments for the emulator (render-api.md §6): a project's answer
  * holds environment ids only, `GET /environments` needs `projectId`, an environment lists the
- * services (`serviceIds`) and databases (`databasesIds`, sic) in it, and resources move with
+ * services (`serviceIds`), databases (`databasesIds`, sic) and Key Value instances (`redisIds`) in it,
+ * and resources move with
  * `POST`/`DELETE /environments/{id}/resources`.
  */
 type Json = any;
@@ -40,7 +41,7 @@ export class ProjectStore {
     const obj = this.resource(resourceId);
     if (!obj) throw new HttpError(400, `resource '${resourceId}' not found`);
     if (obj.environmentId) this.detach(obj.environmentId, resourceId);
-    const list = resourceId.startsWith("dpg-") ? env.databasesIds : env.serviceIds;
+    const list = resourceId.startsWith("dpg-") ? env.databasesIds : resourceId.startsWith("red-") ? env.redisIds : env.serviceIds;
     if (!list.includes(resourceId)) list.push(resourceId);
     obj.environmentId = environmentId;
   }
@@ -50,6 +51,7 @@ export class ProjectStore {
     if (env) {
       env.serviceIds = env.serviceIds.filter((x: string) => x !== resourceId);
       env.databasesIds = env.databasesIds.filter((x: string) => x !== resourceId);
+      env.redisIds = env.redisIds.filter((x: string) => x !== resourceId);
     }
     const obj = this.resource(resourceId);
     if (obj?.environmentId === environmentId) delete obj.environmentId;
@@ -136,7 +138,7 @@ export class ProjectStore {
         return [200, env];
       }
       if (seg.length === 2 && method === "DELETE") {
-        for (const id of [...env.serviceIds, ...env.databasesIds]) this.detach(env.id, id);
+        for (const id of [...env.serviceIds, ...env.databasesIds, ...env.redisIds]) this.detach(env.id, id);
         this.environments.delete(env.id);
         const project = this.projects.get(env.projectId);
         if (project) project.environmentIds = project.environmentIds.filter((x: string) => x !== env.id);

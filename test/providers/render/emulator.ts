@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { KeyValueStore, type KeyValueEmulatorOptions } from "./emulator-key-value";
 import { HttpError, ProjectStore } from "./emulator-projects";
 
 export type FaultKind = "429" | "500" | "503" | "drop" | "slow" | "lost";
@@ -35,7 +36,7 @@ interface RateClass {
   windowSeconds: number;
 }
 
-export interface EmulatorOptions {
+export interface EmulatorOptions extends KeyValueEmulatorOptions {
   apiKey?: string;
   /** How long a "slow" fault holds the answer back (ms). */
   slowMs?: number;
@@ -85,8 +86,16 @@ export class RenderEmulator {
   disks = new Map<string, string>(); // disk id → service id
   readonly projects = new ProjectStore(
     (prefix) => this.id(prefix),
-    (id) => this.services.get(id)?.service ?? this.postgres.get(id)?.pg,
+    (id) => this.services.get(id)?.service ?? this.postgres.get(id)?.pg ?? this.keyValues.get(id),
     (items, key, q) => this.page(items, key, q),
+  );
+  readonly keyValues: KeyValueStore = new KeyValueStore(
+    (prefix) => this.id(prefix),
+    (items, key, q) => this.page(items, key, q),
+    (env, id) => this.projects.attach(env, id),
+    (id) => this.projects.forget(id),
+    (env) => this.projects.environments.has(env),
+    () => this.options,
   );
   options: EmulatorOptions;
   private server?: Server;
@@ -118,6 +127,7 @@ export class RenderEmulator {
     this.postgres.clear();
     this.disks.clear();
     this.projects.clear();
+    this.keyValues.clear();
     this.requests.length = 0;
     this.faults.length = 0;
     this.schedule = [];
@@ -358,6 +368,7 @@ export class RenderEmulator {
 
     if (seg[0] === "postgres") return this.routePostgres(method, seg, q, body);
     if (seg[0] === "projects" || seg[0] === "environments") return this.projects.route(method, seg, q, body);
+    if (seg[0] === "key-value") return this.keyValues.route(method, seg, q, body);
     throw new HttpError(404, `no route for ${method} ${path}`);
   }
 
