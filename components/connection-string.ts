@@ -1,3 +1,7 @@
+import type { RedisUrlParts } from "../providers/render/redis-url";
+
+export type { RedisUrlParts } from "../providers/render/redis-url";
+
 /** What a PostgreSQL connection URL carries. */
 export interface PostgresUrlParts {
   host: string;
@@ -30,4 +34,22 @@ export function postgresUrl(p: PostgresUrlParts): string {
   const host = p.host.includes(":") && !p.host.startsWith("[") ? `[${p.host}]` : p.host;
   const query = p.sslmode ? `?sslmode=${encodeUrlPart(p.sslmode)}` : "";
   return `postgresql://${encodeUrlPart(p.user)}:${encodeUrlPart(p.password)}@${host}:${port}/${encodeUrlPart(p.database)}${query}`;
+}
+
+
+/**
+ * `redis://user:password@host:port/db` (`rediss://` with TLS), with user and password
+ * percent-encoded so a password holding `@ : / # ?` or `%` survives every client that decodes
+ * userinfo (node-redis, ioredis, redis-py). A password without a user is sent as `:password@`
+ * (AUTH with the default user). An IPv6 host is bracketed.
+ */
+export function redisUrl(p: RedisUrlParts): string {
+  if (!p.host) throw new Error("redisUrl: host is empty");
+  const port = Number(p.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`redisUrl: invalid port '${p.port}'`);
+  if (p.db !== undefined && !(Number.isInteger(p.db) && p.db >= 0)) throw new Error(`redisUrl: invalid database '${p.db}'`);
+  const host = p.host.includes(":") && !p.host.startsWith("[") ? `[${p.host}]` : p.host;
+  const user = p.username ? encodeUrlPart(p.username) : "";
+  const auth = p.password !== undefined ? `${user}:${encodeUrlPart(p.password)}@` : user ? `${user}@` : "";
+  return `${p.tls ? "rediss" : "redis"}://${auth}${host}:${port}${p.db !== undefined ? `/${p.db}` : ""}`;
 }

@@ -33,7 +33,11 @@ export {
   type DatabaseOptions,
 } from "./database";
 export { SharedDatabase, type SharedDatabaseArgs, type SharedDatabaseOptions } from "./shared-database";
-export { postgresUrl, type PostgresUrlParts } from "./connection-string";
+export { postgresUrl, redisUrl, type PostgresUrlParts, type RedisUrlParts } from "./connection-string";
+
+export { Cache, CacheConnection, type CacheArgs, type CacheOptions, type IpAllowEntry } from "./cache";
+export type { RenderKeyValueArgs } from "../providers/render/key-value-resource";
+export { R2Jurisdiction, s3SecretAccessKey, Storage, type StorageArgs, type StorageLifecycle, type StorageOptions } from "./storage";
 
 export { CronTrigger, type CronTriggerArgs, type CronTriggerJob, type CronTriggerOptions } from "./cron-trigger";
 export { JobMethod } from "./cron-schedule";

@@ -1,8 +1,8 @@
 // The components the provider hosts, apart from the host entry so that tests (and the schema
 // generation) can load them without starting a gRPC server.
-import { CronTrigger, Database, EnvVarSet, FrontendSite, SharedDatabase, WebService } from "../components/index";
+import { Cache, CronTrigger, Database, EnvVarSet, FrontendSite, SharedDatabase, Storage, WebService } from "../components/index";
 
-export { CronTrigger, Database, EnvVarSet, FrontendSite, SharedDatabase, WebService };
+export { Cache, CronTrigger, Database, EnvVarSet, FrontendSite, SharedDatabase, Storage, WebService };
 
 /** Every component the provider serves; type tokens are `webstack:index:<ClassName>`. */
-export const components = [WebService, FrontendSite, Database, SharedDatabase, CronTrigger, EnvVarSet];
+export const components = [WebService, FrontendSite, Database, SharedDatabase, CronTrigger, EnvVarSet, Cache, Storage];

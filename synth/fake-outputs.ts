@@ -1,5 +1,7 @@
 import { postgresUrl } from "../components/connection-string";
+import { CACHE_STACK_OUTPUTS } from "../components/cache";
 import { DATABASE_STACK_OUTPUTS } from "../components/database-outputs";
+import { STORAGE_STACK_OUTPUTS } from "../components/storage";
 
 /**
  * Deterministic values the cloud would compute, per resource type, so outputs such as URLs
@@ -13,6 +15,8 @@ export function fakeSecret(value: string): Record<string, unknown> {
 }
 
 export const fakeOutputs: Record<string, FakeOutputs> = {
+  // The token's value is secret (additionalSecretOutputs); its id is the S3 access key id.
+  "cloudflare:index/apiToken:ApiToken": (name) => ({ value: fakeSecret(`fake-${name}-token-value`), status: "active" }),
   "random:index/randomPassword:RandomPassword": (name, inputs) => ({
     result: fakeSecret(`fake-${name}-`.padEnd(Number(inputs.length ?? 32), "x")),
     bcryptHash: fakeSecret(`$2a$10$fake-${name}`),
@@ -49,6 +53,34 @@ export const fakeOutputs: Record<string, FakeOutputs> = {
       dashboardUrl: `https://dashboard.render.com/d/${id}`,
     };
   },
+  "pulumi-nodejs:dynamic/render:KeyValue": (name, inputs) => {
+    const id = `red-fake-${inputs.name ?? name}`;
+    const host = `${inputs.region ?? "oregon"}-keyvalue.render.com`;
+    return {
+      status: "available",
+      version: "8.1.4",
+      internalHost: id,
+      internalPort: 6379,
+      host,
+      port: 6377,
+      username: id,
+      password: fakeSecret(`fake-${name}-password`),
+      internalConnectionString: fakeSecret(`redis://${id}:6379`),
+      externalConnectionString: fakeSecret(`rediss://${id}:fake-${name}-password@${host}:6377`),
+    };
+  },
+};
+
+/** What the cloud answers to invokes (data sources), by token; other invokes echo their inputs. */
+export const fakeCalls: Record<string, (inputs: Record<string, any>) => Record<string, unknown>> = {
+  // Cloudflare's permission groups; only Item Read's id is documented (r2/api/tokens).
+  "cloudflare:index/getApiTokenPermissionGroupsList:getApiTokenPermissionGroupsList": () => ({
+    results: [
+      { id: "6a018a9f2fc74eb6b293b0c548f38b39", name: "Workers R2 Storage Bucket Item Read", scopes: ["com.cloudflare.edge.r2.bucket"] },
+      { id: "2efd5506f9c8494dacb1fa10a3e7d5b6", name: "Workers R2 Storage Bucket Item Write", scopes: ["com.cloudflare.edge.r2.bucket"] },
+      { id: "bf7481a1826f439697cb59a20b22293e", name: "Workers R2 Storage Write", scopes: ["com.cloudflare.api.account"] },
+    ],
+  }),
 };
 
 /** Outputs another stack exports, keyed by `org/project/stack`, for StackReferences in the synth. */
@@ -68,8 +100,13 @@ export const fakeStackOutputs: Record<string, (ref: string) => { outputs: Record
           [DATABASE_STACK_OUTPUTS.environment]: "staging",
           [DATABASE_STACK_OUTPUTS.consumers]: consumers,
           [DATABASE_STACK_OUTPUTS.consumerConnectionStrings]: urls,
+          // Its cache and bucket, which dev and pull-request stacks share under their own prefixes.
+          [CACHE_STACK_OUTPUTS.id]: "red-fake-ott-staging-cache",
+          [CACHE_STACK_OUTPUTS.connectionString]: "redis://red-fake-ott-staging-cache:6379",
+          [STORAGE_STACK_OUTPUTS.bucketName]: "ott-staging-files",
+          [STORAGE_STACK_OUTPUTS.endpoint]: "https://3f1c9a7be2d04c6f8a5b1e9d7c2f4a60.r2.cloudflarestorage.com",
         },
-        secretOutputNames: [DATABASE_STACK_OUTPUTS.consumerConnectionStrings],
+        secretOutputNames: [DATABASE_STACK_OUTPUTS.consumerConnectionStrings, CACHE_STACK_OUTPUTS.connectionString],
       };
     },
     // A prod stack owns the Vercel project that staging and dev attach to (frontend.from).

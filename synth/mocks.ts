@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { fakeOutputs, fakeStackOutputs } from "./fake-outputs";
+import { fakeCalls, fakeOutputs, fakeStackOutputs } from "./fake-outputs";
 
 /** Deterministic mocks: ids from names, inputs echoed as state, plus per-type fake outputs. */
 export function createMocks(): pulumi.runtime.Mocks {
@@ -19,7 +19,7 @@ export function createMocks(): pulumi.runtime.Mocks {
       };
     },
     call(args) {
-      return args.inputs;
+      return fakeCalls[args.token]?.(args.inputs) ?? args.inputs;
     },
   };
 }

@@ -38,8 +38,9 @@ export const KEY_VALUE_REGIONS = ["frankfurt", "ohio", "oregon", "singapore", "v
 
 /** Who may connect from outside Render's private network. */
 export interface IpAllowEntry {
-  /** @example "203.0.113.0/24" */
+  /** IPv4 block allowed in. @example "203.0.113.0/24" */
   cidrBlock: string;
+  /** Who that is, shown in Render's dashboard. @example "office" */
   description: string;
 }
 

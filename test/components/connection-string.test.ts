@@ -1,6 +1,9 @@
+import { RedisClient } from "@redis/client";
+import fc from "fast-check";
 import { Client } from "pg";
 import { describe, expect, it } from "vitest";
-import { encodeUrlPart, postgresUrl } from "../../components/connection-string";
+import { encodeUrlPart, postgresUrl, redisUrl } from "../../components/connection-string";
+import { parseRedisUrl } from "../../providers/render/redis-url";
 
 const RESERVED = ":/?#[]@!$&'()*+,;=% ";
 
@@ -64,5 +67,42 @@ describe("encodeUrlPart", () => {
     expect(encodeUrlPart("AZaz09-._~")).toBe("AZaz09-._~");
     expect(encodeUrlPart("!'()*")).toBe("%21%27%28%29%2A");
     expect(encodeUrlPart(" %")).toBe("%20%25");
+  });
+});
+
+describe("redisUrl and parseRedisUrl", () => {
+  it("build and read Render's shapes", () => {
+    expect(parseRedisUrl("redis://red-abc123:6379")).toEqual({ tls: false, host: "red-abc123", port: 6379 });
+    expect(parseRedisUrl("rediss://red-abc123:s3cret@frankfurt-keyvalue.render.com:6377")).toEqual({
+      tls: true,
+      host: "frankfurt-keyvalue.render.com",
+      port: 6377,
+      username: "red-abc123",
+      password: "s3cret",
+    });
+    expect(redisUrl({ tls: true, host: "h", port: 6377, username: "red-1", password: RESERVED, db: 2 })).toBe(
+      `rediss://red-1:${encodeUrlPart(RESERVED)}@h:6377/2`,
+    );
+    expect(redisUrl({ tls: false, host: "::1", port: 6379, password: "p" })).toBe("redis://:p@[::1]:6379");
+  });
+
+  it("round-trip any user and password, encoded or written raw, and node-redis reads the same parts", () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), fc.string(), fc.boolean(), (user, password, tls) => {
+        const parts = { tls, host: "cache.internal", port: 6380, username: user, password };
+        const url = redisUrl(parts);
+        expect(parseRedisUrl(url)).toEqual(parts);
+        const seen = RedisClient.parseURL(url) as { username?: string; password?: string; socket: { host: string; port: number; tls: boolean } };
+        expect([seen.username, seen.password ?? "", seen.socket]).toEqual([user, password, { host: "cache.internal", port: 6380, tls }]);
+      }),
+    );
+    // Raw (not encoded) reserved characters: the userinfo ends at the last '@'.
+    expect(parseRedisUrl(`redis://red-1:${RESERVED}x@10.0.0.5:6379`)).toMatchObject({ username: "red-1", password: `${RESERVED}x`, host: "10.0.0.5" });
+  });
+
+  it("refuse what is not a Redis URL without echoing it", () => {
+    expect(() => parseRedisUrl("postgresql://u:secretpw@h/db")).toThrow(/^not a redis:\/\/ or rediss:\/\/ URL/);
+    expect(() => parseRedisUrl("postgresql://u:secretpw@h/db")).not.toThrow(/secretpw/);
+    expect(() => redisUrl({ tls: false, host: "", port: 1 })).toThrow(/host is empty/);
   });
 });

@@ -7,15 +7,19 @@ describe("the public entry", () => {
   it("exports the components, the enum objects, the stack-output reader and a few pure helpers", async () => {
     const entry = await import("../../components/index.js");
     expect(Object.keys(entry).sort()).toEqual([
+      "Cache",
+      "CacheConnection",
       "Consumer",
       "CronTrigger",
       "Database",
       "EnvVarSet",
       "FrontendSite",
       "JobMethod",
+      "R2Jurisdiction",
       "SECRET_STACK_OUTPUTS",
       "SharedDatabase",
       "SslMode",
+      "Storage",
       "VercelTarget",
       "WebService",
       "WorkerBindingType",
@@ -24,6 +28,8 @@ describe("the public entry", () => {
       "pgIdentifier",
       "postgresUrl",
       "readStackOutputs",
+      "redisUrl",
+      "s3SecretAccessKey",
       "vercelVariables",
     ]);
     expect(entry.SslMode.verifyFull).toBe("verify-full");

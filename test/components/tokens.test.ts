@@ -24,11 +24,13 @@ function declaredTokens(): Record<string, string> {
 describe("component type tokens", () => {
   it("are exactly these, each webstack:index:<ClassName>", () => {
     expect(declaredTokens()).toEqual({
+      Cache: "webstack:index:Cache",
       CronTrigger: "webstack:index:CronTrigger",
       Database: "webstack:index:Database",
       EnvVarSet: "webstack:index:EnvVarSet",
       FrontendSite: "webstack:index:FrontendSite",
       SharedDatabase: "webstack:index:SharedDatabase",
+      Storage: "webstack:index:Storage",
       WebService: "webstack:index:WebService",
     });
   });
