@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Cache } from "./components/cache";
 import { CronTrigger } from "./components/cron-trigger";
 import { Database } from "./components/database";
 import { EnvVarSet, type EnvVar } from "./components/env-var-set";
@@ -6,11 +7,14 @@ import { apiUrlVariables } from "./components/env-wiring";
 import { FrontendSite } from "./components/frontend-site";
 import { defaultConsumerName, SharedDatabase } from "./components/shared-database";
 import type { StackOutputInputs } from "./components/stack-outputs";
+import { Storage } from "./components/storage";
 import { WebService } from "./components/web-service";
+import { cacheArgs } from "./config/cache";
 import { renderPostgresSchema } from "./config/database";
-import { envVarsFromConfig } from "./config/env";
+import { envVarsFromConfig, STORAGE_VARIABLES } from "./config/env";
 import { loadStackConfig } from "./config/load";
 import { cloudName } from "./config/naming";
+import { storageArgs } from "./config/storage";
 import { webPlan } from "./config/web";
 import { RenderPostgres } from "./providers/render/postgres-resource";
 import { RenderEnvironment, RenderProject } from "./providers/render/project-resource";
@@ -98,15 +102,40 @@ async function main() {
         )
       : shared;
 
-  // --- Variables: one typed set; webstack wires DATABASE_URL, CRON_SECRET and CORS itself.
   const backend = config.backend;
   const web = webPlan(config);
+
+  // --- Cache (Render Key Value) and object storage (Cloudflare R2): the stack's own, or another stack's.
+  const cacheSettings = cacheArgs(config, stack);
+  const cache = cacheSettings
+    ? new Cache("cache", cacheSettings.from ? cacheSettings : { ...cacheSettings, environmentId: renderEnvironmentId })
+    : undefined;
+  const storageSettings = storageArgs(config, stack, web?.corsAllowedOrigins ?? []);
+  const storage = storageSettings ? new Storage("storage", storageSettings) : undefined;
+
+  // --- Variables: one typed set; webstack wires DATABASE_URL, REDIS_URL, S3_*, CRON_SECRET and CORS itself.
   const env = new EnvVarSet("env", {
     frontendSlots: web?.slots ?? [],
     variables: [
       ...envVarsFromConfig(config.env, loaded.secret),
       ...(database && backend
         ? [{ name: "DATABASE_URL", from: database.connectionString, to: ["backend"], description: "database connection string" } satisfies EnvVar]
+        : []),
+      ...(cache && backend
+        ? [
+            { name: "REDIS_URL", from: cache.connectionString, to: ["backend"], description: "cache connection string" } satisfies EnvVar,
+            { name: "CACHE_KEY_PREFIX", literal: cache.keyPrefix, public: true, to: ["backend"] } satisfies EnvVar,
+          ]
+        : []),
+      ...(storage && backend
+        ? [
+            { name: "S3_ENDPOINT_URL", from: storage.endpoint, to: ["backend"], description: "R2 endpoint" } satisfies EnvVar,
+            { name: "S3_BUCKET", from: storage.bucketName, to: ["backend"], description: "R2 bucket" } satisfies EnvVar,
+            { name: "S3_REGION", literal: storage.region, public: true, to: ["backend"] } satisfies EnvVar,
+            { name: "S3_ACCESS_KEY_ID", from: storage.accessKeyId, to: ["backend"], description: "the bucket token's id" } satisfies EnvVar,
+            { name: "S3_SECRET_ACCESS_KEY", from: storage.secretAccessKey, to: ["backend"], description: "SHA-256 of the bucket token" } satisfies EnvVar,
+            ...(storage.keyPrefix ? [{ name: "S3_KEY_PREFIX", literal: storage.keyPrefix, public: true, to: ["backend"] } satisfies EnvVar] : []),
+          ]
         : []),
       // Generated here, not in CronTrigger: the Worker needs the backend's URL and the backend this secret.
       ...(config.cron && backend ? [{ name: "CRON_SECRET", generate: 48, to: ["backend", "worker"] } satisfies EnvVar] : []),
@@ -145,6 +174,8 @@ async function main() {
         autoDeploy: backend.autoDeploy,
         envVars: env.renderEnvVars,
         branches: backend.branches,
+        // Branch services share the database and the cache, but the bucket's credentials stay with the main service.
+        mainOnlyEnvVars: storage ? [...STORAGE_VARIABLES] : undefined,
         environmentId: renderEnvironmentId,
         protect: production,
       })
@@ -209,6 +240,12 @@ async function main() {
     renderProjectId: renderProject?.id,
     cronScriptName: cron?.scriptName,
     cronSchedules: cron?.schedules,
+    cacheId: cache?.cacheId,
+    cacheConnectionString: cache?.connectionString,
+    bucketName: storage?.bucketName,
+    storageEndpoint: storage?.endpoint,
+    storageAccessKeyId: storage?.accessKeyId,
+    storageSecretAccessKey: storage?.secretAccessKey,
   } satisfies StackOutputInputs;
 
   // Only what this stack has: Pulumi warns about every undefined export.

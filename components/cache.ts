@@ -2,21 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import type { IpAllowEntry } from "../providers/render/key-value";
 import { RenderKeyValue, type RenderKeyValueArgs } from "../providers/render/key-value-resource";
 import { parseRedisUrl } from "../providers/render/redis-url";
+import { CACHE_STACK_OUTPUTS } from "./cache-outputs";
 import { redisUrl } from "./connection-string";
 import { isProductionStackName } from "./database-outputs";
 import { applyTransform, type ResourceTransform } from "./transform";
 
 export type { IpAllowEntry } from "../providers/render/key-value";
-
-/** Names of the stack outputs a cache owner exports and a shared `Cache` reads back. */
-export const CACHE_STACK_OUTPUTS = {
-  /** The owner's `webstack:environment`; a consumer refuses "production" without opt-in. */
-  environment: "environment",
-  /** Render id of the Key Value instance (`red-…`). */
-  id: "cacheId",
-  /** The owner's `REDIS_URL` (secret). */
-  connectionString: "cacheConnectionString",
-} as const;
+export { CACHE_STACK_OUTPUTS } from "./cache-outputs";
 
 /** Which of Render's endpoints `REDIS_URL` points at. */
 export const CacheConnection = { internal: "internal", external: "external" } as const;

@@ -37,12 +37,30 @@ export interface StackOutputs {
   cronScriptName?: string;
   /** The schedules the cron Worker runs (empty when disabled). */
   cronSchedules?: string[];
+  /** Render Key Value id (`red-…`) of the stack's cache, the owner's when shared. */
+  cacheId?: string;
+  /** The stack's `REDIS_URL` (secret). */
+  cacheConnectionString?: string;
+  /** The stack's R2 bucket, the owner's when shared. */
+  bucketName?: string;
+  /** The bucket's S3 endpoint, e.g. `https://<account>.r2.cloudflarestorage.com`. */
+  storageEndpoint?: string;
+  /** The stack's own S3 access key id, its R2 token's id (secret). */
+  storageAccessKeyId?: string;
+  /** The stack's own S3 secret access key (secret). */
+  storageSecretAccessKey?: string;
 }
 
 export type StackOutputName = keyof StackOutputs;
 
 /** Names of the outputs that are always secret. */
-export const SECRET_STACK_OUTPUTS: readonly StackOutputName[] = ["databaseConnectionString", "databaseConsumerConnectionStrings"];
+export const SECRET_STACK_OUTPUTS: readonly StackOutputName[] = [
+  "databaseConnectionString",
+  "databaseConsumerConnectionStrings",
+  "cacheConnectionString",
+  "storageAccessKeyId",
+  "storageSecretAccessKey",
+];
 
 /** What a program exports for each output: the value, or undefined when the stack lacks it. */
 export type StackOutputInputs = { [K in StackOutputName]: pulumi.Input<NonNullable<StackOutputs[K]>> | undefined };
@@ -70,6 +88,12 @@ export function readStackOutputs(ref: pulumi.StackReference | string, opts?: pul
     "renderProjectId",
     "cronScriptName",
     "cronSchedules",
+    "cacheId",
+    "cacheConnectionString",
+    "bucketName",
+    "storageEndpoint",
+    "storageAccessKeyId",
+    "storageSecretAccessKey",
   ];
   return Object.fromEntries(names.map((n) => [n, reference.getOutput(n)])) as StackOutputsOf;
 }

@@ -2,20 +2,10 @@ import { createHash } from "node:crypto";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { isProductionStackName } from "./database-outputs";
+import { STORAGE_STACK_OUTPUTS } from "./storage-outputs";
 import { applyTransform, type ResourceTransform } from "./transform";
 
-/** Names of the stack outputs a bucket owner exports and a shared `Storage` reads back. */
-export const STORAGE_STACK_OUTPUTS = {
-  /** The owner's `webstack:environment`; a consumer refuses "production" without opt-in. */
-  environment: "environment",
-  bucketName: "bucketName",
-  /** `https://<account>.r2.cloudflarestorage.com` (or the jurisdiction's); names the account and jurisdiction. */
-  endpoint: "storageEndpoint",
-  /** The S3 access key id (secret). */
-  accessKeyId: "storageAccessKeyId",
-  /** The S3 secret access key (secret). */
-  secretAccessKey: "storageSecretAccessKey",
-} as const;
+export { STORAGE_STACK_OUTPUTS } from "./storage-outputs";
 
 /** Where R2 keeps a bucket's objects; `default` is none in particular. */
 export const R2Jurisdiction = { default: "default", eu: "eu", fedramp: "fedramp" } as const;

@@ -95,6 +95,11 @@ export interface WebServiceArgs {
    */
   urlEnvVars?: string[];
   /**
+   * Variables only the main service gets, never a branch service: credentials a developer's
+   * branch deploy must not hold. @example ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"]
+   */
+  mainOnlyEnvVars?: string[];
+  /**
    * Make `pulumi up` wait until the main service's new deploy is live, and fail with Render's
    * status (build, pre-deploy or start failure) otherwise. Default false.
    */
@@ -221,7 +226,7 @@ export class WebService extends pulumi.ComponentResource {
     }
     const domains = (args.domains ?? []).map((host) => byHost.get(host)!);
 
-    const omit = new Set(args.urlEnvVars ?? []);
+    const omit = new Set([...(args.urlEnvVars ?? []), ...(args.mainOnlyEnvVars ?? [])]);
     const branchEnv =
       args.envVars === undefined
         ? undefined

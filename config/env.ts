@@ -75,6 +75,9 @@ export function envVarsFromConfig(env: EnvConfig, secret: (name: string) => pulu
   });
 }
 
+/** The backend's object-storage variables, set from webstack:storage. */
+export const STORAGE_VARIABLES = ["S3_ENDPOINT_URL", "S3_BUCKET", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_KEY_PREFIX"] as const;
+
 /** Variables webstack wires itself, by the sections that produce them. */
 export function wiredVariableIssues(c: {
   env?: EnvConfig;
@@ -82,6 +85,8 @@ export function wiredVariableIssues(c: {
   frontend?: { apiUrlVariable: string };
   database?: unknown;
   cron?: unknown;
+  cache?: unknown;
+  storage?: unknown;
 }): { path: (string | number)[]; message: string }[] {
   if (!c.env) return [];
   const wired: [section: "backend" | "frontend", name: string, from: string, present: boolean][] = [
@@ -89,6 +94,8 @@ export function wiredVariableIssues(c: {
     ["backend", "CRON_SECRET", "webstack:cron", !!(c.cron && c.backend)],
     ["backend", "CORS_ALLOWED_ORIGINS", "webstack:frontend", !!(c.frontend && c.backend)],
     ["frontend", c.frontend?.apiUrlVariable ?? "", "webstack:backend (frontend.apiUrlVariable)", !!(c.frontend && c.backend)],
+    ...["REDIS_URL", "CACHE_KEY_PREFIX"].map((n): [section: "backend", name: string, from: string, present: boolean] => ["backend", n, "webstack:cache", !!(c.cache && c.backend)]),
+    ...STORAGE_VARIABLES.map((n): [section: "backend", name: string, from: string, present: boolean] => ["backend", n, "webstack:storage", !!(c.storage && c.backend)]),
   ];
   return wired
     .filter(([section, name, , present]) => present && name in c.env![section])

@@ -1,6 +1,8 @@
+import { cacheCrossIssues } from "./cache";
 import { wiredVariableIssues } from "./env";
 import { frontendCrossIssues, vercelTeamIssues } from "./frontend";
 import type { SectionName, StackConfig } from "./schema";
+import { storageCrossIssues } from "./storage";
 
 export interface RuleIssue {
   path: (string | number)[];
@@ -50,6 +52,8 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
   }
   if (has("environment", "frontend", "backend")) issues.push(...frontendCrossIssues(c));
   if (has("frontend")) issues.push(...vercelTeamIssues(c.frontend, providers.vercelTeam));
-  if (has("env", "backend", "frontend", "database", "cron")) issues.push(...wiredVariableIssues(c));
+  if (has("environment", "backend", "cache")) issues.push(...cacheCrossIssues(c));
+  if (has("environment", "backend", "storage")) issues.push(...storageCrossIssues(c));
+  if (has("env", "backend", "frontend", "database", "cron", "cache", "storage")) issues.push(...wiredVariableIssues(c));
   return issues;
 }

@@ -2,11 +2,13 @@ import { z } from "zod";
 import { appSchema } from "./app";
 import { backendSchema } from "./backend";
 import { budgetSchema } from "./budget";
+import { cacheSchema } from "./cache";
 import { cronSchema } from "./cron";
 import { databaseSchema } from "./database";
 import { environmentSchema } from "./environment";
 import { frontendSchema } from "./frontend";
 import { envSchema, secretsSchema } from "./env";
+import { storageSchema } from "./storage";
 
 /** Namespace of every webstack key in Pulumi.<stack>.yaml. */
 export const NAMESPACE = "webstack";
@@ -30,6 +32,8 @@ export const sections = {
   frontend: optionalSection(frontendSchema),
   database: optionalSection(databaseSchema),
   cron: optionalSection(cronSchema),
+  cache: optionalSection(cacheSchema),
+  storage: optionalSection(storageSchema),
   env: envSchema.default({ backend: {}, frontend: {} }),
   secrets: secretsSchema.default({}),
   budget: budgetSchema.default(() => budgetSchema.parse({})),

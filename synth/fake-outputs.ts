@@ -1,7 +1,7 @@
 import { postgresUrl } from "../components/connection-string";
-import { CACHE_STACK_OUTPUTS } from "../components/cache";
+import { CACHE_STACK_OUTPUTS } from "../components/cache-outputs";
 import { DATABASE_STACK_OUTPUTS } from "../components/database-outputs";
-import { STORAGE_STACK_OUTPUTS } from "../components/storage";
+import { STORAGE_STACK_OUTPUTS } from "../components/storage-outputs";
 
 /**
  * Deterministic values the cloud would compute, per resource type, so outputs such as URLs

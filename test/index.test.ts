@@ -91,7 +91,11 @@ describe("index.ts", () => {
     expect(project).toMatchObject({ protect: true, retainOnDelete: true });
     expect(project.inputs).toMatchObject({ name: "ott", ownerId: "tea-cs1ott7acme2prod4x0", environments: [{ name: "prod", protected: true }] });
     const inEnvironment = m.resources.filter((r) => r.inputs.environmentId !== undefined);
-    expect(inEnvironment.map((r) => r.type).sort()).toEqual(["pulumi-nodejs:dynamic/render:Postgres", "pulumi-nodejs:dynamic/render:Service"]);
+    expect(inEnvironment.map((r) => r.type).sort()).toEqual([
+      "pulumi-nodejs:dynamic/render:KeyValue",
+      "pulumi-nodejs:dynamic/render:Postgres",
+      "pulumi-nodejs:dynamic/render:Service",
+    ]);
     for (const r of inEnvironment) {
       expect(r.inputs.environmentId).toBe("evm-fake-prod");
       expect(r.dependsOn).toContain(project.urn);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Manifest } from "../synth/manifest";
 import { SECURE_PLACEHOLDER } from "../synth/stack-file";
-import { byType, one, synthStack } from "./harness";
+import { byType, one, revealed, synthStack } from "./harness";
 
 // The example product, end to end: each stack's program under mocks, as `npm run synth` runs it.
 const stacks = ["prod", "staging", "dev", "pr-7"] as const;
@@ -13,6 +13,12 @@ beforeAll(async () => {
 
 const SERVICE = "pulumi-nodejs:dynamic/render:Service";
 const POSTGRES = "pulumi-nodejs:dynamic/render:Postgres";
+const KEY_VALUE = "pulumi-nodejs:dynamic/render:KeyValue";
+const R2_BUCKET = "cloudflare:index/r2Bucket:R2Bucket";
+
+/** The stack's variables as the EnvVarSet records them: name, source, and the value of public literals only. */
+const variables = (s: (typeof stacks)[number]) =>
+  one(manifests[s], "webstack:index:EnvVarSet").inputs.variables as { name: string; source: string; value?: string; public: boolean; to: string[] }[];
 
 describe("the example product", () => {
   it("gives every Render service a name no other stack or branch uses", () => {
@@ -50,6 +56,8 @@ describe("the example product", () => {
       one(prod, "postgresql:index/role:Role", "db-owner"),
       one(prod, SERVICE, "ott-prod-api"),
       one(prod, "vercel:index/project:Project"),
+      one(prod, KEY_VALUE),
+      one(prod, R2_BUCKET),
     ]) {
       expect([r.name, r.protect, r.retainOnDelete]).toEqual([r.name, true, true]);
     }
@@ -88,6 +96,83 @@ describe("the example product", () => {
       expect(text).not.toContain(SECURE_PLACEHOLDER);
       expect(text).not.toMatch(/postgres(ql)?:\/\/[^"[]*:[^"@[]+@/);
       expect(manifests[s].outputs.databaseConnectionString).toBe("[secret]");
+      // Render's connection info, the R2 token's value and the S3 secret derived from it.
+      expect(text).not.toMatch(/rediss?:\/\//);
+      expect(text).not.toMatch(/fake-[\w-]*(password|token-value)/);
+      expect(text).not.toMatch(/"[0-9a-f]{64}"/);
+      for (const o of ["cacheConnectionString", "storageAccessKeyId", "storageSecretAccessKey"]) {
+        if (o in manifests[s].outputs) expect(manifests[s].outputs[o], `${s} ${o}`).toBe("[secret]");
+      }
+    }
+  });
+
+  it("gives prod and staging their own cache (prod's paid and protected), dev and PR stacks staging's under their own prefix", () => {
+    const kv = (s: (typeof stacks)[number]) => byType(manifests[s], KEY_VALUE).map((r) => [r.inputs.name, r.inputs.plan, r.inputs.region, r.protect, r.retainOnDelete]);
+    expect(kv("prod")).toEqual([["ott-prod-cache", "starter", "frankfurt", true, true]]);
+    expect(kv("staging")).toEqual([["ott-staging-cache", "free", "frankfurt", false, false]]);
+    for (const s of ["dev", "pr-7"] as const) {
+      expect(kv(s)).toEqual([]);
+      expect(one(manifests[s], "pulumi:pulumi:StackReference", "cache-owner").inputs.name).toBe("acme/webstack/staging");
+      expect(manifests[s].outputs.cacheId).toBe("red-fake-ott-staging-cache");
+    }
+    const prefixes = Object.fromEntries(stacks.map((s) => [s, variables(s).find((v) => v.name === "CACHE_KEY_PREFIX")?.value]));
+    expect(prefixes).toEqual({ prod: "prod:", staging: "staging:", dev: "dev:", "pr-7": "pr-7:" });
+    for (const s of stacks) expect(variables(s).find((v) => v.name === "REDIS_URL")).toMatchObject({ source: "from", to: ["backend"] });
+  });
+
+  it("gives prod, staging and dev their own bucket (prod's protected and retained) and the PR stack none by default", () => {
+    const buckets = (s: (typeof stacks)[number]) => byType(manifests[s], R2_BUCKET).map((r) => [r.inputs.name, r.protect, r.retainOnDelete]);
+    expect(buckets("prod")).toEqual([["ott-prod-files", true, true]]);
+    expect(buckets("staging")).toEqual([["ott-staging-files", false, false]]);
+    expect(buckets("dev")).toEqual([["ott-dev-files", false, false]]);
+    expect(byType(manifests["pr-7"], "webstack:index:Storage")).toEqual([]);
+    expect(variables("pr-7").filter((v) => v.name.startsWith("S3_"))).toEqual([]);
+    // dev keeps its bucket small: objects expire after 30 days.
+    expect(one(manifests.dev, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle").inputs.rules).toMatchObject([
+      { conditions: { prefix: "" }, deleteObjectsTransition: { condition: { type: "Age", maxAge: 30 * 86_400 } } },
+    ]);
+  });
+
+  it("lets the frontend's exact origins upload to the bucket, and scopes each token to its own bucket's objects", () => {
+    const origins = (s: (typeof stacks)[number]) =>
+      (one(manifests[s], "cloudflare:index/r2BucketCors:R2BucketCors").inputs.rules as { allowed: { origins: string[]; methods: string[] } }[])[0]!.allowed;
+    expect(origins("prod")).toEqual({ origins: ["https://ott.example.com"], methods: ["GET", "PUT", "HEAD"], headers: ["content-type"] });
+    expect(origins("staging").origins).toEqual(["https://preview.ott.example.com", "https://ott-web-git-staging-acme.vercel.app"]);
+    expect(origins("dev").origins).toEqual([
+      "https://dev.ott.example.com",
+      "https://ott-web-git-develop-acme.vercel.app",
+      "https://ott-web-git-alice-acme.vercel.app",
+      "https://ott-web-git-bob-acme.vercel.app",
+      "http://localhost:3000",
+    ]);
+    for (const s of ["prod", "staging", "dev"] as const) {
+      const policies = one(manifests[s], "cloudflare:index/apiToken:ApiToken").inputs.policies as { permissionGroups: { id: string }[]; resources: string }[];
+      expect(policies.map((p) => JSON.parse(p.resources))).toEqual([
+        { [`com.cloudflare.edge.r2.bucket.3f1c9a7be2d04c6f8a5b1e9d7c2f4a60_default_ott-${s}-files`]: "*" },
+      ]);
+      // Workers R2 Storage Bucket Item Read and Write: objects only, no bucket or account administration.
+      expect(policies[0]!.permissionGroups).toEqual([{ id: "6a018a9f2fc74eb6b293b0c548f38b39" }, { id: "2efd5506f9c8494dacb1fa10a3e7d5b6" }]);
+    }
+  });
+
+  it("wires the S3 variables into the main backend service only, secrets as secrets", async () => {
+    for (const s of ["prod", "staging", "dev"] as const) {
+      const s3 = variables(s).filter((v) => v.name.startsWith("S3_"));
+      expect(s3).toEqual([
+        { name: "S3_ENDPOINT_URL", source: "from", public: false, to: ["backend"] },
+        { name: "S3_BUCKET", source: "from", public: false, to: ["backend"] },
+        { name: "S3_REGION", source: "literal", value: "auto", public: true, to: ["backend"] },
+        { name: "S3_ACCESS_KEY_ID", source: "from", public: false, to: ["backend"] },
+        { name: "S3_SECRET_ACCESS_KEY", source: "from", public: false, to: ["backend"] },
+      ]);
+    }
+    const dev = await synthStack("dev", undefined, { revealSecrets: true });
+    const env = (name: string) => revealed(one(dev, SERVICE, name).inputs.envVars) as Record<string, unknown>;
+    expect(env("ott-dev-api")).toMatchObject({ S3_BUCKET: "ott-dev-files", S3_REGION: "auto", CACHE_KEY_PREFIX: "dev:", S3_SECRET_ACCESS_KEY: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(env("ott-dev-api").REDIS_URL).toBe("redis://red-fake-ott-staging-cache:6379");
+    for (const branch of ["ott-dev-api-alice", "ott-dev-api-bob"]) {
+      expect(Object.keys(env(branch)).filter((k) => k.startsWith("S3_"))).toEqual([]);
+      expect(env(branch)).toMatchObject({ REDIS_URL: "redis://red-fake-ott-staging-cache:6379", CACHE_KEY_PREFIX: "dev:" });
     }
   });
 });
