@@ -112,6 +112,8 @@ async function main() {
     : undefined;
   const storageSettings = storageArgs(config, stack, web?.corsAllowedOrigins ?? []);
   const storage = storageSettings ? new Storage("storage", storageSettings) : undefined;
+  // A refusing owner of a shared cache or bucket stops the program here, with one error, before the services that would use them.
+  await Promise.all([cache?.ready(), storage?.ready()]);
 
   // --- Variables: one typed set; webstack wires DATABASE_URL, REDIS_URL, S3_*, CRON_SECRET and CORS itself.
   const env = new EnvVarSet("env", {

@@ -5,6 +5,7 @@ import { parseRedisUrl } from "../providers/render/redis-url";
 import { CACHE_STACK_OUTPUTS } from "./cache-outputs";
 import { redisUrl } from "./connection-string";
 import { isProductionStackName } from "./database-outputs";
+import { SharingError } from "./shared-database";
 import { applyTransform, type ResourceTransform } from "./transform";
 
 export type { IpAllowEntry } from "../providers/render/key-value";
@@ -68,8 +69,11 @@ export interface CacheOptions extends pulumi.ComponentResourceOptions {
 
 const ALLOW_KEY = "webstack:cache.allowProductionData";
 
-function refuse(from: string, why: string): Error {
-  return new Error(
+/** Each Cache's check of its owner, kept off the instance (the multi-language schema maps instance properties to outputs). */
+const readiness = new WeakMap<Cache, Promise<void>>();
+
+function refuse(from: string, why: string): SharingError {
+  return new SharingError(
     `Refusing to share the cache of ${from}: ${why}. This stack would read and overwrite production's cached data. ` +
       `If that is intended, set ${ALLOW_KEY}: true (Cache arg allowProductionData).`,
   );
@@ -121,23 +125,33 @@ export class Cache extends pulumi.ComponentResource {
       const allow = args.allowProductionData === true;
       const [refArgs, refOpts] = applyTransform(transform?.reference, { name: from } as pulumi.StackReferenceArgs, { parent: this });
       const ref = new pulumi.StackReference(`${name}-owner`, refArgs, refOpts);
-      // The owner declares what it is; a missing declaration counts as production.
-      const checked = ref.getOutput(CACHE_STACK_OUTPUTS.environment).apply((env) => {
-        if (allow) return true;
-        if (env === "production") throw refuse(from, "its environment is production");
-        if (env === undefined || env === null) throw refuse(from, `it exports no '${CACHE_STACK_OUTPUTS.environment}' output, so it may hold production data`);
-        return true;
-      });
-      const required = (output: string) =>
-        pulumi.all([checked, ref.getOutput(output)]).apply(([, v]) => {
+      const value = (d: pulumi.StackReferenceOutputDetails) => d.value ?? d.secretValue;
+      // Read as plain promises, so a refusal can stop the program (ready()) before anything uses the cache.
+      const checked: Promise<{ id: string; url: string }> = Promise.all(
+        [CACHE_STACK_OUTPUTS.environment, CACHE_STACK_OUTPUTS.id, CACHE_STACK_OUTPUTS.connectionString].map((o) => ref.getOutputDetails(o)),
+      ).then(([env, id, url]) => {
+        // The owner declares what it is; a missing declaration counts as production.
+        const environment = value(env!);
+        if (!allow && environment === "production") throw refuse(from, "its environment is production");
+        if (!allow && (environment === undefined || environment === null)) {
+          throw refuse(from, `it exports no '${CACHE_STACK_OUTPUTS.environment}' output, so it may hold production data`);
+        }
+        for (const [output, d] of [[CACHE_STACK_OUTPUTS.id, id!], [CACHE_STACK_OUTPUTS.connectionString, url!]] as const) {
+          const v = value(d);
           if (typeof v !== "string" || !v) {
-            throw new Error(`${from} exports no '${output}': give it a webstack:cache section with mode 'own' and run 'pulumi up' there first.`);
+            throw new SharingError(`${from} exports no '${output}': give it a webstack:cache section with mode 'own' and run 'pulumi up' there first.`);
           }
-          return v;
-        });
-      this.cacheId = required(CACHE_STACK_OUTPUTS.id);
-      // The reference keeps the owner's secret secret; pulumi.secret even if it was exported in plaintext.
-      this.connectionString = pulumi.secret(required(CACHE_STACK_OUTPUTS.connectionString));
+        }
+        return { id: value(id!) as string, url: value(url!) as string };
+      });
+      const ready = checked.then(() => undefined);
+      // Whoever awaits ready() gets the refusal; the outputs below carry it too, so it is never lost.
+      ready.catch(() => undefined);
+      readiness.set(this, ready);
+      // Through the reference's outputs, so whatever uses them depends on the reference.
+      this.cacheId = ref.getOutput(CACHE_STACK_OUTPUTS.id).apply(() => checked.then((c) => c.id));
+      // Secret even if the owner exported it in plaintext by mistake.
+      this.connectionString = pulumi.secret(ref.getOutput(CACHE_STACK_OUTPUTS.connectionString).apply(() => checked.then((c) => c.url)));
     } else {
       const [kvArgs, kvOpts] = applyTransform<RenderKeyValueArgs>(
         transform?.keyValue,
@@ -158,9 +172,19 @@ export class Cache extends pulumi.ComponentResource {
       this.cacheId = kv.id;
       // Render's string, re-encoded: a password with reserved characters must survive every client.
       this.connectionString = pulumi.secret(source.apply((s) => redisUrl(parseRedisUrl(s))));
+      readiness.set(this, Promise.resolve());
     }
     this.keyPrefix = keyPrefix;
 
     this.registerOutputs({ cacheId: this.cacheId, connectionString: this.connectionString, keyPrefix: this.keyPrefix });
+  }
+
+  /**
+   * Resolves once the owner stack (with `from`) has been checked, or rejects with its one-line
+   * refusal. Await it before creating what uses the cache, so a refusal stops the program before
+   * those register; a cache of its own is ready at once.
+   */
+  ready(): Promise<void> {
+    return readiness.get(this)!;
   }
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { isProductionStackName } from "./database-outputs";
+import { SharingError } from "./shared-database";
 import { STORAGE_STACK_OUTPUTS } from "./storage-outputs";
 import { applyTransform, type ResourceTransform } from "./transform";
 
@@ -128,8 +129,11 @@ export interface StorageOptions extends pulumi.ComponentResourceOptions {
 const ALLOW_KEY = "webstack:storage.allowProductionData";
 const DAY = 86_400;
 
-function refuse(from: string, why: string): Error {
-  return new Error(
+/** Each Storage's check of its owner, kept off the instance (the multi-language schema maps instance properties to outputs). */
+const readiness = new WeakMap<Storage, Promise<void>>();
+
+function refuse(from: string, why: string): SharingError {
+  return new SharingError(
     `Refusing to share the bucket of ${from}: ${why}. This stack would read and overwrite production's files. ` +
       `If that is intended, set ${ALLOW_KEY}: true (Storage arg allowProductionData).`,
   );
@@ -206,23 +210,38 @@ export class Storage extends pulumi.ComponentResource {
       const allow = args.allowProductionData === true;
       const [refArgs, refOpts] = applyTransform(transform.reference, { name: from } as pulumi.StackReferenceArgs, { parent: this });
       const ref = new pulumi.StackReference(`${name}-owner`, refArgs, refOpts);
-      const checked = ref.getOutput(STORAGE_STACK_OUTPUTS.environment).apply((env) => {
-        if (allow) return true;
-        if (env === "production") throw refuse(from, "its environment is production");
-        if (env === undefined || env === null) throw refuse(from, `it exports no '${STORAGE_STACK_OUTPUTS.environment}' output, so it may hold production data`);
-        return true;
+      const value = (d: pulumi.StackReferenceOutputDetails) => d.value ?? d.secretValue;
+      // Read as plain promises, so a refusal can stop the program (ready()) before anything uses the bucket.
+      const checked: Promise<{ bucketName: string; endpoint: string; accountId: string; jurisdiction: R2Jurisdiction }> = Promise.all(
+        [STORAGE_STACK_OUTPUTS.environment, STORAGE_STACK_OUTPUTS.bucketName, STORAGE_STACK_OUTPUTS.endpoint].map((o) => ref.getOutputDetails(o)),
+      ).then(([env, bucket, url]) => {
+        // The owner declares what it is; a missing declaration counts as production.
+        const environment = value(env!);
+        if (!allow && environment === "production") throw refuse(from, "its environment is production");
+        if (!allow && (environment === undefined || environment === null)) {
+          throw refuse(from, `it exports no '${STORAGE_STACK_OUTPUTS.environment}' output, so it may hold production data`);
+        }
+        for (const [output, d] of [[STORAGE_STACK_OUTPUTS.bucketName, bucket!], [STORAGE_STACK_OUTPUTS.endpoint, url!]] as const) {
+          const v = value(d);
+          if (typeof v !== "string" || !v) {
+            throw new SharingError(`${from} exports no '${output}': give it a webstack:storage section with mode 'own' and run 'pulumi up' there first.`);
+          }
+        }
+        const endpoint = value(url!) as string;
+        return { bucketName: value(bucket!) as string, endpoint, ...parseR2Endpoint(endpoint) };
       });
-      const required = (output: string) =>
-        pulumi.all([checked, ref.getOutput(output)]).apply(([, v]) => {
-          if (typeof v !== "string" || !v) throw new Error(`${from} exports no '${output}': give it a webstack:storage section with mode 'own' and run 'pulumi up' there first.`);
-          return v;
-        });
-      bucketName = required(STORAGE_STACK_OUTPUTS.bucketName);
-      endpoint = required(STORAGE_STACK_OUTPUTS.endpoint);
-      const where = endpoint.apply(parseR2Endpoint);
-      accountId = where.accountId;
-      jurisdiction = where.jurisdiction;
+      const ready = checked.then(() => undefined);
+      // Whoever awaits ready() gets the refusal; the outputs below carry it too, so it is never lost.
+      ready.catch(() => undefined);
+      readiness.set(this, ready);
+      // Through the reference's output, so whatever uses these depends on the reference.
+      const owner = ref.getOutput(STORAGE_STACK_OUTPUTS.bucketName).apply(() => checked);
+      bucketName = owner.bucketName;
+      endpoint = owner.endpoint;
+      accountId = owner.accountId;
+      jurisdiction = owner.jurisdiction;
     } else {
+      readiness.set(this, Promise.resolve());
       const j = args.jurisdiction ?? "default";
       const [bArgs, bOpts] = applyTransform<cloudflare.R2BucketArgs>(
         transform.bucket,
@@ -319,5 +338,13 @@ export class Storage extends pulumi.ComponentResource {
       secretAccessKey: this.secretAccessKey,
       keyPrefix: this.keyPrefix,
     });
+  }
+
+  /**
+   * Resolves once the owner stack (with `from`) has been checked, or rejects with its one-line
+   * refusal. Await it before creating what uses the bucket; a bucket of its own is ready at once.
+   */
+  ready(): Promise<void> {
+    return readiness.get(this)!;
   }
 }

@@ -144,4 +144,28 @@ describe("index.ts", () => {
     // Nothing but the reference to the owner registered: no service, no Vercel variable, no cron.
     expect(new Set(registered)).toEqual(new Set(["pulumi:pulumi:Stack", "webstack:index:SharedDatabase"]));
   });
+
+  it("reports a cache or bucket owner that refuses once, in one line, before any service that would use it", async () => {
+    const backend = JSON.parse(stackFileWith("dev").config["webstack:backend"]!);
+    const branches = Array.from({ length: 50 }, (_, i) => `dev${i + 1}`);
+    for (const [section, what] of [
+      ["cache", "cache"],
+      ["storage", "bucket"],
+    ] as const) {
+      const { error, registered, reported } = await runRaw(
+        "dev",
+        { backend: { ...backend, branches }, [section]: { mode: "shared", from: "acme/webstack/legacy" } },
+        { placeholders: true },
+      );
+      expect(reported).toEqual([error]);
+      expect(pulumi.RunError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toBe(
+        `Refusing to share the ${what} of acme/webstack/legacy: it exports no 'environment' output, so it may hold production data. ` +
+          (section === "cache" ? "This stack would read and overwrite production's cached data. " : "This stack would read and overwrite production's files. ") +
+          `If that is intended, set webstack:${section}.allowProductionData: true (${section === "cache" ? "Cache" : "Storage"} arg allowProductionData).`,
+      );
+      expect(registered).not.toContain("webstack:index:EnvVarSet");
+      expect(registered).not.toContain("pulumi-nodejs:dynamic/render:Service");
+    }
+  });
 });

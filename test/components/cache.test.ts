@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Cache } from "../../components/cache";
+import { SharingError } from "../../components/shared-database";
 import { fakeStackOutputs } from "../../synth/fake-outputs";
 import { byType, one, settle, synthComponent } from "../harness";
 
@@ -120,8 +121,13 @@ describe("Cache shared from another stack", () => {
       ["acme/webstack/live", "its environment is production"],
       ["acme/webstack/legacy", "it exports no 'environment' output"],
     ]) {
-      const { result, rejections } = await collectRejections(() => synthComponent(() => ({ url: new Cache("cache", { from }).connectionString }), { stack: "dev" }));
+      let cache!: Cache;
+      const { result, rejections } = await collectRejections(() => synthComponent(() => ({ url: (cache = new Cache("cache", { from })).connectionString }), { stack: "dev" }));
       expect(String(result)).toContain(`Refusing to share the cache of ${from}: ${why}`);
+      // ready() rejects with the same one-line error, so index.ts can stop before anything uses the cache.
+      const refusal = await cache.ready().catch((e: unknown) => e);
+      expect(refusal).toBeInstanceOf(SharingError);
+      expect((refusal as Error).message).not.toContain("\n");
       // The refusal never carries the secret it withholds.
       for (const r of [String(result), ...rejections]) expect(r).not.toContain("red-live:6379");
     }
