@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { CacheArgs } from "../components/cache";
 import { isProductionStackName } from "../components/database-outputs";
+import { PRICES } from "../cost/prices";
 import { KEY_VALUE_PLANS, MAXMEMORY_POLICIES } from "../providers/render/key-value";
 import { renderRegions } from "./backend";
 import { oneOf, stackRef } from "./common";
@@ -9,14 +10,23 @@ import { cloudName } from "./naming";
 
 const quote = (values: readonly string[]) => values.map((v) => `'${v}'`).join(" | ");
 
-/** Render resolves plan names itself (custom plans exist), so a name starting with 'custom' passes to Render. */
+/**
+ * A plan Render knows (a name starting with 'custom' stands for an account's custom plan, which
+ * Render resolves itself), and one the estimate can price: never a silent $0.
+ */
 const plan = z.string().superRefine((p, ctx) => {
-  if ((KEY_VALUE_PLANS as readonly string[]).includes(p) || /^custom/i.test(p)) return;
-  const hint = suggest(p, KEY_VALUE_PLANS);
-  ctx.addIssue({
-    code: "custom",
-    message: `unknown Render Key Value plan '${p}'${hint ? `; did you mean '${hint}'?` : ""} (expected ${quote(KEY_VALUE_PLANS)}, or a custom plan 'custom…')`,
-  });
+  if (!(KEY_VALUE_PLANS as readonly string[]).includes(p) && !/^custom/i.test(p)) {
+    const hint = suggest(p, KEY_VALUE_PLANS);
+    ctx.addIssue({
+      code: "custom",
+      message: `unknown Render Key Value plan '${p}'${hint ? `; did you mean '${hint}'?` : ""} (expected ${quote(KEY_VALUE_PLANS)}, or a custom plan 'custom…')`,
+    });
+  } else if (!Object.hasOwn(PRICES.render.keyValue, p)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `'${p}' has no price in cost/prices.ts (priced: ${Object.keys(PRICES.render.keyValue).join(", ")}); add it there with its source, or choose a priced plan`,
+    });
+  }
 });
 
 const policy = z.string().superRefine((p, ctx) => {
@@ -43,7 +53,9 @@ const allowEntry = z
 const own = z
   .object({
     mode: z.literal("own").describe("'own': this stack's instance; 'shared': another stack's, under this stack's key prefix."),
-    plan: plan.default("free").describe("Render Key Value plan: free (25 MB, no persistence), starter, standard, pro, pro_plus. Plans only go up."),
+    plan: plan
+      .default("free")
+      .describe("Render Key Value plan: free (25 MB, no persistence), starter, standard, pro, pro_plus; it must have a price in cost/prices.ts. Plans only go up."),
     region: oneOf(renderRegions).optional().describe("Render region; defaults to the backend's, whose private network reaches it."),
     maxmemoryPolicy: policy
       .default("allkeys_lru")

@@ -91,6 +91,25 @@ export function estimateStack(f: StackFacts): StackEstimate {
     }
     lines.push({ resource: pg.name, plan, cents: c, approx, notes });
   }
+  if (f.keyValue) {
+    const kv = f.keyValue;
+    const price = lookup(PRICES.render.keyValue, kv.plan, "Render Key Value");
+    const notes = kv.plan === "free" ? [`${PRICES.limits.renderFreeKeyValueMB.value} MB, no persistence: a restart or a plan change empties it`] : [];
+    lines.push({ resource: kv.name, plan: kv.plan, cents: cents(price), approx: !price.confirmed, notes });
+  }
+  if (f.bucket) {
+    const r2 = PRICES.cloudflare;
+    lines.push({
+      resource: f.bucket.name,
+      plan: "R2, billed on use",
+      cents: [0, 0],
+      approx: false,
+      notes: [
+        `$${r2.r2Storage.usd}/GB-month stored, $${r2.r2ClassA.usd}/M writes, $${r2.r2ClassB.usd}/M reads beyond the account's free ` +
+          "10 GB-month, 1 M writes and 10 M reads; egress free",
+      ],
+    });
+  }
 
   const shared: CostLine[] = [];
   if (f.vercel) {

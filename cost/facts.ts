@@ -3,6 +3,7 @@ import type { BudgetConfig } from "../config/budget";
 import { renderPostgresSchema } from "../config/database";
 import type { Environment } from "../config/environment";
 import { cloudName } from "../config/naming";
+import { storageEnabled } from "../config/storage";
 import type { StackConfig } from "../config/schema";
 
 /** A Render web service as index.ts registers it: the inputs that set its price. */
@@ -25,6 +26,10 @@ export interface StackFacts {
   renderOwnerId: string;
   services: ServiceFacts[];
   postgres?: { name: string; plan: string; diskSizeGB?: number };
+  /** The stack's own Render Key Value (a shared one is the owner's to pay). */
+  keyValue?: { name: string; plan: string };
+  /** The stack's own R2 bucket: billed on use only. */
+  bucket?: { name: string };
   /** Owner stack (`org/project/stack`) of a shared database. */
   databaseFrom?: string;
   vercel?: { scope: string; plan: string };
@@ -63,6 +68,8 @@ export function stackFacts(stack: string, config: Omit<StackConfig, "secrets">):
     services,
     ...(pg ? { postgres: { name: name("db"), plan: pg.plan, ...(pg.diskSizeGB !== undefined ? { diskSizeGB: pg.diskSizeGB } : {}) } } : {}),
     ...(db?.mode === "shared" ? { databaseFrom: db.from } : {}),
+    ...(config.cache?.mode === "own" ? { keyValue: { name: name("cache"), plan: config.cache.plan } } : {}),
+    ...(config.storage?.mode === "own" && storageEnabled(config) ? { bucket: { name: name("files") } } : {}),
     ...(config.frontend ? { vercel: { scope: config.frontend.scope, plan: config.frontend.plan } } : {}),
     ...(cron
       ? {

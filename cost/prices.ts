@@ -77,7 +77,7 @@ export const PRICES = {
     postgresStorage: { usd: 0.3, per: "GB-month", source: "third-party cost note of 2026-02-08, via render-day2.md §4", read: READ, confirmed: false } as Price,
     /** Persistent disk of a paid service, billed on the provisioned size. */
     disk: { usd: 0.25, per: "GB-month", source: RENDER_2022, read: READ, confirmed: false } as Price,
-    /** Key Value instance types; webstack deploys none yet. The third-party starter figures disagree. */
+    /** Key Value instance types (`cache.plan`). The third-party starter figures disagree. */
     keyValue: {
       free: month(0, RENDER_FREE, true),
       starter: month([7, 10], "third-party figures that disagree ($7 vs $10), via render-day2.md §1", false),
@@ -120,6 +120,13 @@ export const PRICES = {
       note: "30 days (2026, third-party) or 90 days plus 14 days' grace (older Render docs)",
     } as Limit,
     renderFreePostgresStorageGB: { value: 1, unit: "GB of storage on a free Postgres", source: "render-oss/skills blueprint-spec.md, via render-day2.md §4", read: READ, confirmed: true } as Limit,
+    renderFreeKeyValueMB: {
+      value: 25,
+      unit: "MB of memory on a free Key Value, without persistence",
+      source: "render-oss/skills render-migrate-from-heroku/references/service-mapping.md and render-keyvalue/SKILL.md, via render-day2.md §1",
+      read: READ,
+      confirmed: true,
+    } as Limit,
     cloudflareCronTriggersFree: {
       value: 5,
       unit: "cron triggers per account on Workers Free",

@@ -13,14 +13,17 @@ function errorsFor(raw: Record<string, unknown>): string[] {
 }
 
 describe("webstack:cache", () => {
-  it("names the key for an unknown plan, suggesting the closest, and lets custom plans through to Render", () => {
+  it("names the key for an unknown plan, suggesting the closest, and for a plan the estimate cannot price", () => {
     const raw = stack("prod");
     raw.cache.plan = "startr";
     expect(errorsFor(raw)).toEqual([
       "webstack:cache.plan: unknown Render Key Value plan 'startr'; did you mean 'starter'? (expected 'free' | 'starter' | 'standard' | 'pro' | 'pro_plus', or a custom plan 'custom…')",
     ]);
-    raw.cache.plan = "Custom-8gb";
-    expect(errorsFor(raw)).toEqual([]);
+    // Known to Render, but never a silent $0 in the estimate.
+    for (const p of ["standard", "Custom-8gb"]) {
+      raw.cache.plan = p;
+      expect(errorsFor(raw)).toEqual([`webstack:cache.plan: '${p}' has no price in cost/prices.ts (priced: free, starter); add it there with its source, or choose a priced plan`]);
+    }
   });
 
   it("names the key for a bad eviction policy, and says how the API spells a Blueprint one", () => {

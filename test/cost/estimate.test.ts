@@ -23,7 +23,8 @@ function config(stack: string, overrides: Record<string, unknown> = {}) {
 /**
  * The expected monthly total in cents, from the stack file and the price table alone (not the
  * code under test): the backend plan × its instances (autoscaling min–max), one instance per
- * branch service, its disk, and an isolated Render Postgres with its storage (1 GB when unset).
+ * branch service, its disk, an isolated Render Postgres with its storage (1 GB when unset), and
+ * the stack's own Key Value (a range where its price is one; an R2 bucket has no fixed price).
  */
 function expectedCents(stack: string): [number, number] {
   const file = stack.startsWith("pr-") ? join(ROOT, "stacks", "preview.yaml") : join(ROOT, `Pulumi.${stack}.yaml`);
@@ -39,7 +40,10 @@ function expectedCents(stack: string): [number, number] {
     const plan = db.render?.plan ?? "basic_256mb";
     pg = usd(PRICES.render.postgres[plan]) + (plan === "free" ? 0 : (db.render?.diskSizeGB ?? 1) * usd(PRICES.render.postgresStorage));
   }
-  return [each * min + fixed + pg, each * max + fixed + pg];
+  const cache = c["webstack:cache"];
+  const kv: number | readonly [number, number] = cache?.mode === "own" ? PRICES.render.keyValue[cache.plan ?? "free"]!.usd : 0;
+  const [kvLow, kvHigh] = typeof kv === "number" ? [kv, kv] : kv;
+  return [each * min + fixed + pg + Math.round(kvLow * 100), each * max + fixed + pg + Math.round(kvHigh * 100)];
 }
 
 describe("the monthly estimate of each committed stack", () => {
@@ -52,7 +56,7 @@ describe("the monthly estimate of each committed stack", () => {
       expect(snapshot.cost.total.cents).toEqual(expected);
     }
     // The figures the docs quote (docs/cost.md), so a price change is a visible docs change too.
-    expect(expected).toEqual({ prod: [7350, 12350], staging: [1330, 1330], dev: [0, 0], "pr-0": [0, 0] }[stack]);
+    expect(expected).toEqual({ prod: [8050, 13350], staging: [1330, 1330], dev: [0, 0], "pr-0": [0, 0] }[stack]);
   });
 
   it("marks a total ≈ exactly when one of its prices is UNCONFIRMED", () => {
@@ -85,6 +89,10 @@ describe("what the estimate prices is what the program registers", () => {
     );
     const pg = m.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/render:Postgres").map(({ inputs: i }: any) => ({ name: i.name, plan: i.plan, ...(i.diskSizeGB !== undefined ? { diskSizeGB: i.diskSizeGB } : {}) }));
     expect(pg).toEqual(facts.postgres ? [facts.postgres] : []);
+    const kv = m.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/render:KeyValue").map(({ inputs: i }: any) => ({ name: i.name, plan: i.plan }));
+    expect(kv).toEqual(facts.keyValue ? [facts.keyValue] : []);
+    const buckets = m.resources.filter((r) => r.type === "cloudflare:index/r2Bucket:R2Bucket").map(({ inputs: i }: any) => ({ name: i.name }));
+    expect(buckets).toEqual(facts.bucket ? [facts.bucket] : []);
     const trigger: any = m.resources.find((r) => r.type === "cloudflare:index/workersCronTrigger:WorkersCronTrigger");
     expect(trigger?.inputs.schedules.length ?? 0).toBe(facts.workers?.triggers ?? 0);
     // Kept awake: the Worker pings the main service on a registered schedule.
@@ -101,9 +109,9 @@ describe("the budget guard, webstack:budget.monthlyUsd", () => {
   };
 
   it("fails below the estimate's upper bound naming the key, the estimate and the three most expensive resources", () => {
-    expect(errors("prod", { budget: { monthlyUsd: 123.49 } })).toEqual([
-      "webstack:budget.monthlyUsd: the estimate of ≈$73.50–$123.50 a month exceeds the budget of $123.49; most expensive: " +
-        "ott-prod-api (standard ×2–4) ≈$50.00–$100.00, ott-prod-db (basic_1gb + 15 GB) ≈$23.50. " +
+    expect(errors("prod", { budget: { monthlyUsd: 133.49 } })).toEqual([
+      "webstack:budget.monthlyUsd: the estimate of ≈$80.50–$133.50 a month exceeds the budget of $133.49; most expensive: " +
+        "ott-prod-api (standard ×2–4) ≈$50.00–$100.00, ott-prod-db (basic_1gb + 15 GB) ≈$23.50, ott-prod-cache (starter) ≈$7.00–$10.00. " +
         "Raise the budget or choose smaller plans (npm run synth -- prod --format cost).",
     ]);
     const backend = { ...config("staging").backend, branches: ["ann", "ben"] };
@@ -114,7 +122,7 @@ describe("the budget guard, webstack:budget.monthlyUsd", () => {
   });
 
   it("passes at or above the upper bound, and without a budget", () => {
-    expect(errors("prod", { budget: { monthlyUsd: 123.5 } })).toEqual([]);
+    expect(errors("prod", { budget: { monthlyUsd: 133.5 } })).toEqual([]);
     expect(errors("prod", { budget: { monthlyUsd: 500 } })).toEqual([]);
     expect(errors("prod", { budget: {} })).toEqual([]);
     expect(errors("dev", { budget: { monthlyUsd: 0 } })).toEqual([]);
@@ -141,7 +149,7 @@ describe("the budget guard, webstack:budget.monthlyUsd", () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(pulumi.RunError);
-    expect((error as Error).message).toContain("Invalid configuration for stack 'prod' (1 problem):\n  webstack:budget.monthlyUsd: the estimate of ≈$73.50–$123.50 a month exceeds the budget of $10.00;");
+    expect((error as Error).message).toContain("Invalid configuration for stack 'prod' (1 problem):\n  webstack:budget.monthlyUsd: the estimate of ≈$80.50–$133.50 a month exceeds the budget of $10.00;");
     expect(registered.filter((t) => t !== "pulumi:pulumi:Stack")).toEqual([]);
   });
 

@@ -105,7 +105,7 @@ describe("Cloudflare cron triggers per account", () => {
     expect(limitWarnings(all).filter((w) => w.kind === "cron-triggers" || w.kind === "plan-mismatch")).toEqual([]);
     const fee = costSection("prod", all[0]!.config).shared.find((s) => s.shared === `cloudflare:${ACCOUNT}`);
     expect(fee).toMatchObject({ plan: "Workers paid", cents: [500, 500], approx: false });
-    expect(costSection("prod", all[0]!.config).total.cents).toEqual([7350, 12350]); // shared fees stay out of a stack's total
+    expect(costSection("prod", all[0]!.config).total.cents).toEqual([8050, 13350]); // shared fees stay out of a stack's total
 
     const mixed = of(limitWarnings(allStacks({ prod: paid("prod") })), "plan-mismatch");
     expect(mixed.map((w) => w.message)).toEqual([
