@@ -84,9 +84,9 @@ describe("npm run synth:diff", { timeout: 180_000 }, () => {
     const out = r.stdout;
     expect(out).toContain(`## Offline synth diff: \`HEAD~1\` (${git("rev-parse", "--short=7", "HEAD~1")}) → working tree (`);
     // dev also gained probe-added, dev and staging carol's service and variables; every stack
-    // lost probe-removed and changed probe-kept.
-    expect(out).toContain("| `dev` | 4 | 1 | 2 |  |");
-    expect(out).toContain("| `staging` | 3 | 1 | 2 |  |");
+    // lost probe-removed and changed probe-kept; dev's and staging's CORS (backend and bucket) gained carol's origin.
+    expect(out).toContain("| `dev` | 4 | 1 | 3 |  |");
+    expect(out).toContain("| `staging` | 3 | 1 | 3 |  |");
     for (const s of ["pr-0", "prod"]) expect(out).toContain(`| \`${s}\` | 0 | 1 | 1 |  |`);
     const type = "random:index/randomString:RandomString";
     expect(out).toContain(`| added | \`probe-added\` | \`${type}\` | |`);
@@ -100,10 +100,15 @@ describe("npm run synth:diff", { timeout: 180_000 }, () => {
     expect(
       out.match(/\| changed \| `env` \| `webstack:index:EnvVarSet` \| `variables\[CORS_ALLOWED_ORIGINS\]\.value`: \+ `"https:\/\/ott-web-git-carol-acme\.vercel\.app"` \|/g),
     ).toHaveLength(2);
+    expect(
+      out.match(
+        /\| changed \| `storage-cors` \| `cloudflare:index\/r2BucketCors:R2BucketCors` \| `rules\[browser-presigned-urls\]\.allowed\.origins`: \+ `"https:\/\/ott-web-git-carol-acme\.vercel\.app"` \|/g,
+      ),
+    ).toHaveLength(2);
     expect(out.match(new RegExp(`\\| removed \\| \`probe-removed\` \\| \`${type}\` \\| \\|`, "g"))).toHaveLength(4);
     // The secret keeper changed too, but a secret never shows: only `length` is listed.
     expect(out.match(new RegExp(`\\| changed \\| \`probe-kept\` \\| \`${type}\` \\| \`length\`: \`8\` → \`12\` \\|`, "g"))).toHaveLength(4);
-    expect(out.match(/\| changed \|/g)).toHaveLength(6);
+    expect(out.match(/\| changed \|/g)).toHaveLength(8);
     expect(out).not.toContain("hunter2");
     expect(out.match(/```mermaid\ngraph TD\n/g)).toHaveLength(4);
 
