@@ -3,5 +3,5 @@
 import { providerSource } from "../providers/render/provider-source";
 
 const start = performance.now();
-for (const kind of ["service", "customDomain", "postgres", "project", "environment"] as const) providerSource(kind);
+for (const kind of ["service", "customDomain", "postgres", "project", "environment", "keyValue"] as const) providerSource(kind);
 process.stdout.write(String(performance.now() - start));

@@ -57,6 +57,9 @@ export async function benchRender(): Promise<void> {
     const db = { ownerId: OWNER, name: "ott-bench-db", plan: "free", version: "17", region: "oregon" };
     await count("create postgres (incl. wait for available)", () => engine.up("postgres", "db", db));
     await count("refresh postgres", () => engine.refresh(urn("postgres", "db")), "<= 2 GET");
+    const kv = { ownerId: OWNER, name: "ott-bench-cache", plan: "free", region: "oregon", maxmemoryPolicy: "allkeys_lru", ipAllowList: [] };
+    await count("create key value (incl. wait for available)", () => engine.up("keyValue", "cache", kv));
+    await count("refresh key value", () => engine.refresh(urn("keyValue", "cache")), "<= 2 GET");
     // A provider release: every resource takes the new code through an update with no Render call.
     const next = new Engine(host, { service: `${providerSource("service")}\n// next release` });
     for (const [k, s] of engine.state) next.state.set(k, s);
@@ -70,7 +73,7 @@ export async function benchRender(): Promise<void> {
   }
 
   // What the Render resources put in __provider, and so into state and into every call the engine makes.
-  for (const kind of ["service", "customDomain", "postgres", "project", "environment"] as const) {
+  for (const kind of ["service", "customDomain", "postgres", "project", "environment", "keyValue"] as const) {
     const start = performance.now();
     const text = providerSource(kind);
     console.log(`serialized ${kind} provider: ${Buffer.byteLength(text)} bytes, bundled in ${(performance.now() - start).toFixed(0)} ms  target: <= 65536`);
