@@ -189,13 +189,23 @@ const site = web
 // --- Stack outputs: the typed contract other stacks read (components/stack-outputs.ts).
 const outputs = {
   environment: config.environment,
+  appName: config.app.name,
   backendUrl: api?.url,
   backendServiceId: api?.serviceId,
   branchUrls: api?.branchUrls,
+  // What `webstack status/verify/rollback/backup` act on (ops/).
+  branchServiceIds: backend?.branches.length ? api?.branchServiceIds : undefined,
+  backendHealthCheckPath: api ? (backend?.healthCheckPath ?? "/") : undefined,
   backendPendingDomains: backend?.domains.length ? api?.pendingDomains : undefined,
   frontendUrl: site?.url,
   frontendProjectId: site?.projectId,
+  frontendTeamId: site ? web?.site.teamId : undefined,
+  frontendOwnsProduction: site ? !web?.projectFrom && !web?.projectId : undefined,
   databaseConnectionString: database?.connectionString,
+  databaseMode: db?.mode,
+  databaseFrom: db?.mode === "shared" ? db.from : undefined,
+  databaseOwnerConnection: database instanceof Database ? database.connectionString : undefined,
+  renderPostgresId: dbServer?.id,
   databaseConsumers: database instanceof Database ? database.consumers : undefined,
   databaseConsumerConnectionStrings: database instanceof Database ? database.consumerConnectionStrings : undefined,
   renderProjectId: renderProject?.id,

@@ -13,20 +13,38 @@ import type { ConsumerEndpoint } from "./database-outputs";
 export interface StackOutputs {
   /** The stack's role: production | staging | development | preview. */
   environment: Environment;
+  /** Product name (`webstack:app.name`); `webstack backup` names its files after it. */
+  appName?: string;
   /** URL of the main backend service, e.g. `https://ott-prod-api.onrender.com`. */
   backendUrl?: string;
   /** Render id of the main backend service. */
   backendServiceId?: string;
   /** URL of each developer branch service, by branch-service name. */
   branchUrls?: Record<string, string>;
+  /** Render id of each developer branch service, by branch-service name. */
+  branchServiceIds?: Record<string, string>;
+  /** Path the backend answers health checks on, e.g. `/healthz`. */
+  backendHealthCheckPath?: string;
   /** Custom backend domains whose DNS Render has not verified yet (empty once all serve). */
   backendPendingDomains?: string[];
   /** URL the stack's frontend answers on (its production domain, or its branch domain). */
   frontendUrl?: string;
   /** Vercel project id; stacks that attach to prod's project read it. */
   frontendProjectId?: string;
+  /** Vercel team id of the project, when the config names one. */
+  frontendTeamId?: string;
+  /** Whether this stack created the Vercel project and so owns its production target. */
+  frontendOwnsProduction?: boolean;
   /** The stack's own database connection string (secret). */
   databaseConnectionString?: string;
+  /** `isolated`: the stack owns its database; `shared`: it has a role on another stack's. */
+  databaseMode?: "isolated" | "shared";
+  /** The stack whose database a shared stack uses, e.g. `acme/webstack/staging`. */
+  databaseFrom?: string;
+  /** Connection string of the role that owns an isolated stack's database (secret); backups use it. */
+  databaseOwnerConnection?: string;
+  /** Render Postgres (`dpg-…`) the stack's database lives on, when Render hosts it. */
+  renderPostgresId?: string;
   /** Where each consumer stack's role connects, without its password. */
   databaseConsumers?: Record<string, ConsumerEndpoint>;
   /** Each consumer stack's own connection string (secret map). */
@@ -42,7 +60,11 @@ export interface StackOutputs {
 export type StackOutputName = keyof StackOutputs;
 
 /** Names of the outputs that are always secret. */
-export const SECRET_STACK_OUTPUTS: readonly StackOutputName[] = ["databaseConnectionString", "databaseConsumerConnectionStrings"];
+export const SECRET_STACK_OUTPUTS: readonly StackOutputName[] = [
+  "databaseConnectionString",
+  "databaseConsumerConnectionStrings",
+  "databaseOwnerConnection",
+];
 
 /** What a program exports for each output: the value, or undefined when the stack lacks it. */
 export type StackOutputInputs = { [K in StackOutputName]: pulumi.Input<NonNullable<StackOutputs[K]>> | undefined };
@@ -58,13 +80,22 @@ export function readStackOutputs(ref: pulumi.StackReference | string, opts?: pul
   const reference = typeof ref === "string" ? new pulumi.StackReference(ref, { name: ref }, opts) : ref;
   const names: StackOutputName[] = [
     "environment",
+    "appName",
     "backendUrl",
     "backendServiceId",
     "branchUrls",
+    "branchServiceIds",
+    "backendHealthCheckPath",
     "backendPendingDomains",
     "frontendUrl",
     "frontendProjectId",
+    "frontendTeamId",
+    "frontendOwnsProduction",
     "databaseConnectionString",
+    "databaseMode",
+    "databaseFrom",
+    "databaseOwnerConnection",
+    "renderPostgresId",
     "databaseConsumers",
     "databaseConsumerConnectionStrings",
     "renderProjectId",
