@@ -142,6 +142,9 @@ const api = backend
     })
   : undefined;
 
+// --- Alerts (webstack:notify): the cron Worker posts failures; `webstack notify` posts deploy results.
+const notifyWebhookUrl = config.notify ? loaded.secret(config.notify.webhook.secret) : undefined;
+
 // --- Cron Worker calling the backend with the shared secret.
 const cron =
   api && config.cron
@@ -155,6 +158,7 @@ const cron =
         enabled: config.cron.enabled ?? config.environment !== "preview",
         keepAlive: config.cron.keepAlive,
         healthCheckPath: backend?.healthCheckPath,
+        ...(notifyWebhookUrl ? { notifyWebhookUrl, label: `${config.app.name} ${stack}` } : {}),
       })
     : undefined;
 
@@ -211,6 +215,10 @@ const outputs = {
   renderProjectId: renderProject?.id,
   cronScriptName: cron?.scriptName,
   cronSchedules: cron?.schedules,
+  cronAccountId: cron ? config.cron?.accountId : undefined,
+  cronJobs: cron?.jobNames,
+  cronSecret: cron?.secret,
+  notifyWebhookUrl,
 } satisfies StackOutputInputs;
 
 // Only what this stack has: Pulumi warns about every undefined export.

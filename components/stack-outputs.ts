@@ -55,6 +55,14 @@ export interface StackOutputs {
   cronScriptName?: string;
   /** The schedules the cron Worker runs (empty when disabled). */
   cronSchedules?: string[];
+  /** Cloudflare account of the cron Worker (its workers.dev address is looked up in it). */
+  cronAccountId?: string;
+  /** Job names the cron Worker runs, keep-alive included; `webstack cron run` takes one. */
+  cronJobs?: string[];
+  /** Bearer secret of the cron Worker's run-now route, also the backend's CRON_SECRET (secret). */
+  cronSecret?: string;
+  /** Slack or Discord webhook that alerts and deploy results go to (secret). */
+  notifyWebhookUrl?: string;
 }
 
 export type StackOutputName = keyof StackOutputs;
@@ -64,6 +72,8 @@ export const SECRET_STACK_OUTPUTS: readonly StackOutputName[] = [
   "databaseConnectionString",
   "databaseConsumerConnectionStrings",
   "databaseOwnerConnection",
+  "cronSecret",
+  "notifyWebhookUrl",
 ];
 
 /** What a program exports for each output: the value, or undefined when the stack lacks it. */
@@ -101,6 +111,10 @@ export function readStackOutputs(ref: pulumi.StackReference | string, opts?: pul
     "renderProjectId",
     "cronScriptName",
     "cronSchedules",
+    "cronAccountId",
+    "cronJobs",
+    "cronSecret",
+    "notifyWebhookUrl",
   ];
   return Object.fromEntries(names.map((n) => [n, reference.getOutput(n)])) as StackOutputsOf;
 }

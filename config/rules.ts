@@ -1,5 +1,6 @@
 import { wiredVariableIssues } from "./env";
 import { frontendCrossIssues } from "./frontend";
+import { notifyIssues } from "./notify";
 import type { SectionName, StackConfig } from "./schema";
 
 export interface RuleIssue {
@@ -38,5 +39,6 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
   }
   if (has("environment", "frontend", "backend")) issues.push(...frontendCrossIssues(c));
   if (has("env", "backend", "frontend", "database", "cron")) issues.push(...wiredVariableIssues(c));
+  if (has("notify", "secrets")) issues.push(...notifyIssues(c));
   return issues;
 }

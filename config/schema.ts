@@ -5,6 +5,7 @@ import { cronSchema } from "./cron";
 import { databaseSchema } from "./database";
 import { environmentSchema } from "./environment";
 import { frontendSchema } from "./frontend";
+import { notifySchema } from "./notify";
 import { envSchema, secretsSchema } from "./env";
 
 /** Namespace of every webstack key in Pulumi.<stack>.yaml. */
@@ -29,6 +30,7 @@ export const sections = {
   frontend: optionalSection(frontendSchema),
   database: optionalSection(databaseSchema),
   cron: optionalSection(cronSchema),
+  notify: optionalSection(notifySchema),
   env: envSchema.default({ backend: {}, frontend: {} }),
   secrets: secretsSchema.default({}),
 };
