@@ -2,7 +2,10 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { workerUrl } from "../../ops/cloudflare-api";
 import { bundleWorker, COMPATIBILITY_DATE } from "../../worker/bundle";
+import { FakeClock } from "../ops/fake-clock";
+import { OpsRun } from "../ops/harness";
 
 // The bundled Worker in workerd: its run-now route, and the alerts it posts to a local Discord
 // receiver, with failure streaks kept in a Miniflare KV namespace.
@@ -29,6 +32,12 @@ beforeAll(async () => {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
+      if (req.url === "/client/v4/accounts/3f1c9a7be2d04c6f8a5b1e9d7c2f4a60/workers/subdomain") {
+        const ok = req.headers.authorization === "Bearer cf-token";
+        res.writeHead(ok ? 200 : 403, { "content-type": "application/json" });
+        res.end(JSON.stringify(ok ? { success: true, errors: [], result: { subdomain: "acme" } } : { success: false, errors: [{ message: "Authentication error" }] }));
+        return;
+      }
       if (req.url === HOOK_PATH) {
         posts.push({ body: JSON.parse(body), at: Date.now() });
         const a = hookAnswers.shift() ?? { status: 204 };
@@ -179,5 +188,40 @@ describe("alerts from workerd", () => {
     expect(posts).toHaveLength(3);
     expect(posts[2]!.body.content).toContain("backend health check passes again");
     expect(await kv.get("alert:keep-alive")).toBeNull();
+  });
+});
+
+describe("webstack cron run, through the Worker in workerd", () => {
+  let t: OpsRun;
+  const outputs = (secret = SECRET) =>
+    t.outputs({ environment: "staging", cronScriptName: "ott-staging-cron", cronAccountId: "3f1c9a7be2d04c6f8a5b1e9d7c2f4a60", cronJobs: ["expire-tickets", "report", "keep-alive"], cronSecret: secret });
+  beforeEach(() => {
+    t = new OpsRun();
+  });
+
+  it("runs a job now with the stack's cron secret; the backend sees the CLI's time in the Idempotency-Key", async () => {
+    expect(await t.run("cron", "run", "staging", "expire-tickets", "--outputs", outputs(), "--url", base)).toBe(0);
+    expect(t.stdout).toBe("expire-tickets: ok (1 attempt, HTTP 204; Idempotency-Key expire-tickets:2026-03-01T12:00:00.000Z)");
+    expect(backend.map((b) => [b.url, b.headers["idempotency-key"]])).toEqual([["/internal/cron/expire-tickets", "expire-tickets:2026-03-01T12:00:00.000Z"]]);
+  });
+
+  it("lists the known jobs for an unknown one, reports a failed job, and a secret the Worker refuses", async () => {
+    expect(await t.run("cron", "run", "staging", "expire", "--outputs", outputs(), "--url", base)).toBe(2);
+    expect(t.stderr).toBe("unknown job 'expire' for staging; its jobs: expire-tickets, report, keep-alive");
+    answers.set("/internal/cron/report", 503);
+    expect(await t.run("cron", "run", "staging", "report", "--outputs", outputs(), "--url", base)).toBe(1);
+    expect(t.stdout).toBe("report: failed: HTTP 503 (3 attempts, HTTP 503)");
+    expect(await t.run("cron", "run", "staging", "report", "--outputs", outputs("stale-secret"), "--url", base)).toBe(1);
+    expect(t.stderr).toContain("the Worker refused the cron secret (401)");
+    expect(backend).toHaveLength(3);
+  });
+
+  it("finds the workers.dev address with CLOUDFLARE_API_TOKEN, and names the variable when it is missing", async () => {
+    expect(await t.run("cron", "run", "staging", "report", "--outputs", outputs())).toBe(2);
+    expect(t.stderr).toMatch(/^CLOUDFLARE_API_TOKEN is not set: finding the cron Worker's workers.dev address \(or pass --url\)/);
+    const { port } = server.address() as AddressInfo;
+    const env = { CLOUDFLARE_API_TOKEN: "cf-token", CLOUDFLARE_API_URL: `http://127.0.0.1:${port}/client/v4` };
+    expect(await workerUrl(env, new FakeClock(), "3f1c9a7be2d04c6f8a5b1e9d7c2f4a60", "ott-staging-cron")).toBe("https://ott-staging-cron.acme.workers.dev");
+    await expect(workerUrl({ ...env, CLOUDFLARE_API_TOKEN: "wrong" }, new FakeClock(), "3f1c9a7be2d04c6f8a5b1e9d7c2f4a60", "x")).rejects.toThrow(/HTTP 403: Authentication error\); pass --url/);
   });
 });
