@@ -20,206 +20,218 @@ const loaded = loadStackConfig();
 const { config, stack } = loaded;
 const production = config.environment === "production";
 const name = (part: string) => cloudName(config.app.name, stack, part);
-
-// --- Render project: an environment named after the stack, in a project this stack owns or joins.
-const rp = config.app.renderProject;
-const renderProject = rp?.name
-  ? new RenderProject(
-      "render-project",
-      { ownerId: config.app.renderOwnerId, name: rp.name, environments: [{ name: stack, protected: production }] },
-      // It holds production's environment; the provider also refuses to delete a non-empty one.
-      { protect: production, retainOnDelete: production },
-    )
-  : undefined;
-const renderEnvironmentId: pulumi.Output<string> | undefined = renderProject
-  ? renderProject.environmentIds.apply((ids) => ids[stack]!)
-  : rp?.from
-    ? new RenderEnvironment(
-        "render-environment",
-        {
-          // The owner stack must be up first (README: dependency order); Pulumi names the missing output otherwise.
-          projectId: new pulumi.StackReference("render-project", { name: rp.from }).requireOutput("renderProjectId") as pulumi.Output<string>,
-          name: stack,
-          protected: production,
-        },
-        { protect: production, retainOnDelete: production },
-      ).id
-    : undefined;
-
-// --- Database: the stack's own (isolated) or a consumer role on another stack's (shared).
 const db = config.database;
-const dbServer =
-  db?.mode === "isolated" && db.server === "render"
-    ? new RenderPostgres(
-        "db-server",
-        { ownerId: config.app.renderOwnerId, name: name("db"), environmentId: renderEnvironmentId, ...(db.render ?? renderPostgresSchema.parse({})) },
-        // Production data outlives a mistaken `pulumi destroy` or a removed config block.
-        { protect: production, retainOnDelete: production },
-      )
-    : undefined;
-const database =
-  db?.mode === "isolated"
-    ? new Database(
-        "db",
-        {
-          app: config.app.name,
-          stack,
-          sslmode: db.sslmode,
-          consumers: db.consumers,
-          protect: production,
-          ...(dbServer
-            ? {
-                adminConnection: {
-                  host: dbServer.host,
-                  port: dbServer.port,
-                  username: dbServer.databaseUser,
-                  password: dbServer.password,
-                  database: dbServer.databaseName,
-                },
-              }
-            : {}),
-        },
-        // The postgresql provider must not connect before the server exists (pulumi/pulumi#3166).
-        { dependsOn: dbServer ? [dbServer] : [] },
-      )
-    : db?.mode === "shared"
+
+// Async, so the program can wait for the owner of a shared database before registering more.
+async function main() {
+  // --- A shared database first: if the owner stack refuses this stack, the program stops here with
+  // one error, before any resource that would use the database (or anything else) registers.
+  const shared =
+    db?.mode === "shared"
       ? new SharedDatabase("db", {
           from: db.from,
           allowProductionData: db.allowProductionData,
           consumer: db.consumer ?? defaultConsumerName(config.environment, stack),
         })
       : undefined;
+  if (shared) await shared.ready();
 
-// --- Variables: one typed set; webstack wires DATABASE_URL, CRON_SECRET and CORS itself.
-const backend = config.backend;
-const web = webPlan(config);
-const env = new EnvVarSet("env", {
-  frontendSlots: web?.slots ?? [],
-  variables: [
-    ...envVarsFromConfig(config.env, loaded.secret),
-    ...(database && backend
-      ? [{ name: "DATABASE_URL", from: database.connectionString, to: ["backend"], description: "database connection string" } satisfies EnvVar]
-      : []),
-    // Generated here, not in CronTrigger: the Worker needs the backend's URL and the backend this secret.
-    ...(config.cron && backend ? [{ name: "CRON_SECRET", generate: 48, to: ["backend", "worker"] } satisfies EnvVar] : []),
-    ...(web && backend
-      ? [
+  // --- Render project: an environment named after the stack, in a project this stack owns or joins.
+  const rp = config.app.renderProject;
+  const renderProject = rp?.name
+    ? new RenderProject(
+        "render-project",
+        { ownerId: config.app.renderOwnerId, name: rp.name, environments: [{ name: stack, protected: production }] },
+        // It holds production's environment; the provider also refuses to delete a non-empty one.
+        { protect: production, retainOnDelete: production },
+      )
+    : undefined;
+  const renderEnvironmentId: pulumi.Output<string> | undefined = renderProject
+    ? renderProject.environmentIds.apply((ids) => ids[stack]!)
+    : rp?.from
+      ? new RenderEnvironment(
+          "render-environment",
           {
-            name: "CORS_ALLOWED_ORIGINS",
-            literal: web.corsAllowedOrigins.join(","),
-            public: true,
-            to: ["backend"],
-          } satisfies EnvVar,
-        ]
-      : []),
-  ],
-});
+            // The owner stack must be up first (README: dependency order); Pulumi names the missing output otherwise.
+            projectId: new pulumi.StackReference("render-project", { name: rp.from }).requireOutput("renderProjectId") as pulumi.Output<string>,
+            name: stack,
+            protected: production,
+          },
+          { protect: production, retainOnDelete: production },
+        ).id
+      : undefined;
 
-// --- Backend on Render, with one service per developer branch.
-const api = backend
-  ? new WebService("api", {
-      ownerId: config.app.renderOwnerId,
-      name: name(backend.name),
-      repo: `https://github.com/${config.app.repo}`,
-      branch: backend.branch,
-      rootDir: backend.rootDir,
-      runtime: backend.runtime,
-      buildCommand: backend.buildCommand,
-      startCommand: backend.startCommand,
-      preDeployCommand: backend.preDeployCommand,
-      healthCheckPath: backend.healthCheckPath,
-      plan: backend.plan,
-      region: backend.region,
-      instances: backend.instances,
-      autoscaling: backend.autoscaling,
-      disk: backend.disk,
-      domains: backend.domains,
-      autoDeploy: backend.autoDeploy,
-      envVars: env.renderEnvVars,
-      branches: backend.branches,
-      environmentId: renderEnvironmentId,
-      protect: production,
-    })
-  : undefined;
+  // --- Database: the stack's own (isolated) or a consumer role on another stack's (shared, above).
+  const dbServer =
+    db?.mode === "isolated" && db.server === "render"
+      ? new RenderPostgres(
+          "db-server",
+          { ownerId: config.app.renderOwnerId, name: name("db"), environmentId: renderEnvironmentId, ...(db.render ?? renderPostgresSchema.parse({})) },
+          // Production data outlives a mistaken `pulumi destroy` or a removed config block.
+          { protect: production, retainOnDelete: production },
+        )
+      : undefined;
+  const database =
+    db?.mode === "isolated"
+      ? new Database(
+          "db",
+          {
+            app: config.app.name,
+            stack,
+            sslmode: db.sslmode,
+            consumers: db.consumers,
+            protect: production,
+            ...(dbServer
+              ? {
+                  adminConnection: {
+                    host: dbServer.host,
+                    port: dbServer.port,
+                    username: dbServer.databaseUser,
+                    password: dbServer.password,
+                    database: dbServer.databaseName,
+                  },
+                }
+              : {}),
+          },
+          // The postgresql provider must not connect before the server exists (pulumi/pulumi#3166).
+          { dependsOn: dbServer ? [dbServer] : [] },
+        )
+      : shared;
 
-// --- Alerts (webstack:notify): the cron Worker posts failures; `webstack notify` posts deploy results.
-const notifyWebhookUrl = config.notify ? loaded.secret(config.notify.webhook.secret) : undefined;
+  // --- Variables: one typed set; webstack wires DATABASE_URL, CRON_SECRET and CORS itself.
+  const backend = config.backend;
+  const web = webPlan(config);
+  const env = new EnvVarSet("env", {
+    frontendSlots: web?.slots ?? [],
+    variables: [
+      ...envVarsFromConfig(config.env, loaded.secret),
+      ...(database && backend
+        ? [{ name: "DATABASE_URL", from: database.connectionString, to: ["backend"], description: "database connection string" } satisfies EnvVar]
+        : []),
+      // Generated here, not in CronTrigger: the Worker needs the backend's URL and the backend this secret.
+      ...(config.cron && backend ? [{ name: "CRON_SECRET", generate: 48, to: ["backend", "worker"] } satisfies EnvVar] : []),
+      ...(web && backend
+        ? [
+            {
+              name: "CORS_ALLOWED_ORIGINS",
+              literal: web.corsAllowedOrigins.join(","),
+              public: true,
+              to: ["backend"],
+            } satisfies EnvVar,
+          ]
+        : []),
+    ],
+  });
 
-// --- Cron Worker calling the backend with the shared secret.
-const cron =
-  api && config.cron
-    ? new CronTrigger("cron", {
-        accountId: config.cron.accountId,
-        scriptName: name("cron"),
-        targetUrl: api.url,
-        secret: env.values.CRON_SECRET,
-        jobs: config.cron.jobs,
-        // Pull-request stacks share a database: their crons stay off unless asked for.
-        enabled: config.cron.enabled ?? config.environment !== "preview",
-        keepAlive: config.cron.keepAlive,
-        healthCheckPath: backend?.healthCheckPath,
-        ...(notifyWebhookUrl ? { notifyWebhookUrl, label: `${config.app.name} ${stack}` } : {}),
+  // --- Backend on Render, with one service per developer branch.
+  const api = backend
+    ? new WebService("api", {
+        ownerId: config.app.renderOwnerId,
+        name: name(backend.name),
+        repo: `https://github.com/${config.app.repo}`,
+        branch: backend.branch,
+        rootDir: backend.rootDir,
+        runtime: backend.runtime,
+        buildCommand: backend.buildCommand,
+        startCommand: backend.startCommand,
+        preDeployCommand: backend.preDeployCommand,
+        healthCheckPath: backend.healthCheckPath,
+        plan: backend.plan,
+        region: backend.region,
+        instances: backend.instances,
+        autoscaling: backend.autoscaling,
+        disk: backend.disk,
+        domains: backend.domains,
+        autoDeploy: backend.autoDeploy,
+        envVars: env.renderEnvVars,
+        branches: backend.branches,
+        environmentId: renderEnvironmentId,
+        protect: production,
       })
     : undefined;
 
-// --- Frontend on Vercel: prod owns the project, other stacks add their branches to it.
-const site = web
-  ? new FrontendSite("web", {
-      ...web.site,
-      ...(web.projectFrom
-        ? {
-            projectId: new pulumi.StackReference("frontend-project", { name: web.projectFrom }).requireOutput(
-              "frontendProjectId",
-            ) as pulumi.Output<string>,
-          }
-        : web.projectId
-          ? { projectId: web.projectId }
-          : {}),
-      variables: [
-        ...env.vercelVariables,
-        ...(api && config.frontend
-          ? apiUrlVariables({
-              variable: config.frontend.apiUrlVariable,
-              slots: web.slots,
-              serviceUrl: web.backendDomainUrl ?? api.url,
-              branchServices: backend?.branches,
-              branchUrls: api.branchUrls,
-            })
-          : []),
-      ],
-    })
-  : undefined;
+  // --- Alerts (webstack:notify): the cron Worker posts failures; `webstack notify` posts deploy results.
+  const notifyWebhookUrl = config.notify ? loaded.secret(config.notify.webhook.secret) : undefined;
 
-// --- Stack outputs: the typed contract other stacks read (components/stack-outputs.ts).
-const outputs = {
-  environment: config.environment,
-  appName: config.app.name,
-  backendUrl: api?.url,
-  backendServiceId: api?.serviceId,
-  branchUrls: api?.branchUrls,
-  // What `webstack status/verify/rollback/backup` act on (ops/).
-  branchServiceIds: backend?.branches.length ? api?.branchServiceIds : undefined,
-  backendHealthCheckPath: api ? (backend?.healthCheckPath ?? "/") : undefined,
-  backendPendingDomains: backend?.domains.length ? api?.pendingDomains : undefined,
-  frontendUrl: site?.url,
-  frontendProjectId: site?.projectId,
-  frontendTeamId: site ? web?.site.teamId : undefined,
-  frontendOwnsProduction: site ? !web?.projectFrom && !web?.projectId : undefined,
-  databaseConnectionString: database?.connectionString,
-  databaseMode: db?.mode,
-  databaseFrom: db?.mode === "shared" ? db.from : undefined,
-  databaseOwnerConnection: database instanceof Database ? database.connectionString : undefined,
-  renderPostgresId: dbServer?.id,
-  databaseConsumers: database instanceof Database ? database.consumers : undefined,
-  databaseConsumerConnectionStrings: database instanceof Database ? database.consumerConnectionStrings : undefined,
-  renderProjectId: renderProject?.id,
-  cronScriptName: cron?.scriptName,
-  cronSchedules: cron?.schedules,
-  cronAccountId: cron ? config.cron?.accountId : undefined,
-  cronJobs: cron?.jobNames,
-  cronSecret: cron?.secret,
-  notifyWebhookUrl,
-} satisfies StackOutputInputs;
+  // --- Cron Worker calling the backend with the shared secret.
+  const cron =
+    api && config.cron
+      ? new CronTrigger("cron", {
+          accountId: config.cron.accountId,
+          scriptName: name("cron"),
+          targetUrl: api.url,
+          secret: env.values.CRON_SECRET,
+          jobs: config.cron.jobs,
+          // Pull-request stacks share a database: their crons stay off unless asked for.
+          enabled: config.cron.enabled ?? config.environment !== "preview",
+          keepAlive: config.cron.keepAlive,
+          healthCheckPath: backend?.healthCheckPath,
+          ...(notifyWebhookUrl ? { notifyWebhookUrl, label: `${config.app.name} ${stack}` } : {}),
+        })
+      : undefined;
 
-// Only what this stack has: Pulumi warns about every undefined export.
-export = Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
+  // --- Frontend on Vercel: prod owns the project, other stacks add their branches to it.
+  const site = web
+    ? new FrontendSite("web", {
+        ...web.site,
+        ...(web.projectFrom
+          ? {
+              projectId: new pulumi.StackReference("frontend-project", { name: web.projectFrom }).requireOutput(
+                "frontendProjectId",
+              ) as pulumi.Output<string>,
+            }
+          : web.projectId
+            ? { projectId: web.projectId }
+            : {}),
+        variables: [
+          ...env.vercelVariables,
+          ...(api && config.frontend
+            ? apiUrlVariables({
+                variable: config.frontend.apiUrlVariable,
+                slots: web.slots,
+                serviceUrl: web.backendDomainUrl ?? api.url,
+                branchServices: backend?.branches,
+                branchUrls: api.branchUrls,
+              })
+            : []),
+        ],
+      })
+    : undefined;
+
+  // --- Stack outputs: the typed contract other stacks read (components/stack-outputs.ts).
+  const outputs = {
+    environment: config.environment,
+    appName: config.app.name,
+    backendUrl: api?.url,
+    backendServiceId: api?.serviceId,
+    branchUrls: api?.branchUrls,
+    // What `webstack status/verify/rollback/backup` act on (ops/).
+    branchServiceIds: backend?.branches.length ? api?.branchServiceIds : undefined,
+    backendHealthCheckPath: api ? (backend?.healthCheckPath ?? "/") : undefined,
+    backendPendingDomains: backend?.domains.length ? api?.pendingDomains : undefined,
+    frontendUrl: site?.url,
+    frontendProjectId: site?.projectId,
+    frontendTeamId: site ? (web?.site.teamId ?? new pulumi.Config("vercel").get("team")) : undefined,
+    frontendOwnsProduction: site ? !web?.projectFrom && !web?.projectId : undefined,
+    databaseConnectionString: database?.connectionString,
+    databaseMode: db?.mode,
+    databaseFrom: db?.mode === "shared" ? db.from : undefined,
+    databaseOwnerConnection: database instanceof Database ? database.connectionString : undefined,
+    renderPostgresId: dbServer?.id,
+    databaseConsumers: database instanceof Database ? database.consumers : undefined,
+    databaseConsumerConnectionStrings: database instanceof Database ? database.consumerConnectionStrings : undefined,
+    renderProjectId: renderProject?.id,
+    cronScriptName: cron?.scriptName,
+    cronSchedules: cron?.schedules,
+    cronAccountId: cron ? config.cron?.accountId : undefined,
+    cronJobs: cron?.jobNames,
+    cronSecret: cron?.secret,
+    notifyWebhookUrl,
+  } satisfies StackOutputInputs;
+
+  // Only what this stack has: Pulumi warns about every undefined export.
+  return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
+}
+
+// Pulumi awaits an exported promise and takes its value as the stack outputs.
+export = main();

@@ -1,66 +1,75 @@
-import { createCustomDomainProvider } from "../providers/render/custom-domain";
-import { createPostgresProvider } from "../providers/render/postgres";
-import { createEnvironmentProvider, createProjectProvider } from "../providers/render/project";
 import { providerSource } from "../providers/render/provider-source";
-import { createServiceProvider, type ServiceInputs } from "../providers/render/service";
+import type { ServiceInputs } from "../providers/render/service";
+import { Engine } from "../test/engine/engine";
+import { startRenderHost } from "../test/engine/render-host";
 import { startEmulator } from "../test/providers/render/emulator";
 import { webServiceInputs } from "../test/providers/render/fixtures";
 
+const OWNER = "tea-bench0001";
 const service: ServiceInputs = webServiceInputs({
-  ownerId: "tea-bench0001",
+  ownerId: OWNER,
   name: "ott-bench-api",
   preDeployCommand: "npm run db:migrate",
   envVars: { NODE_ENV: "production", LOG_LEVEL: "info" },
 });
 
-/** API calls per provider operation against the emulator, and the serialized providers' size. */
+/**
+ * API calls per operation, counted at the emulator, with the providers running where `pulumi up`
+ * runs them: the SDK's dynamic-provider host, driven over gRPC like the engine (test/engine).
+ */
 export async function benchRender(): Promise<void> {
-  console.log("\n## Render provider (API calls against the emulator)");
+  console.log("\n## Render provider (through the real provider host; API calls counted at the emulator)");
   const emu = await startEmulator();
+  const host = await startRenderHost(emu);
   try {
-    const client = { baseUrl: emu.url, apiKey: emu.apiKey, baseDelayMs: 1 };
-    const p = createServiceProvider({ client, pollIntervalMs: 1 });
+    const engine = new Engine(host);
     const count = async (label: string, op: () => Promise<unknown>, target?: string) => {
       emu.requests.length = 0;
+      const start = performance.now();
       await op();
+      const ms = performance.now() - start;
       const gets = emu.requests.filter((r) => r.method === "GET").length;
       const writes = emu.requests.length - gets;
-      console.log(`${label.padEnd(44)} ${String(emu.requests.length).padStart(3)} calls (${gets} GET, ${writes} write)${target ? `  target: ${target}` : ""}`);
+      console.log(
+        `${label.padEnd(44)} ${String(emu.requests.length).padStart(3)} calls (${gets} GET, ${writes} write) ${ms.toFixed(0).padStart(4)} ms${target ? `  target: ${target}` : ""}`,
+      );
     };
+    const urn = (kind: Parameters<Engine["get"]>[0], name: string) => engine.get(kind, name).urn;
 
-    let created!: { id: string; outs?: any };
-    await count("create web service", async () => (created = await p.create(service)));
-    const dp = createCustomDomainProvider({ client });
-    let domain!: { id: string; outs?: any };
-    await count("create custom domain (apex)", async () => (domain = await dp.create({ serviceId: created.id, name: "example.com" })));
-    await count("no-op update (diff, then update if changed)", async () => {
-      const d = await p.diff!(created.id, created.outs, service);
-      if (d.changes) await p.update!(created.id, created.outs, service);
-    }, "0 writes");
-    await count("update called with identical inputs", () => p.update!(created.id, created.outs, service), "0 writes");
+    await count("create web service", () => engine.up("service", "api", service), "1 write");
+    const serviceId = engine.get("service", "api").id;
+    await count("create custom domain (apex)", () => engine.up("customDomain", "apex", { serviceId, name: "example.com" }));
+    await count("no-op up (check, diff)", () => engine.up("service", "api", service), "0 writes");
     await count("update: plan + env var + preDeploy", () =>
-      p.update!(created.id, created.outs, { ...service, plan: "standard", preDeployCommand: "npm run m2", envVars: { NODE_ENV: "production" } }),
+      engine.up("service", "api", { ...service, plan: "standard", preDeployCommand: "npm run m2", envVars: { NODE_ENV: "production" } }),
     );
-    await count("refresh service", () => p.read!(created.id, created.outs), "<= 2 GET");
-    await count("refresh custom domain", () => dp.read!(domain.id, domain.outs), "<= 2 GET");
-    const projects = createProjectProvider({ client });
-    let project!: { id: string; outs?: any };
-    await count("create project (1 environment)", async () => (project = await projects.create({ ownerId: "tea-bench0001", name: "ott", environments: [{ name: "prod", protected: true }] })));
-    await count("refresh project", () => projects.read!(project.id, project.outs), "<= 2 GET");
-    const environments = createEnvironmentProvider({ client });
-    let env!: { id: string; outs?: any };
-    await count("create environment", async () => (env = await environments.create({ projectId: project.id, name: "staging" })));
-    await count("refresh environment", () => environments.read!(env.id, env.outs), "<= 2 GET");
-    await count("move service to another environment", () => p.update!(created.id, created.outs, { ...service, environmentId: env.id }));
-    const pg = createPostgresProvider({ client, pollIntervalMs: 1 });
-    let db!: { id: string; outs?: any };
-    await count("create postgres (incl. wait for available)", async () => (db = await pg.create({ ownerId: "tea-bench0001", name: "db", plan: "free", version: "17", region: "oregon" })));
-    await count("refresh postgres", () => pg.read!(db.id, db.outs), "<= 2 GET");
+    await count("refresh service", () => engine.refresh(urn("service", "api")), "<= 2 GET");
+    await count("refresh custom domain", () => engine.refresh(urn("customDomain", "apex")), "<= 2 GET");
+    await count("create project (1 environment)", () => engine.up("project", "p", { ownerId: OWNER, name: "ott", environments: [{ name: "prod", protected: true }] }));
+    await count("refresh project", () => engine.refresh(urn("project", "p")), "<= 2 GET");
+    const projectId = engine.get("project", "p").id;
+    await count("create environment", () => engine.up("environment", "staging", { projectId, name: "staging" }));
+    await count("refresh environment", () => engine.refresh(urn("environment", "staging")), "<= 2 GET");
+    const environmentId = engine.get("environment", "staging").id;
+    await count("move service to another environment", () =>
+      engine.up("service", "api", { ...service, plan: "standard", preDeployCommand: "npm run m2", envVars: { NODE_ENV: "production" }, environmentId }),
+    );
+    const db = { ownerId: OWNER, name: "ott-bench-db", plan: "free", version: "17", region: "oregon" };
+    await count("create postgres (incl. wait for available)", () => engine.up("postgres", "db", db));
+    await count("refresh postgres", () => engine.refresh(urn("postgres", "db")), "<= 2 GET");
+    // A provider release: every resource takes the new code through an update with no Render call.
+    const next = new Engine(host, { service: `${providerSource("service")}\n// next release` });
+    for (const [k, s] of engine.state) next.state.set(k, s);
+    await count("new provider code (update, service)", () =>
+      next.up("service", "api", { ...service, plan: "standard", preDeployCommand: "npm run m2", envVars: { NODE_ENV: "production" }, environmentId }),
+      "0 calls",
+    );
   } finally {
+    await host.stop();
     await emu.stop();
   }
 
-  // What RenderService and RenderPostgres put in __provider, and so into state.
+  // What the Render resources put in __provider, and so into state and into every call the engine makes.
   for (const kind of ["service", "customDomain", "postgres", "project", "environment"] as const) {
     const start = performance.now();
     const text = providerSource(kind);

@@ -22,7 +22,10 @@ export interface AdminConnectionArgs {
   username: pulumi.Input<string>;
   /** Admin password (kept secret). */
   password: pulumi.Input<string>;
-  /** Maintenance database the provider connects to. Defaults to "postgres". */
+  /**
+   * Database the admin connects to. Defaults to "postgres"; for a Render Postgres pass its
+   * `databaseName`, the database Render created for its admin.
+   */
   database?: pulumi.Input<string>;
   /**
    * Whether the admin is a superuser. Defaults to false, which is right for managed servers
@@ -58,7 +61,10 @@ export interface DatabaseArgs {
 
 export interface DatabaseOptions extends pulumi.ComponentResourceOptions {
   transform?: {
+    /** The admin's provider (`<name>-admin`): roles, the database, grants inside the database. */
     provider?: ResourceTransform<postgresql.ProviderArgs>;
+    /** The owner's provider (`<name>-as-owner`): the database-level grants. */
+    ownerProvider?: ResourceTransform<postgresql.ProviderArgs>;
     password?: ResourceTransform<random.RandomPasswordArgs>;
     role?: ResourceTransform<postgresql.RoleArgs>;
     database?: ResourceTransform<postgresql.DatabaseArgs>;
@@ -113,9 +119,11 @@ function adminFromConfig(component: string): AdminConnectionArgs {
  * with a generated password, a database owned by it, CONNECT revoked from PUBLIC, and optionally
  * one least-privilege role per consumer stack.
  *
- * Every PostgreSQL child uses one explicit provider built from the admin connection, and waits
- * for this component's `dependsOn` (e.g. the Render Postgres that the connection comes from), so
- * nothing connects before the server exists.
+ * Every PostgreSQL child uses an explicit provider and waits for this component's `dependsOn`
+ * (e.g. the Render Postgres that the connection comes from), so nothing connects before the
+ * server exists. The admin's provider creates the roles and the database and grants inside it;
+ * a second provider signs in as the owner for the database-level grants (CONNECT), which only
+ * the owner can give when the admin is not a superuser (see docs/architecture.md, "Databases").
  */
 export class Database extends pulumi.ComponentResource {
   /** Server hostname. */
@@ -205,13 +213,13 @@ export class Database extends pulumi.ComponentResource {
       );
       return new postgresql.Role(`${name}-${suffix}`, a, o);
     };
-    const grant = (resourceName: string, a0: postgresql.GrantArgs, deps: pulumi.Resource[]) => {
+    const grant = (resourceName: string, a0: postgresql.GrantArgs, deps: pulumi.Resource[], via: postgresql.Provider = provider) => {
       // deleteBeforeReplace: a replaced grant must be revoked before it is granted again, or the
       // revoke of the old one removes the new privileges (pulumi-postgresql #233).
       const [a, o] = applyTransform<postgresql.GrantArgs>(
         transform.grant,
         a0,
-        pg({ deleteBeforeReplace: true }, deps),
+        pg({ deleteBeforeReplace: true, provider: via }, deps),
       );
       return new postgresql.Grant(resourceName, a, o);
     };
@@ -226,6 +234,26 @@ export class Database extends pulumi.ComponentResource {
     );
     const db = new postgresql.Database(name, dbArgs, dbOpts);
 
+    // Database-level GRANT and REVOKE take effect only from the owner. A non-superuser admin does
+    // not hold the owner's privileges, and the provider takes on the owner's role below the
+    // database level only (cyrilgdn/terraform-provider-postgresql#133): run as the admin, these
+    // grants would change nothing and show a diff on every run. So they run on a provider signed
+    // in as the owner. (Why not GrantRole of the owner to the admin: docs/architecture.md.)
+    const [ownerProviderArgs, ownerProviderOpts] = applyTransform<postgresql.ProviderArgs>(
+      transform.ownerProvider,
+      {
+        host: adminHost,
+        port: adminPort,
+        username: ownerRole.name,
+        password: pulumi.secret(ownerPassword.result),
+        database: db.name,
+        superuser: false,
+        sslmode,
+      },
+      { parent: this, dependsOn: waitFor(db) },
+    );
+    const asOwner = new postgresql.Provider(`${name}-as-owner`, ownerProviderArgs, ownerProviderOpts);
+
     // Only the owner and the roles granted below may connect, not every role on the server.
     // Database-level grants run one after another: concurrent GRANTs on one database fail with
     // "tuple concurrently updated".
@@ -233,18 +261,20 @@ export class Database extends pulumi.ComponentResource {
       `${name}-revoke-public`,
       { database: db.name, role: "public", objectType: "database", privileges: [] },
       [],
+      asOwner,
     );
 
     const endpoint = { host: adminHost, port: adminPort, database: db.name };
     const consumerEndpoints: Record<string, pulumi.Output<ConsumerEndpoint>> = {};
     const consumerUrls: Record<string, pulumi.Output<string>> = {};
     if (consumerRoles.length > 0) {
-      // The provider connects to the new database to grant table privileges; a non-superuser
-      // admin lost CONNECT with PUBLIC's.
+      // The admin's provider connects to the new database to grant table privileges (there the
+      // provider itself takes on the owner's role); a non-superuser admin lost CONNECT with PUBLIC's.
       lastDatabaseGrant = grant(
         `${name}-admin-connect`,
         { database: db.name, role: admin.username, objectType: "database", privileges: ["CONNECT"] },
         [lastDatabaseGrant],
+        asOwner,
       );
     }
     for (const { consumer, role: consumerRoleName } of consumerRoles) {
@@ -254,6 +284,7 @@ export class Database extends pulumi.ComponentResource {
         `${name}-${consumer}-connect`,
         { database: db.name, role: r.name, objectType: "database", privileges: ["CONNECT"] },
         [lastDatabaseGrant],
+        asOwner,
       );
       const onDb = [lastDatabaseGrant];
       grant(`${name}-${consumer}-schema`, { database: db.name, role: r.name, schema: "public", objectType: "schema", privileges: ["USAGE"] }, onDb);

@@ -42,7 +42,12 @@ export interface FrontendSiteArgs {
   buildCommand?: string;
   /** Overrides the install command (creating only), e.g. `npm ci`. */
   installCommand?: string;
-  /** Vercel team id, when the provider has no default team. */
+  /**
+   * Vercel team id that owns the project. Needed when `scope` is a team and the Vercel provider
+   * has no default team (`vercel:team`): calls otherwise go to the token owner's personal account.
+   * Set it before the first `up`; adding it later replaces the project.
+   * @example "team_0tt7acme2Kp9xWz4Lr8Nq3Vb"
+   */
   teamId?: string;
   /**
    * Environment variables, one per slot: usually `EnvVarSet.vercelVariables` plus `apiUrlVariables(...)`.

@@ -35,9 +35,37 @@ export interface SharedDatabaseOptions extends pulumi.ComponentResourceOptions {
   };
 }
 
-function refuse(from: string, why: string): Error {
-  return new Error(
-    `Refusing to share the database of ${from}: ${why}. Developers' stacks would read and write production data. ` +
+/**
+ * A refusal to share, reported as one line. Pulumi prefixes `error serializing property "…": `
+ * to an error's message each time a resource input carrying it is serialized (once per service
+ * that receives DATABASE_URL), and only then reports the error, once; this message ignores those
+ * writes. A RunError prints without a stack trace.
+ */
+export class SharingError extends pulumi.RunError {
+  constructor(message: string) {
+    super(message);
+    Object.defineProperty(this, "message", { get: () => message, set: () => undefined, enumerable: false, configurable: true });
+  }
+}
+
+/** `org/project/stack` of the running stack, as the owner stack's name is written. */
+function thisStack(): string {
+  try {
+    return `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+  } catch {
+    return pulumi.getStack(); // no organization known (mocks without one)
+  }
+}
+
+/**
+ * Each SharedDatabase's check, kept off the instance: the multi-language schema maps every
+ * instance property to an output, and a Promise is not one.
+ */
+const readiness = new WeakMap<SharedDatabase, Promise<void>>();
+
+function refuse(self: string, from: string, why: string): SharingError {
+  return new SharingError(
+    `${self} refuses to share the database of ${from}: ${why}. Developers' stacks would read and write production data. ` +
       `If that is intended, set ${ALLOW_KEY}: true (SharedDatabase arg allowProductionData).`,
   );
 }
@@ -64,8 +92,9 @@ export class SharedDatabase extends pulumi.ComponentResource {
       throw new Error(`SharedDatabase '${name}': from must be '<org>/<project>/<stack>', got '${from}'`);
     }
     const allow = args.allowProductionData === true;
+    const self = thisStack();
     // Refused before anything registers, so a preview shows nothing half-made.
-    if (isProductionStackName(from) && !allow) throw refuse(from, "its stack name says production");
+    if (isProductionStackName(from) && !allow) throw refuse(self, from, "its stack name says production");
     const consumer = args.consumer ?? pulumi.getStack();
 
     const { transform, ...componentOpts } = opts;
@@ -73,27 +102,33 @@ export class SharedDatabase extends pulumi.ComponentResource {
 
     const [refArgs, refOpts] = applyTransform(transform?.reference, { name: from } as pulumi.StackReferenceArgs, { parent: this });
     const ref = new pulumi.StackReference(`${name}-owner`, refArgs, refOpts);
-    // The owner declares what it is; a missing declaration counts as production.
-    const checked = ref.getOutput(DATABASE_STACK_OUTPUTS.environment).apply((env) => {
-      if (allow) return true;
-      if (env === "production") throw refuse(from, "its environment is production");
-      if (env === undefined || env === null) {
-        throw refuse(from, `it exports no '${DATABASE_STACK_OUTPUTS.environment}' output, so it may hold production data`);
-      }
-      return true;
-    });
     const missing = (offered: string[]) =>
-      new Error(
-        `${from} does not share its database with consumer '${consumer}': add it to webstack:database.consumers there ` +
-          `(it lists: ${offered.length ? offered.join(", ") : "none"}).`,
+      new SharingError(
+        `${self} cannot use the database of ${from}: consumer '${consumer}' is not in webstack:database.consumers of ${from} ` +
+          `(it lists: ${offered.length ? offered.join(", ") : "none"}). Add '${consumer}' there and run 'pulumi up' on ${from}, ` +
+          "or set webstack:database.consumer here to a name it lists (SharedDatabase arg consumer).",
       );
-    const endpoint = pulumi
-      .all([checked, ref.getOutput(DATABASE_STACK_OUTPUTS.consumers)])
-      .apply(([, all]: [boolean, Record<string, ConsumerEndpoint> | undefined]) => {
-        const e = all?.[consumer];
-        if (!e) throw missing(Object.keys(all ?? {}));
-        return e;
-      });
+    // Read as plain promises, so the refusal can stop the program (ready()) before anything uses it.
+    const checked: Promise<ConsumerEndpoint> = Promise.all([
+      ref.getOutputDetails(DATABASE_STACK_OUTPUTS.environment),
+      ref.getOutputDetails(DATABASE_STACK_OUTPUTS.consumers),
+    ]).then(([env, offered]) => {
+      // The owner declares what it is; a missing declaration counts as production.
+      const environment = env.value ?? env.secretValue;
+      if (!allow && environment === "production") throw refuse(self, from, "its environment is production");
+      if (!allow && (environment === undefined || environment === null)) {
+        throw refuse(self, from, `it exports no '${DATABASE_STACK_OUTPUTS.environment}' output, so it may hold production data`);
+      }
+      const all = (offered.value ?? offered.secretValue) as Record<string, ConsumerEndpoint> | undefined;
+      const e = all?.[consumer];
+      if (!e) throw missing(Object.keys(all ?? {}));
+      return e;
+    });
+    const ready = checked.then(() => undefined);
+    // Whoever awaits ready() gets the refusal; the outputs below carry it too, so it is never lost.
+    ready.catch(() => undefined);
+    readiness.set(this, ready);
+    const endpoint = pulumi.output(checked);
 
     this.host = endpoint.host;
     this.port = endpoint.port;
@@ -118,5 +153,14 @@ export class SharedDatabase extends pulumi.ComponentResource {
       user: this.user,
       connectionString: this.connectionString,
     });
+  }
+
+  /**
+   * Settles once the owner stack's outputs are read: rejects with one SharingError when the owner
+   * is production (without allowProductionData) or does not list this consumer. Await it before
+   * creating what uses the database, so a refusal stops the program before those register.
+   */
+  ready(): Promise<void> {
+    return readiness.get(this)!;
   }
 }

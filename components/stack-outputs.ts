@@ -31,7 +31,7 @@ export interface StackOutputs {
   frontendUrl?: string;
   /** Vercel project id; stacks that attach to prod's project read it. */
   frontendProjectId?: string;
-  /** Vercel team id of the project, when the config names one. */
+  /** Vercel team of the project (`webstack:frontend.teamId`, else `vercel:team`: an id or a slug). */
   frontendTeamId?: string;
   /** Whether this stack created the Vercel project and so owns its production target. */
   frontendOwnsProduction?: boolean;

@@ -48,12 +48,18 @@ export interface WebServiceArgs {
   branch: pulumi.Input<string>;
   /** Monorepo folder to build in. @example "backend" */
   rootDir?: pulumi.Input<string>;
-  /** Render native runtime: node, python, go, ruby, rust, elixir or docker. */
+  /**
+   * Render runtime: a native one (node, python, go, ruby, rust, elixir), or docker, built from the
+   * repo's Dockerfile. @example "node"
+   */
   runtime: pulumi.Input<string>;
-  /** Command that builds the service. @example "npm ci && npm run build" */
-  buildCommand: pulumi.Input<string>;
-  /** Command that starts the server. @example "npm start" */
-  startCommand: pulumi.Input<string>;
+  /** Command that builds the service; native runtimes only (a Dockerfile builds a docker service). @example "npm ci && npm run build" */
+  buildCommand?: pulumi.Input<string>;
+  /**
+   * Command that starts the server; required by native runtimes. With `runtime: "docker"` it is
+   * the docker command, overriding the image's CMD (omit it to run the CMD). @example "npm start"
+   */
+  startCommand?: pulumi.Input<string>;
   /**
    * Runs before a new version goes live, e.g. migrations; a failure keeps the old version.
    * Branch services skip it, since they share the stack's database. @example "npm run db:migrate"
@@ -115,6 +121,9 @@ export interface WebServiceOptions extends pulumi.ComponentResourceOptions {
 
 const SLUG = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
+/** Whether `host` is the `www.` sibling of another listed name. */
+const isWwwOf = (host: string, listed: Set<string>) => host.startsWith("www.") && listed.has(host.slice(4));
+
 function validate(args: WebServiceArgs): void {
   const fail = (key: string, message: string): never => {
     throw new Error(`WebService '${args.name}': ${key} ${message}`);
@@ -122,6 +131,10 @@ function validate(args: WebServiceArgs): void {
   if (typeof args.name !== "string" || !SLUG.test(args.name)) fail("name", "must be lower-case letters, digits and '-'");
   if (typeof args.repo === "string" && !/^https:\/\/\S+$/.test(args.repo)) fail("repo", `must be an https Git URL, got '${args.repo}'`);
   if (args.instances !== undefined && args.autoscaling !== undefined) fail("instances", "and autoscaling are exclusive: set one");
+  if (args.runtime === "docker" && args.buildCommand !== undefined) fail("buildCommand", "is not used by the docker runtime (the Dockerfile builds the image)");
+  if (typeof args.runtime === "string" && args.runtime !== "docker") {
+    for (const key of ["buildCommand", "startCommand"] as const) if (args[key] === undefined) fail(key, `is required for the '${args.runtime}' runtime`);
+  }
   if (typeof args.instances === "number" && (!Number.isInteger(args.instances) || args.instances < 1 || args.instances > 100)) {
     fail("instances", "must be an integer from 1 to 100");
   }
@@ -170,8 +183,8 @@ export class WebService extends pulumi.ComponentResource {
       rootDir: args.rootDir,
       autoDeploy: args.autoDeploy ?? true,
       runtime: args.runtime,
-      buildCommand: args.buildCommand,
-      startCommand: args.startCommand,
+      // Render takes a docker service's start command as its docker command.
+      ...(args.runtime === "docker" ? { dockerCommand: args.startCommand } : { buildCommand: args.buildCommand, startCommand: args.startCommand }),
       healthCheckPath: args.healthCheckPath,
       plan: args.plan,
       region: args.region,
@@ -193,15 +206,22 @@ export class WebService extends pulumi.ComponentResource {
     );
     const main = new RenderService(args.name, mainArgs, mainOpts);
 
-    const domains = (args.domains ?? []).map((host) => {
+    // An apex goes before its www. sibling: adding the apex makes Render add the www redirect, and the
+    // two created at once would race for that name.
+    const listed = new Set(args.domains ?? []);
+    const apexFirst = [...listed].sort((a, b) => Number(isWwwOf(a, listed)) - Number(isWwwOf(b, listed)));
+    const byHost = new Map<string, RenderCustomDomain>();
+    for (const host of apexFirst) {
+      const apex = isWwwOf(host, listed) ? byHost.get(host.slice(4)) : undefined;
       const [dArgs, dOpts] = applyTransform<RenderCustomDomainArgs>(
         transform?.domain,
         { serviceId: main.id, name: host },
         // Production keeps its domains like its service: an accidental destroy must not take the site offline.
-        { parent: this, ...(args.protect ? { protect: true, retainOnDelete: true } : {}) },
+        { parent: this, ...(apex ? { dependsOn: [apex] } : {}), ...(args.protect ? { protect: true, retainOnDelete: true } : {}) },
       );
-      return new RenderCustomDomain(`${args.name}-${host}`, dArgs, dOpts);
-    });
+      byHost.set(host, new RenderCustomDomain(`${args.name}-${host}`, dArgs, dOpts));
+    }
+    const domains = (args.domains ?? []).map((host) => byHost.get(host)!);
 
     const omit = new Set(args.urlEnvVars ?? []);
     const branchEnv =

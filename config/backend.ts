@@ -28,9 +28,13 @@ export const backendSchema = z
     name: slug.default("api").describe("Service name within the product, e.g. 'api'."),
     branch: gitBranch.default("main").describe("Git branch the stack's main service deploys."),
     rootDir: z.string().optional().describe("Monorepo folder of the backend, e.g. 'backend'."),
-    runtime: oneOf(renderRuntimes).default("node").describe("Render native runtime."),
-    buildCommand: z.string().min(1).describe("Build command, e.g. 'npm ci && npm run build'."),
-    startCommand: z.string().min(1).describe("Start command, e.g. 'node dist/server.js'."),
+    runtime: oneOf(renderRuntimes).default("node").describe("Render runtime: a native one, or 'docker' (built from the repo's Dockerfile)."),
+    buildCommand: z.string().min(1).optional().describe("Build command, e.g. 'npm ci && npm run build'; required by native runtimes, not used by docker."),
+    startCommand: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Start command, e.g. 'node dist/server.js'; required by native runtimes. With docker it becomes the docker command (omit it to run the image's CMD)."),
     preDeployCommand: z
       .string()
       .min(1)
@@ -67,6 +71,22 @@ export const backendSchema = z
       .describe("Per-developer branch services sharing this stack's database, e.g. ['alice', 'bob']."),
   })
   .strict()
+  // Which commands a runtime needs; checked even when other keys are wrong, so every problem shows at once.
+  .superRefine(
+    (b, ctx) => {
+      const runtime = b.runtime ?? "node";
+      if (runtime === "docker") {
+        if (b.buildCommand !== undefined) {
+          ctx.addIssue({ code: "custom", path: ["buildCommand"], message: "not used by the docker runtime (the Dockerfile builds the image); remove it" });
+        }
+      } else {
+        for (const key of ["buildCommand", "startCommand"] as const) {
+          if (b[key] === undefined) ctx.addIssue({ code: "invalid_type", expected: "string", input: undefined, path: [key], message: `required for the '${runtime}' runtime` });
+        }
+      }
+    },
+    { when: (p) => typeof p.value === "object" && p.value !== null },
+  )
   .superRefine((b, ctx) => {
     if (b.instances !== undefined && b.autoscaling) {
       ctx.addIssue({ code: "custom", path: ["instances"], message: "set either 'instances' or 'autoscaling', not both" });

@@ -26,6 +26,9 @@ export const cronSchema = z
       .string()
       .regex(/^[0-9a-f]{32}$/, "expected a 32-character Cloudflare account id")
       .describe("Cloudflare account that runs the Worker."),
+    plan: oneOf(["free", "paid"])
+      .default("free")
+      .describe("Workers plan of the account: 'free' (5 cron triggers per account) or 'paid' ($5 a month per account, 250); docs/cost.md."),
     enabled: z.boolean().optional().describe("Run the schedules; defaults to false in preview stacks, true elsewhere."),
     keepAlive: z
       .boolean()

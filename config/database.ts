@@ -2,13 +2,24 @@ import { z } from "zod";
 import { oneOf, slug, stackRef } from "./common";
 import { isProductionStackName } from "../components/database-outputs";
 import { renderRegions } from "./backend";
+import { PRICES } from "../cost/prices";
 
 export const renderPostgresVersions = ["13", "14", "15", "16", "17", "18"] as const;
 
 /** Render Postgres settings; `renderPostgresSchema.parse({})` gives the defaults. */
 export const renderPostgresSchema = z
   .object({
-    plan: z.string().regex(/^[a-z0-9_]+$/, "expected a Render Postgres plan such as 'basic_256mb'").default("basic_256mb").describe("Render Postgres plan, e.g. 'basic_256mb' or 'basic_1gb'."),
+    plan: z
+      .string()
+      .regex(/^[a-z0-9_]+$/, "expected a Render Postgres plan such as 'basic_256mb'")
+      // Never a silent $0: a plan the estimate cannot price is refused until cost/prices.ts has it.
+      .refine((plan) => Object.hasOwn(PRICES.render.postgres, plan), {
+        error: (iss) =>
+          `'${String(iss.input)}' has no price in cost/prices.ts (priced: ${Object.keys(PRICES.render.postgres).join(", ")}); ` +
+          "add it there with its source, or choose a priced plan",
+      })
+      .default("basic_256mb")
+      .describe("Render Postgres plan, e.g. 'basic_256mb' or 'basic_1gb'; it must have a price in cost/prices.ts."),
     version: oneOf(renderPostgresVersions).default("16").describe("PostgreSQL major version."),
     region: oneOf(renderRegions).default("oregon").describe("Render region; put it next to the backend."),
     diskSizeGB: z.number().int().min(1).optional().describe("Disk size in GB; Render's plan default when omitted."),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envVarName, gitBranch, hostname, slug, stackRef } from "./common";
+import { envVarName, gitBranch, hostname, oneOf, slug, stackRef } from "./common";
 
 /** A domain, optionally bound to the deployments of one git branch (e.g. a staging subdomain). */
 const domainEntry = z.union([
@@ -58,7 +58,21 @@ export const frontendSchema = z
       .array(z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d+)?$/, "expected an origin such as 'http://localhost:3000'"))
       .default([])
       .describe("More origins the backend's CORS allows, e.g. ['http://localhost:3000']."),
-    teamId: z.string().optional().describe("Vercel team id, when the provider has no default team."),
+    teamId: z
+      .string()
+      .regex(/^team_[A-Za-z0-9]+$/, "expected a Vercel team id ('team_…'); a team slug goes in vercel:team")
+      .optional()
+      .describe(
+        "Vercel team id ('team_…') that owns the project; required when scope is a team, unless the stack file sets vercel:team. " +
+          "Set it before the first 'pulumi up': adding it later replaces the project.",
+      ),
+    plan: oneOf(["hobby", "pro"])
+      .default("hobby")
+      .describe("Vercel plan of the team or account in 'scope' (one fee per account, docs/cost.md); Hobby is for non-commercial use only."),
+    personalAccount: z
+      .boolean()
+      .default(false)
+      .describe("Set to true when scope is a personal Vercel account rather than a team; no team id is needed then."),
   })
   .strict()
   .superRefine((f, ctx) => {
@@ -83,6 +97,9 @@ export const frontendSchema = z
     if (f.customEnvironment && !f.branch) {
       ctx.addIssue({ code: "custom", path: ["customEnvironment"], message: "needs 'branch', the branch the environment tracks" });
     }
+    if (f.personalAccount && f.teamId !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["teamId"], message: "a personal account has no team: remove teamId or personalAccount" });
+    }
   })
   .describe("The frontend project on Vercel.");
 
@@ -91,6 +108,27 @@ export type FrontendConfig = z.infer<typeof frontendSchema>;
 /** The stack creates the Vercel project (and owns its production target). */
 export function ownsProject(f: FrontendConfig): boolean {
   return f.from === undefined && f.projectId === undefined;
+}
+
+/**
+ * The team Vercel calls are made for: without one they go to the token owner's personal account,
+ * where a team's project is not found and its `*-<team>.vercel.app` URLs do not exist.
+ */
+export function vercelTeamIssues(f: FrontendConfig | undefined, vercelTeam: string | undefined): { path: (string | number)[]; message: string }[] {
+  if (!f) return [];
+  if (f.personalAccount) {
+    return vercelTeam ? [{ path: ["frontend", "personalAccount"], message: `the stack file sets vercel:team '${vercelTeam}': a personal account has no team` }] : [];
+  }
+  if (f.teamId !== undefined || vercelTeam) return [];
+  return [
+    {
+      path: ["frontend", "teamId"],
+      message:
+        `required: scope '${f.scope}' names a Vercel team, and without the team's id Vercel calls go to the token owner's personal account. ` +
+        "Set it (team_…, shown in the team's settings) or vercel:team in this stack file before the first 'pulumi up' (adding it later replaces the project); " +
+        `if '${f.scope}' is a personal account, set webstack:frontend.personalAccount: true.`,
+    },
+  ];
 }
 
 /** Rules between `frontend` and the sections it depends on, as {path, message}. */

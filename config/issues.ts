@@ -83,6 +83,20 @@ function describeInput(input: unknown): string {
   return typeof input;
 }
 
+/** Issues in the order their keys are declared, whichever check found them (shape or refinement). */
+function inSchemaOrder(schema: z.ZodType, issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  // Unknown keys come after the known ones of their level.
+  const at = (keys: string[], key: string) => (keys.includes(key) ? keys.indexOf(key) : keys.length);
+  const rank = (path: readonly PathKey[]) => path.map((seg, i) => (typeof seg === "number" ? seg : at(allowedKeysAt(schema, path.slice(0, i)), seg as string)));
+  const compare = (a: number[], b: number[]) => {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+    return a.length - b.length;
+  };
+  // An unknown-keys issue sits at the parent; rank it at the key itself.
+  const pathOf = (i: z.core.$ZodIssue) => (i.code === "unrecognized_keys" ? [...i.path, i.keys[0]!] : i.path);
+  return issues.map((issue) => ({ issue, at: rank(pathOf(issue)) })).sort((x, y) => compare(x.at, y.at)).map((x) => x.issue);
+}
+
 /**
  * One line per problem, each naming the full key:
  * `webstack:database.mode: expected 'isolated' | 'shared'`.
@@ -94,7 +108,7 @@ export function formatIssues(
   input: unknown,
 ): string[] {
   const lines: string[] = [];
-  for (const issue of issues) {
+  for (const issue of inSchemaOrder(schema, issues)) {
     const path = issue.path;
     const value = valueAt(input, path);
     switch (issue.code) {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { rawSections } from "./raw";
 import type { StackConfig } from "./schema";
+import { providerSettings } from "./rules";
 import { missingSecrets, missingSecretsMessage } from "./secrets";
 import { validateStackConfig } from "./validate";
 
@@ -20,7 +21,8 @@ export interface LoadedConfig {
 export function loadStackConfig(): LoadedConfig {
   const stack = pulumi.getStack();
   const project = pulumi.getProject();
-  const result = validateStackConfig(rawSections(pulumi.runtime.allConfig()));
+  const all = pulumi.runtime.allConfig();
+  const result = validateStackConfig(rawSections(all), stack, providerSettings(all));
   if (!result.ok) {
     throw new pulumi.RunError(
       `Invalid configuration for stack '${stack}' (${result.errors.length} problem${result.errors.length === 1 ? "" : "s"}):\n` +

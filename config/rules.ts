@@ -1,5 +1,5 @@
 import { wiredVariableIssues } from "./env";
-import { frontendCrossIssues } from "./frontend";
+import { frontendCrossIssues, vercelTeamIssues } from "./frontend";
 import { notifyIssues } from "./notify";
 import type { SectionName, StackConfig } from "./schema";
 
@@ -8,12 +8,24 @@ export interface RuleIssue {
   message: string;
 }
 
+/** Provider settings from the same stack file that the webstack rules depend on. */
+export interface ProviderSettings {
+  /** `vercel:team`: the Vercel provider's default team (slug or id). */
+  vercelTeam?: string;
+}
+
+/** The provider settings out of Pulumi's flat config map (`vercel:team` → value). */
+export function providerSettings(all: Record<string, string>): ProviderSettings {
+  const vercelTeam = all["vercel:team"]?.trim();
+  return vercelTeam ? { vercelTeam } : {};
+}
+
 /**
  * Rules that span sections. `known` lists the sections that parsed (present or absent), so a
  * rule is checked only when every section it reads is trustworthy, and one pass reports it
  * next to the per-section errors.
  */
-export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<SectionName>): RuleIssue[] {
+export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<SectionName>, providers: ProviderSettings = {}): RuleIssue[] {
   const issues: RuleIssue[] = [];
   const has = (...names: SectionName[]) => names.every((n) => known.has(n));
 
@@ -38,6 +50,7 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
     issues.push({ path: ["cron"], message: "needs webstack:backend, the service the jobs call" });
   }
   if (has("environment", "frontend", "backend")) issues.push(...frontendCrossIssues(c));
+  if (has("frontend")) issues.push(...vercelTeamIssues(c.frontend, providers.vercelTeam));
   if (has("env", "backend", "frontend", "database", "cron")) issues.push(...wiredVariableIssues(c));
   if (has("notify", "secrets")) issues.push(...notifyIssues(c));
   return issues;

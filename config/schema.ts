@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { appSchema } from "./app";
 import { backendSchema } from "./backend";
+import { budgetSchema } from "./budget";
 import { cronSchema } from "./cron";
 import { databaseSchema } from "./database";
 import { environmentSchema } from "./environment";
@@ -33,6 +34,7 @@ export const sections = {
   notify: optionalSection(notifySchema),
   env: envSchema.default({ backend: {}, frontend: {} }),
   secrets: secretsSchema.default({}),
+  budget: budgetSchema.default(() => budgetSchema.parse({})),
 };
 
 export const stackConfigSchema = z.object(sections).strict();

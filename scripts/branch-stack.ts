@@ -19,9 +19,10 @@ export const BRANCH_STACKS: readonly BranchTarget[] = [
 
 /**
  * The stack a branch deploys, or undefined for a feature branch. Accepts `refs/heads/<branch>`
- * too, as `github.ref` gives it.
+ * too, as `github.ref` gives it; any other ref (`refs/tags/main`) deploys nothing.
  */
 export function stackForBranch(ref: string): BranchTarget | undefined {
+  if (ref.startsWith("refs/") && !ref.startsWith("refs/heads/")) return undefined;
   const branch = ref.replace(/^refs\/heads\//, "");
   return BRANCH_STACKS.find((t) => t.branch === branch);
 }
@@ -33,9 +34,14 @@ export function previewStackName(pr: number | string): string {
   return `pr-${n}`;
 }
 
-/** `org/project/stack`, as `pulumi/actions` and the CLI take it, from the stack's own config. */
-export function qualifiedStackName(root: string, stack: string): string {
+/**
+ * `org/project/stack`, as the CLI takes it. On Pulumi Cloud (no backend URL, or an http(s) one
+ * such as a self-hosted Pulumi Cloud) the org comes from the stack's own config; a DIY backend
+ * (`s3://`, `gs://`, `azblob://`, `file://`) only knows the fixed org `organization`.
+ */
+export function qualifiedStackName(root: string, stack: string, backendUrl = ""): string {
   const file = readStackFile(root, stack);
+  if (backendUrl !== "" && !/^https?:\/\//i.test(backendUrl)) return `organization/${file.project}/${stack}`;
   const app = rawSections(file.config).app as { pulumiOrg?: unknown } | undefined;
   if (typeof app?.pulumiOrg !== "string") throw new Error(`${stack}: webstack:app.pulumiOrg is not set`);
   return `${app.pulumiOrg}/${file.project}/${stack}`;
@@ -43,21 +49,16 @@ export function qualifiedStackName(root: string, stack: string): string {
 
 /**
  * `branch-stack.ts <branch>` or `branch-stack.ts --pr <n>` prints `key=value` lines for
- * `$GITHUB_OUTPUT`: `stack`, `qualified` (org/project/stack) and `environment`. A feature
- * branch prints `stack=` (empty), so a job can skip on it. `branch-stack.ts --all` prints
- * `matrix=[{stack, qualified, branch}, …]` for the long-lived stacks (the drift check).
+ * `$GITHUB_OUTPUT`: `stack`, `qualified` (org/project/stack, for the backend in
+ * PULUMI_BACKEND_URL) and `environment`. A branch that deploys no stack (a feature branch,
+ * a tag) prints `stack=` (empty), so a job can skip on it.
  */
 function main(argv: string[]): number {
   const root = resolve(__dirname, "..");
   const [first, second] = argv;
   let stack: string | undefined;
   let environment = "";
-  if (first === "--all" && argv.length === 1) {
-    const matrix = BRANCH_STACKS.map((t) => ({ stack: t.stack, qualified: qualifiedStackName(root, t.stack), branch: t.branch }));
-    process.stdout.write(`matrix=${JSON.stringify(matrix)}\n`);
-    return 0;
-  }
-  if (first === "--pr" && second) {
+  if (first === "--pr" && second && argv.length === 2) {
     stack = previewStackName(second);
     environment = "preview";
   } else if (first && !first.startsWith("-") && argv.length === 1) {
@@ -65,11 +66,11 @@ function main(argv: string[]): number {
     stack = target?.stack;
     environment = target?.githubEnvironment ?? "";
   } else {
-    process.stderr.write("usage: branch-stack.ts <branch> | --pr <number> | --all\n");
+    process.stderr.write("usage: branch-stack.ts <branch> | --pr <number>\n");
     return 2;
   }
   // pr-<n> stacks read the org from the template, like the synth does.
-  const qualified = stack ? qualifiedStackName(root, stack) : "";
+  const qualified = stack ? qualifiedStackName(root, stack, process.env.PULUMI_BACKEND_URL ?? "") : "";
   process.stdout.write(`stack=${stack ?? ""}\nqualified=${qualified}\nenvironment=${environment}\n`);
   return 0;
 }

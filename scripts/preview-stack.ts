@@ -34,7 +34,8 @@ export function buildPreviewStack(templateText: string, pr: number | string, bra
   const config = (doc.toJS() as { config?: Record<string, unknown> }).config ?? {};
   const raw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config)) if (k.startsWith(`${NAMESPACE}:`)) raw[k.slice(NAMESPACE.length + 1)] = v;
-  const result = validateStackConfig(raw);
+  const team = config["vercel:team"];
+  const result = validateStackConfig(raw, stack, typeof team === "string" && team ? { vercelTeam: team } : {});
   if (!result.ok) throw new Error(`Invalid configuration for stack '${stack}':\n${result.errors.map((e) => `  ${e}`).join("\n")}`);
   return { stack, yaml: doc.toString(), secrets: referencedSecrets(result.config) };
 }

@@ -1,12 +1,13 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { costSection } from "../cost/section";
 import { formats, type FormatName } from "./format";
 import { prepareStack } from "./prepare";
 import { synthesize } from "./run";
 import { readStackFile, UnknownStackError } from "./stack-file";
 
-const USAGE = "usage: npm run synth -- <stack> [--format table|json|markdown|mermaid] [--out FILE]";
+const USAGE = "usage: npm run synth -- <stack> [--format table|json|markdown|mermaid|cost] [--out FILE]";
 const root = resolve(__dirname, "..");
 
 function fail(message: string, code: number): never {
@@ -49,6 +50,7 @@ async function main() {
     secretKeys,
     program: () => require("../index"),
   });
+  manifest.cost = costSection(stack, prepared.config);
   const text = formats[format](manifest);
   if (values.out) writeFileSync(values.out, text);
   else process.stdout.write(text);

@@ -1,11 +1,21 @@
+import { formatCostDiff } from "./cost-diff";
 import { formatMermaid } from "./format/mermaid";
 import { SECRET, type Manifest, type ManifestResource } from "./manifest";
 
-/** One changed value: an input path such as `envVars.LOG_LEVEL`, or an option such as `(protect)`. */
+/**
+ * One changed value: an input path such as `envVars.LOG_LEVEL`, or an option such as `(protect)`.
+ * For a list, `added` and `removed` hold the elements that came or went (and `before`/`after` the
+ * whole lists); an element with the same key on both sides is compared as a path of its own,
+ * e.g. `variables[CORS_ALLOWED_ORIGINS].value`.
+ */
 export interface KeyChange {
   key: string;
   before: unknown;
   after: unknown;
+  added?: unknown[];
+  removed?: unknown[];
+  /** The field that names a list's object elements, e.g. `name`. */
+  by?: string;
 }
 
 export interface ChangedResource {
@@ -26,7 +36,8 @@ export interface StackDiff {
   outputs: KeyChange[];
 }
 
-const OPTIONS = ["custom", "protect", "retainOnDelete", "dependsOn"] as const;
+// Not dependsOn: like `pulumi preview`, a dependency change alone changes nothing in the cloud.
+const OPTIONS = ["custom", "protect", "retainOnDelete"] as const;
 
 /** Compares two synths of a stack resource by resource, by URN (the identity Pulumi diffs on). */
 export function diffManifests(stack: string, base: Manifest | null, head: Manifest | null): StackDiff {
@@ -60,13 +71,52 @@ export function hasChanges(d: StackDiff): boolean {
   return d.added.length + d.removed.length + d.changed.length + d.outputs.length > 0;
 }
 
-/** Leaf paths that differ; objects are walked key by key, arrays and scalars compared whole. */
+/**
+ * Leaf paths that differ; objects are walked key by key. Lists report the elements added and
+ * removed; a list of named objects (`name`, `key`, `domain`, `id`) is walked element by element.
+ */
 function changedPaths(before: unknown, after: unknown, path: string[]): KeyChange[] {
+  const key = path.join(".") || "(value)";
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => changedPaths(before[k], after[k], [...path, k]));
   }
-  return equal(before, after) ? [] : [{ key: path.join(".") || "(value)", before, after }];
+  if (equal(before, after)) return [];
+  if (Array.isArray(before) && Array.isArray(after)) return listChanges(before, after, path, key);
+  return [{ key, before, after }];
+}
+
+const NAME_FIELDS = ["name", "key", "domain", "id"];
+
+function listChanges(before: unknown[], after: unknown[], path: string[], key: string): KeyChange[] {
+  const by = NAME_FIELDS.find((f) => uniqueNames(before, f) && uniqueNames(after, f));
+  if (by) {
+    const name = (e: unknown) => (e as Record<string, string>)[by]!;
+    const old = new Map(before.map((e) => [name(e), e]));
+    const now = new Map(after.map((e) => [name(e), e]));
+    const added = after.filter((e) => !old.has(name(e)));
+    const removed = before.filter((e) => !now.has(name(e)));
+    const inner = after
+      .filter((e) => old.has(name(e)))
+      .flatMap((e) => changedPaths(old.get(name(e)), e, [...path.slice(0, -1), `${path.at(-1) ?? ""}[${name(e)}]`]));
+    const moved = !added.length && !removed.length && !inner.length;
+    return [...(added.length || removed.length || moved ? [{ key, before, after, added, removed, by }] : []), ...inner];
+  }
+  // Plain values: a multiset difference, so a duplicate that goes away shows too.
+  const left = before.map((e) => JSON.stringify(e));
+  const added: unknown[] = [];
+  for (const e of after) {
+    const i = left.indexOf(JSON.stringify(e));
+    if (i >= 0) left.splice(i, 1);
+    else added.push(e);
+  }
+  const removed = left.map((t) => JSON.parse(t) as unknown);
+  return [{ key, before, after, added, removed }];
+}
+
+function uniqueNames(list: unknown[], field: string): boolean {
+  const names = list.map((e) => (isObject(e) && typeof e[field] === "string" ? e[field] : undefined));
+  return list.length > 0 && names.every((n) => n !== undefined) && new Set(names).size === names.length;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -110,6 +160,7 @@ export function formatDiffMarkdown(report: DiffReport): string {
   for (const e of errors) {
     out.push("", `**${e.stack}**: synth failed at ${e.side}:`, "", "```", e.message.trim(), "```");
   }
+  if (report.diffs.some((d) => d.base?.cost || d.head?.cost)) out.push(...formatCostDiff(report.diffs));
   for (const d of report.diffs) {
     if (failed(d.stack).length || !hasChanges(d)) continue;
     out.push("", `### \`${d.stack}\``, "");
@@ -129,7 +180,39 @@ export function formatDiffMarkdown(report: DiffReport): string {
 }
 
 function formatChange(c: KeyChange): string {
-  return `\`${cell(c.key)}\`: ${value(c.before)} → ${value(c.after)}`;
+  const key = `\`${cell(c.key)}\`: `;
+  if (c.added || c.removed) {
+    const label = (e: unknown) => (c.by && isObject(e) ? `\`${cell(String(e[c.by]))}\`` : value(e));
+    const parts = [...(c.added ?? []).map((e) => `+ ${label(e)}`), ...(c.removed ?? []).map((e) => `− ${label(e)}`)];
+    return key + (parts.length ? parts.join(", ") : "reordered");
+  }
+  if (typeof c.before === "string" && typeof c.after === "string" && (c.before.length > 60 || c.after.length > 60)) {
+    return key + stringChange(c.before, c.after);
+  }
+  return key + `${value(c.before)} → ${value(c.after)}`;
+}
+
+/**
+ * A long string shows what differs, not two truncated prefixes: the items added and removed of
+ * a comma-separated list (such as CORS_ALLOWED_ORIGINS), else the differing middle with context.
+ */
+function stringChange(before: string, after: string): string {
+  if (before.includes(",") && after.includes(",")) {
+    const c = listChanges(before.split(","), after.split(","), [], "")[0]!;
+    if (c.added!.length + c.removed!.length > 0) {
+      return [...c.added!.map((e) => `+ ${value(e)}`), ...c.removed!.map((e) => `− ${value(e)}`)].join(", ");
+    }
+  }
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let end = 0;
+  while (end < before.length - start && end < after.length - start && before.at(-1 - end) === after.at(-1 - end)) end++;
+  const middle = (s: string) => {
+    const from = Math.max(0, start - 10);
+    const to = s.length - Math.max(0, end - 10);
+    return (from > 0 ? "…" : "") + s.slice(from, to) + (to < s.length ? "…" : "");
+  };
+  return `${value(middle(before))} → ${value(middle(after))}`;
 }
 
 /** A short, table-safe rendering; secrets are already "[secret]" in a manifest and stay so. */

@@ -1,3 +1,5 @@
+import type { CostSection } from "../cost/section";
+
 /** What the offline synth records: the PR-review artifact, with every secret redacted. */
 export interface ManifestResource {
   urn: string;
@@ -19,6 +21,8 @@ export interface Manifest {
   stack: string;
   resources: ManifestResource[];
   outputs: Record<string, unknown>;
+  /** The monthly estimate and the limits the stack crosses; the synth CLI adds it. */
+  cost?: CostSection;
 }
 
 /** Written in place of any secret value, wherever it is nested. */

@@ -38,7 +38,8 @@ export async function synthProgram(file: StackFile, opts: { stack?: string; reve
     config: run.config,
     secretKeys: run.secretKeys,
     revealSecrets: opts.revealSecrets,
-    program: () => import("../index.js"),
+    // index.ts exports a promise of its outputs, as Pulumi runs it.
+    program: () => import("../index.js").then((m) => m.default),
   });
 }
 

@@ -1,14 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
+import { prepareStack } from "../synth/prepare";
 import { synthesize } from "../synth/run";
 import { stackFileWith, synthStack } from "./harness";
 
-/** Runs the program without the synth's secret placeholders, as `pulumi up` would run it. */
-async function runRaw(stack: string, overrides: Record<string, unknown> = {}) {
-  const file = stackFileWith(stack, overrides);
+/**
+ * Runs the program as `pulumi up` would, by default without the synth's secret placeholders,
+ * and records what it registers and every error Pulumi's runner would report.
+ */
+async function runRaw(stack: string, overrides: Record<string, unknown> = {}, opts: { placeholders?: boolean } = {}) {
+  let file = stackFileWith(stack, overrides);
+  if (opts.placeholders) {
+    const prepared = prepareStack(file);
+    if (!prepared.ok) throw new Error(prepared.errors.join("\n"));
+    file = prepared.stackFile;
+  }
   const { vi } = await import("vitest");
   vi.resetModules();
   const registered: string[] = [];
+  // Pulumi's runner reports the program's error and every unhandled rejection, each distinct
+  // error object once (cmd/run: isErrorReported).
+  const rejections: unknown[] = [];
+  const saved = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  process.on("unhandledRejection", (reason) => void rejections.push(reason));
   const error = await synthesize({
     project: file.project,
     stack,
@@ -20,13 +35,20 @@ async function runRaw(stack: string, overrides: Record<string, unknown> = {}) {
       const orig = mon.registerResource.bind(mon);
       mon.registerResource = (req: any, cb: any) => (registered.push(req.getType()), orig(req, cb));
       // The stack itself exists before the program runs; nothing else may follow it.
-      return import("../index.js");
+      return import("../index.js").then((m) => m.default);
     },
-  }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  return { error, registered };
+  })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    .finally(async () => {
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      process.removeAllListeners("unhandledRejection");
+      for (const l of saved) process.on("unhandledRejection", l);
+    });
+  const reported = [...new Set([error, ...rejections].filter((e) => e !== undefined))];
+  return { error, registered, reported };
 }
 
 describe("index.ts", () => {
@@ -89,5 +111,33 @@ describe("index.ts", () => {
     expect(services).toHaveLength(3);
     for (const s of services) expect(s.inputs.environmentId).toBe("render-environment-id");
     expect(m.outputs.renderProjectId).toBeUndefined();
+  });
+
+  it("connects prod's database admin to the database Render created, never to 'postgres'", async () => {
+    const m = await synthStack("prod");
+    const admin = m.resources.find((r) => r.type === "pulumi:providers:postgresql" && r.name === "db-admin")!;
+    // The synth's Render Postgres answers with this name (synth/fake-outputs.ts), as Render answers with its own.
+    expect(admin.inputs.database).toBe("db_fake");
+    expect(admin.inputs.database).not.toBe("postgres");
+    expect(admin.inputs.username).toBe("user_fake");
+  });
+
+  it("reports a consumer its owner does not list once, in one line, before anything that would use the database", async () => {
+    const backend = JSON.parse(stackFileWith("dev").config["webstack:backend"]!);
+    const branches = Array.from({ length: 50 }, (_, i) => `dev${i + 1}`);
+    const { error, registered, reported } = await runRaw(
+      "dev",
+      { backend: { ...backend, branches }, database: { mode: "shared", from: "acme/webstack/staging", consumer: "qa" } },
+      { placeholders: true },
+    );
+    expect(reported).toEqual([error]);
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      "acme/webstack/dev cannot use the database of acme/webstack/staging: consumer 'qa' is not in webstack:database.consumers of " +
+        "acme/webstack/staging (it lists: dev, preview). Add 'qa' there and run 'pulumi up' on acme/webstack/staging, " +
+        "or set webstack:database.consumer here to a name it lists (SharedDatabase arg consumer).",
+    );
+    // Nothing but the reference to the owner registered: no service, no Vercel variable, no cron.
+    expect(new Set(registered)).toEqual(new Set(["pulumi:pulumi:Stack", "webstack:index:SharedDatabase"]));
   });
 });

@@ -15,12 +15,14 @@ export class RenderCustomDomain extends pulumi.CustomResource {
   declare public readonly domainType: pulumi.Output<"apex" | "subdomain">;
   /** `verified` once Render has seen the DNS record. */
   declare public readonly verificationStatus: pulumi.Output<"verified" | "unverified">;
+  /** The apex this name redirects to when it is Render's automatic `www.` entry, else "". */
+  declare public readonly redirectForName: pulumi.Output<string>;
 
   constructor(name: string, args: RenderCustomDomainArgs, opts: pulumi.CustomResourceOptions = {}) {
     super(
       `${DYNAMIC_TYPE_PREFIX}:CustomDomain`,
       name,
-      { __provider: providerSource("customDomain"), domainType: undefined, verificationStatus: undefined, ...args },
+      { __provider: providerSource("customDomain"), domainType: undefined, verificationStatus: undefined, redirectForName: undefined, ...args },
       opts,
     );
   }

@@ -36,6 +36,9 @@ export class RenderPostgres extends pulumi.CustomResource {
         internalConnectionString: undefined,
         dashboardUrl: undefined,
         requestedDatabaseName: undefined,
+        // An output even when not requested: Render picks the name (or suffixes the requested one),
+        // and the admin connection must use it. Only keys passed here become outputs.
+        databaseName: undefined,
         databaseUser: undefined,
         ...args,
       },

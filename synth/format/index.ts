@@ -1,4 +1,5 @@
 import type { Manifest } from "../manifest";
+import { formatCost } from "./cost";
 import { formatJson } from "./json";
 import { formatMarkdown } from "./markdown";
 import { formatMermaid } from "./mermaid";
@@ -9,6 +10,7 @@ export const formats = {
   json: formatJson,
   markdown: formatMarkdown,
   mermaid: (m: Manifest) => formatMermaid(m),
+  cost: formatCost,
 } as const;
 
 export type FormatName = keyof typeof formats;

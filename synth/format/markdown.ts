@@ -1,4 +1,5 @@
 import type { Manifest } from "../manifest";
+import { costFooterMarkdown } from "./cost";
 import { flags } from "./tree";
 
 /** A table per stack, for a PR comment or a job summary. */
@@ -19,5 +20,6 @@ export function formatMarkdown(m: Manifest): string {
     lines.push("", "| Output | Value |", "| --- | --- |");
     for (const [k, v] of outputs) lines.push(`| \`${k}\` | \`${typeof v === "string" ? v : JSON.stringify(v)}\` |`);
   }
+  lines.push(...costFooterMarkdown(m));
   return lines.join("\n") + "\n";
 }

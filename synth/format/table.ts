@@ -1,4 +1,5 @@
 import type { Manifest, ManifestResource } from "../manifest";
+import { costFooter } from "./cost";
 import { childrenByParent, flags } from "./tree";
 
 /** A readable tree: type, name and flags of every resource, then the stack outputs. */
@@ -18,5 +19,6 @@ export function formatTable(m: Manifest): string {
     lines.push("", "Outputs:");
     for (const [k, v] of outputs) lines.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
   }
+  lines.push(...costFooter(m));
   return lines.join("\n") + "\n";
 }

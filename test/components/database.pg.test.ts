@@ -1,15 +1,34 @@
-// Against a real PostgreSQL: the connection strings the Database component builds must work
-// with any password, and the consumer privilege set must allow the app's DML and nothing more.
+// Against a real PostgreSQL, administered the way Render's is: by a LOGIN CREATEROLE CREATEDB
+// role that is not a superuser. The Database component's plan (the resources it registers, each
+// with its provider) is replayed with the SQL the postgresql provider would run for it
+// (postgres-provider-replay.ts), then the test checks who can connect and do what, and that the
+// provider would read every privilege back as planned (no diff on the next preview or drift run).
 import { execFileSync } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresUrl } from "../../components/connection-string";
-import { pgIdentifier, SEQUENCE_PRIVILEGES, TABLE_PRIVILEGES } from "../../components/database";
+import { Database, pgIdentifier } from "../../components/database";
+import { synthesize } from "../../synth/run";
+import {
+  asDefaultPrivileges,
+  closeConnections,
+  asGrant,
+  createDatabase,
+  createGrant,
+  createRole,
+  deleteGrant,
+  deploy,
+  type PlannedResource,
+  readDefaultPrivileges,
+  readGrant,
+  ReplayProvider,
+} from "./postgres-provider-replay";
 
 const RESERVED = ":/?#[]@!$&'()*+,;=% ";
 
@@ -64,7 +83,19 @@ function hostilePassword(): string {
 let dir = "";
 let port = 0;
 let pgCtl = "";
-const admin = () => new Client({ host: dir, port, user: "postgres", database: "postgres" });
+
+// The Render Postgres as Render hands it over: an admin login that is not a superuser, and the
+// database Render created for it (its name with Render's random suffix).
+const ADMIN = "ott_render_admin";
+const ADMIN_PASSWORD = hostilePassword();
+const RENDER_DB = "ott_render_db_x1y2";
+const OUTSIDER = "someone_else";
+const OUTSIDER_PASSWORD = hostilePassword();
+const GRANT = "postgresql:index/grant:Grant";
+const DEFAULT_PRIVILEGES = "postgresql:index/defaultPrivileges:DefaultPrivileges";
+
+let renderAdmin: ReplayProvider | undefined;
+const admin = () => (renderAdmin ??= new ReplayProvider("render-admin", { host: "127.0.0.1", port, username: ADMIN, password: ADMIN_PASSWORD, database: RENDER_DB }));
 
 async function sql(client: Client, text: string): Promise<unknown[]> {
   return (await client.query(text)).rows;
@@ -80,6 +111,89 @@ async function as(url: string, fn: (c: Client) => Promise<void>): Promise<void> 
   }
 }
 
+/** A connection string with another login or database, e.g. an outsider's credentials on it. */
+function retarget(url: string, change: { user?: string; password?: string; database?: string }): string {
+  const u = new URL(url);
+  const d = decodeURIComponent;
+  return postgresUrl({
+    host: u.hostname,
+    port: u.port,
+    user: change.user ?? d(u.username),
+    password: change.password ?? d(u.password),
+    database: change.database ?? d(u.pathname.slice(1)),
+    sslmode: "disable",
+  });
+}
+
+interface Plan {
+  resources: PlannedResource[];
+  /** Owner connection string and each consumer's, as the component exports them. */
+  owner: string;
+  consumers: Record<string, string>;
+}
+
+/** Registers a Database on this server under mocks and records each resource with its provider. */
+async function plan(name: string, stack: string, consumers: string[]): Promise<Plan> {
+  const providerOf = new Map<string, string>();
+  let db!: Database;
+  const m = await synthesize({
+    project: "webstack",
+    stack,
+    organization: "acme",
+    config: {},
+    revealSecrets: true,
+    program: () => {
+      const monitor = pulumi.runtime.getMonitor() as any;
+      const register = monitor.registerResource.bind(monitor);
+      monitor.registerResource = (req: any, cb: unknown) => {
+        const ref: string = req.getProvider();
+        if (ref) providerOf.set(`${req.getType()}::${req.getName()}`, ref.slice(0, ref.lastIndexOf("::")));
+        return register(req, cb);
+      };
+      db = new Database(name, {
+        app: "ott",
+        stack,
+        consumers,
+        sslmode: "disable",
+        adminConnection: { host: "127.0.0.1", port, username: ADMIN, password: pulumi.secret(ADMIN_PASSWORD), database: RENDER_DB },
+      });
+      return {};
+    },
+  });
+  const settle = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply((v) => (r(v), v)));
+  return {
+    resources: m.resources.map((r) => ({ ...r, provider: providerOf.get(`${r.type}::${r.name}`) })),
+    owner: await settle(db.connectionString),
+    consumers: await settle(db.consumerConnectionStrings),
+  };
+}
+
+const ofType = (p: Plan, type: string) => p.resources.filter((r) => r.type === type);
+const sorted = (xs: readonly string[]) => [...xs].sort();
+
+/** Every login role on the server that may connect to `database`. */
+async function whoCanConnect(database: string): Promise<string[]> {
+  return admin().session(RENDER_DB, async (c) =>
+    (
+      await c.query("SELECT rolname FROM pg_roles WHERE rolcanlogin AND has_database_privilege(rolname, $1, 'CONNECT') ORDER BY rolname", [database])
+    ).rows.map((r) => r.rolname),
+  );
+}
+
+/** What the provider's refresh reads back for every Grant and DefaultPrivileges, by resource name. */
+async function readBack(p: Plan, providerFor: (r: PlannedResource) => ReplayProvider): Promise<Record<string, string[] | "gone">> {
+  const out: Record<string, string[] | "gone"> = {};
+  for (const r of ofType(p, GRANT)) out[r.name] = sortedOr(await readGrant(providerFor(r), asGrant(r)));
+  for (const r of ofType(p, DEFAULT_PRIVILEGES)) out[r.name] = sorted(await readDefaultPrivileges(providerFor(r), asDefaultPrivileges(r)));
+  return out;
+}
+const sortedOr = (v: string[] | "gone") => (v === "gone" ? v : sorted(v));
+
+/** What the plan asks for, in readBack's shape. */
+function desired(p: Plan): Record<string, string[]> {
+  return Object.fromEntries([...ofType(p, GRANT), ...ofType(p, DEFAULT_PRIVILEGES)].map((r) => [r.name, sorted(r.inputs.privileges as string[])]));
+}
+
 beforeAll(async () => {
   const initdb = serverBin("initdb");
   pgCtl = serverBin("pg_ctl");
@@ -92,7 +206,7 @@ beforeAll(async () => {
   const data = join(dir, "data");
   const pwfile = join(dir, "pw");
   writeFileSync(pwfile, "superuser-unused\n", { mode: 0o644 });
-  // TCP logins check passwords (scram); the unix socket in `dir` lets the test administer.
+  // TCP logins check passwords (scram); the unix socket in `dir` is the platform's own door.
   asServerUser(initdb, ["-D", data, "-U", "postgres", "--pwfile", pwfile, "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]);
   port = await freePort();
   asServerUser(pgCtl, [
@@ -102,16 +216,36 @@ beforeAll(async () => {
     "-l",
     join(dir, "server.log"),
     "-o",
-    `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=off`,
+    // Minimal WAL: CREATE DATABASE logs every page of the template otherwise.
+    `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=off -c wal_level=minimal -c max_wal_senders=0`,
     "start",
   ]);
+  // The platform's part, the only one as a superuser: the admin role and its database.
+  const platform = new Client({ host: dir, port, user: "postgres", database: "postgres" });
+  await platform.connect();
+  try {
+    await platform.query(`CREATE ROLE ${ADMIN} LOGIN CREATEROLE CREATEDB PASSWORD ${platform.escapeLiteral(ADMIN_PASSWORD)}`);
+    await platform.query(`CREATE DATABASE ${RENDER_DB} OWNER ${ADMIN}`);
+  } finally {
+    await platform.end();
+  }
+  // Another login on the same server, e.g. another app's.
+  await createRole(admin(), { name: OUTSIDER, login: true, password: OUTSIDER_PASSWORD });
 }, 60_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await closeConnections();
   if (pgCtl && dir && existsSync(join(dir, "data", "postmaster.pid"))) {
     asServerUser(pgCtl, ["-D", join(dir, "data"), "-m", "fast", "-w", "stop"]);
   }
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the admin, as Render gives it", () => {
+  it("can create roles and databases but is no superuser", async () => {
+    const row = await admin().session(RENDER_DB, async (c) => (await c.query("SELECT rolsuper, rolcreaterole, rolcreatedb, rolinherit FROM pg_roles WHERE rolname = current_user")).rows[0]);
+    expect(row).toEqual({ rolsuper: false, rolcreaterole: true, rolcreatedb: true, rolinherit: true });
+  });
 });
 
 describe("connection strings against a real PostgreSQL", () => {
@@ -120,14 +254,8 @@ describe("connection strings against a real PostgreSQL", () => {
     for (const ch of RESERVED) expect(password).toContain(ch);
     const user = pgIdentifier("ott", "pg-test");
     const database = pgIdentifier("ott", "pg-test");
-    const c = admin();
-    await c.connect();
-    try {
-      await sql(c, `CREATE ROLE ${c.escapeIdentifier(user)} LOGIN PASSWORD ${c.escapeLiteral(password)}`);
-      await sql(c, `CREATE DATABASE ${c.escapeIdentifier(database)} OWNER ${c.escapeIdentifier(user)}`);
-    } finally {
-      await c.end();
-    }
+    await createRole(admin(), { name: user, login: true, password });
+    await createDatabase(admin(), { name: database, owner: user });
 
     const url = postgresUrl({ host: "127.0.0.1", port, database, user, password, sslmode: "disable" });
     // node-postgres
@@ -145,57 +273,95 @@ describe("connection strings against a real PostgreSQL", () => {
   });
 });
 
-describe("the consumer privilege set against a real PostgreSQL", () => {
-  // The statements pulumi-postgresql issues for the component's Database, Grant and
-  // DefaultPrivileges resources, in the component's order.
-  it("lets a consumer read and write the owner's tables, but not change the schema, and keeps others out", async () => {
-    const owner = pgIdentifier("ott", "staging");
-    const consumer = pgIdentifier(owner, "dev");
-    const outsider = "someone_else";
-    const pw = { owner: hostilePassword(), consumer: hostilePassword(), outsider: hostilePassword() };
-    const url = (user: string, password: string) => postgresUrl({ host: "127.0.0.1", port, database: owner, user, password, sslmode: "disable" });
-    const c = admin();
-    await c.connect();
-    try {
-      const id = (s: string) => c.escapeIdentifier(s);
-      for (const [role, password] of [
-        [owner, pw.owner],
-        [consumer, pw.consumer],
-        [outsider, pw.outsider],
-      ] as const) {
-        await sql(c, `CREATE ROLE ${id(role)} LOGIN PASSWORD ${c.escapeLiteral(password)}`);
-      }
-      await sql(c, `CREATE DATABASE ${id(owner)} OWNER ${id(owner)}`);
-      await sql(c, `REVOKE ALL ON DATABASE ${id(owner)} FROM PUBLIC`);
-      await sql(c, `GRANT CONNECT ON DATABASE ${id(owner)} TO ${id(consumer)}`);
-    } finally {
-      await c.end();
-    }
-    const inDb = new Client({ host: dir, port, user: "postgres", database: owner });
-    await inDb.connect();
-    try {
-      const id = (s: string) => inDb.escapeIdentifier(s);
-      await sql(inDb, `GRANT USAGE ON SCHEMA public TO ${id(consumer)}`);
-      await sql(inDb, `GRANT ${TABLE_PRIVILEGES.join(", ")} ON ALL TABLES IN SCHEMA public TO ${id(consumer)}`);
-      await sql(inDb, `GRANT ${SEQUENCE_PRIVILEGES.join(", ")} ON ALL SEQUENCES IN SCHEMA public TO ${id(consumer)}`);
-      await sql(inDb, `ALTER DEFAULT PRIVILEGES FOR ROLE ${id(owner)} IN SCHEMA public GRANT ${TABLE_PRIVILEGES.join(", ")} ON TABLES TO ${id(consumer)}`);
-      await sql(inDb, `ALTER DEFAULT PRIVILEGES FOR ROLE ${id(owner)} IN SCHEMA public GRANT ${SEQUENCE_PRIVILEGES.join(", ")} ON SEQUENCES TO ${id(consumer)}`);
-    } finally {
-      await inDb.end();
-    }
+describe("Database under a non-superuser admin", () => {
+  it("isolates each stack's database, gives consumers DML without DDL, and reads back exactly what it planned", async () => {
+    const staging = await plan("staging-db", "staging", ["dev", "preview"]);
+    const prod = await plan("prod-db", "prod", []);
+    const deployed = [await deploy(staging.resources), await deploy(prod.resources)];
+    const providerFor = (r: PlannedResource) => deployed.find((d) => d.providers.has(r.provider!))!.providerOf(r);
 
-    // The owner migrates after the grants, as staging's deploys do.
-    await as(url(owner, pw.owner), async (o) => {
+    // Every statement took effect: PostgreSQL warns when a GRANT or REVOKE changes nothing.
+    for (const d of deployed) for (const p of d.providers.values()) expect(p.notices, p.name).toEqual([]);
+    // What the creates stored in state, and what a refresh reads now, is what was planned.
+    for (const [p, d] of [
+      [staging, deployed[0]!],
+      [prod, deployed[1]!],
+    ] as const) {
+      const want = desired(p);
+      for (const r of [...ofType(p, GRANT), ...ofType(p, DEFAULT_PRIVILEGES)]) expect(sorted(d.state.get(r.urn)!), r.name).toEqual(want[r.name]);
+      expect(await readBack(p, providerFor)).toEqual(want);
+    }
+    expect(desired(staging)["staging-db-revoke-public"]).toEqual([]);
+
+    // Only the owner, the admin the provider needs inside, and the listed consumers may connect
+    // (and the platform's superuser, which bypasses every check).
+    expect(await whoCanConnect("ott_staging")).toEqual(sorted([ADMIN, "ott_staging", "ott_staging_dev", "ott_staging_preview", "postgres"]));
+    expect(await whoCanConnect("ott_prod")).toEqual(["ott_prod", "postgres"]);
+    // The admin took on the owner's role only while it needed to.
+    const membership = await admin().session(RENDER_DB, async (c) =>
+      (await c.query("SELECT pg_has_role($1, 'ott_staging', 'USAGE') AS staging, pg_has_role($1, 'ott_prod', 'USAGE') AS prod", [ADMIN])).rows[0],
+    );
+    expect(membership).toEqual({ staging: false, prod: false });
+
+    // The owner migrates, as staging's deploys do; tables made later are shared too.
+    await as(staging.owner, async (o) => {
       await sql(o, "CREATE TABLE tickets (id serial PRIMARY KEY, title text NOT NULL)");
     });
-    await as(url(consumer, pw.consumer), async (d) => {
-      await sql(d, "INSERT INTO tickets (title) VALUES ('from dev')");
-      await sql(d, "UPDATE tickets SET title = 'edited' WHERE title = 'from dev'");
-      expect(await sql(d, "SELECT title FROM tickets")).toEqual([{ title: "edited" }]);
-      await expect(sql(d, "CREATE TABLE mine (x int)")).rejects.toThrow(/permission denied for schema public/);
-      await expect(sql(d, "DROP TABLE tickets")).rejects.toThrow(/must be owner of table tickets/);
-      await sql(d, "DELETE FROM tickets");
-    });
-    await expect(as(url(outsider, pw.outsider), async () => undefined)).rejects.toThrow(/permission denied for database/);
+    for (const [consumer, url] of Object.entries(staging.consumers)) {
+      await as(url, async (c) => {
+        await sql(c, `INSERT INTO tickets (title) VALUES ('from ${consumer}')`);
+        await sql(c, `UPDATE tickets SET title = 'edited' WHERE title = 'from ${consumer}'`);
+        expect(await sql(c, "SELECT title FROM tickets")).toEqual([{ title: "edited" }]);
+        await sql(c, "DELETE FROM tickets");
+        // No DDL, not even on what it can write.
+        await expect(sql(c, "CREATE TABLE mine (x int)")).rejects.toThrow(/permission denied for schema public/);
+        await expect(sql(c, "ALTER TABLE tickets ADD COLUMN x int")).rejects.toThrow(/must be owner of table tickets/);
+        await expect(sql(c, "DROP TABLE tickets")).rejects.toThrow(/must be owner of table tickets/);
+        await expect(sql(c, "CREATE SCHEMA mine")).rejects.toThrow(/permission denied for database ott_staging/);
+        await expect(sql(c, "TRUNCATE tickets")).rejects.toThrow(/permission denied for table tickets/);
+      });
+    }
+    // After the migration the table and sequence grants still read back as planned.
+    expect(await readBack(staging, providerFor)).toEqual(desired(staging));
+
+    // An unrelated login is refused CONNECT to the owner's database and to every consumer's.
+    const urls = [staging.owner, ...Object.values(staging.consumers), prod.owner];
+    expect(urls.map((u) => new URL(u).pathname)).toEqual(["/ott_staging", "/ott_staging", "/ott_staging", "/ott_prod"]);
+    for (const url of urls) {
+      await expect(as(retarget(url, { user: OUTSIDER, password: OUTSIDER_PASSWORD }), async () => undefined)).rejects.toThrow(/permission denied for database/);
+    }
+    // Neither stack's roles reach the other's database.
+    await expect(as(retarget(staging.consumers.dev!, { database: "ott_prod" }), async () => undefined)).rejects.toThrow(/permission denied for database "ott_prod"/);
+    await expect(as(retarget(prod.owner, { database: "ott_staging" }), async () => undefined)).rejects.toThrow(/permission denied for database "ott_staging"/);
+  });
+
+  it("shows why: run as the admin, database-level grants change nothing; replaced onto the owner, they hold", async () => {
+    const qa = await plan("qa-db", "qa", ["dev"]);
+    const dbLevel = ofType(qa, GRANT).filter((r) => r.inputs.objectType === "database");
+    const adminUrn = qa.resources.find((r) => r.name === "qa-db-admin")!.urn;
+    // The plan before this change: every grant on the admin's provider.
+    const before = qa.resources.map((r) => (dbLevel.includes(r) ? { ...r, provider: adminUrn } : r));
+    const d = await deploy(before);
+    const asAdmin = d.providers.get(adminUrn)!;
+    expect(asAdmin.notices).toEqual(
+      expect.arrayContaining([
+        `WARNING: no privileges could be revoked for "ott_qa"`,
+        `WARNING: no privileges were granted for "ott_qa"`,
+      ]),
+    );
+    // PUBLIC keeps CONNECT: every preview and drift run would show the grant changing, forever.
+    const revokePublic = dbLevel.find((r) => r.name === "qa-db-revoke-public")!;
+    expect(sorted(d.state.get(revokePublic.urn)!)).toEqual(["CONNECT", "TEMPORARY"]);
+    expect(await whoCanConnect("ott_qa")).toContain(OUTSIDER);
+
+    // The first `up` after the change replaces them (deleteBeforeReplace): delete through the
+    // old provider, create through the owner's.
+    const asOwner = d.providers.get(qa.resources.find((r) => r.name === "qa-db-as-owner")!.urn)!;
+    for (const r of [...dbLevel].reverse()) await deleteGrant(asAdmin, asGrant(r));
+    for (const r of dbLevel) expect(sorted(await createGrant(asOwner, asGrant(r))), r.name).toEqual(sorted(r.inputs.privileges as string[]));
+    expect(asOwner.notices).toEqual([]);
+    const after = (r: PlannedResource) => (dbLevel.includes(r) ? asOwner : d.providerOf(r));
+    expect(await readBack(qa, after)).toEqual(desired(qa));
+    expect(await whoCanConnect("ott_qa")).toEqual(sorted([ADMIN, "ott_qa", "ott_qa_dev", "postgres"]));
   });
 });

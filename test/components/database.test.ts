@@ -70,7 +70,7 @@ describe("Database with an external server", () => {
       },
       { config: EXTERNAL, stack: "staging" },
     );
-    const provider = one(m, PROVIDER);
+    const provider = one(m, PROVIDER, "db-admin");
     expect(provider.inputs).toMatchObject({
       host: "db.example.com",
       port: "6543",
@@ -114,7 +114,7 @@ describe("Database on a Render Postgres", () => {
       ({ server } = renderDatabase("db", { consumers: ["dev"] }));
     });
     const serverUrn = await settle(server.urn).then((s) => s.value);
-    const provider = one(m, PROVIDER);
+    const provider = one(m, PROVIDER, "db-admin");
     expect(provider.inputs).toMatchObject({
       host: "dpg-abc-a.frankfurt-postgres.render.com",
       port: "5432",
@@ -125,9 +125,46 @@ describe("Database on a Render Postgres", () => {
       superuser: "false",
     });
     expect(provider.dependsOn).toContain(serverUrn);
+    // The owner's provider: same server, the owner's login, its own database, once that exists.
+    const asOwner = one(m, PROVIDER, "db-as-owner");
+    expect(asOwner.inputs).toMatchObject({
+      host: "dpg-abc-a.frankfurt-postgres.render.com",
+      port: "5432",
+      username: "ott_test",
+      password: "[secret]",
+      database: "ott_test",
+      sslmode: "require",
+      superuser: "false",
+    });
+    expect(asOwner.dependsOn).toEqual(expect.arrayContaining([serverUrn, one(m, DATABASE).urn]));
     const children = pgChildren(m);
     expect(children.length).toBeGreaterThan(5);
     for (const child of children) expect(child.dependsOn, child.name).toContain(serverUrn);
+  });
+
+  it("connects the admin to the database the real RenderPostgres reports, not to 'postgres'", async () => {
+    const { RenderPostgres } = await import("../../providers/render/postgres-resource.js");
+    const m = await synthComponent(() => {
+      // No databaseName requested: Render picks it, and only a declared output carries it back.
+      const server = new RenderPostgres("db-server", { ownerId: "tea-abc123", name: "ott-prod-db", plan: "basic_256mb", version: "16", region: "frankfurt" });
+      new Database(
+        "db",
+        {
+          app: "ott",
+          adminConnection: {
+            host: server.host,
+            port: server.port,
+            username: server.databaseUser,
+            password: server.password,
+            database: server.databaseName,
+          },
+        },
+        { dependsOn: [server] },
+      );
+    });
+    const admin = one(m, PROVIDER, "db-admin");
+    expect(admin.inputs.database).toBe("db_fake");
+    expect(admin.inputs.host).toBe("dpg-fake-ott-prod-db-a.frankfurt-postgres.render.com");
   });
 
   it("creates the role, a database it owns, and revokes CONNECT from PUBLIC", async () => {
@@ -213,6 +250,44 @@ describe("Database consumers", () => {
         preview: { host: "dpg-abc-a.frankfurt-postgres.render.com", port: 5432, database: "ott_staging", user: "ott_staging_preview" },
       },
     });
+  });
+
+  it("runs the database-level grants as the owner and everything else as the admin", async () => {
+    const seen: [pulumi.Output<string>, pulumi.ProviderResource][] = [];
+    const note = (what: pulumi.Input<string>, o: pulumi.CustomResourceOptions) =>
+      void seen.push([pulumi.output(what), o.provider as pulumi.ProviderResource]);
+    const m = await synthComponent(
+      () =>
+        void renderDatabase(
+          "db",
+          { consumers: ["dev"] },
+          {
+            transform: {
+              grant: (a, o) => note(pulumi.interpolate`grant ${a.role} ${a.objectType}`, o),
+              defaultPrivileges: (a, o) => note(pulumi.interpolate`default ${a.objectType}`, o),
+              role: (a, o) => note(pulumi.interpolate`role ${a.name!}`, o),
+              database: (_a, o) => note("database", o),
+            },
+          },
+        ),
+      { stack: "staging" },
+    );
+    const named: Record<string, string> = {};
+    for (const [what, p] of seen) named[(await settle(what)).value] = (await settle(p.urn)).value.split("::").pop()!;
+    expect(named).toEqual({
+      "role ott_staging": "db-admin",
+      "role ott_staging_dev": "db-admin",
+      database: "db-admin",
+      "grant public database": "db-as-owner",
+      "grant ott_admin database": "db-as-owner",
+      "grant ott_staging_dev database": "db-as-owner",
+      "grant ott_staging_dev schema": "db-admin",
+      "grant ott_staging_dev table": "db-admin",
+      "grant ott_staging_dev sequence": "db-admin",
+      "default table": "db-admin",
+      "default sequence": "db-admin",
+    });
+    expect(byType(m, GRANT)).toHaveLength(6);
   });
 
   it("runs database-level grants one after another", async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { Database } from "../../components/database";
 import { DATABASE_STACK_OUTPUTS } from "../../components/database-outputs";
-import { defaultConsumerName, isProductionStackName, SharedDatabase } from "../../components/shared-database";
+import { defaultConsumerName, isProductionStackName, SharedDatabase, SharingError } from "../../components/shared-database";
 import { fakeStackOutputs } from "../../synth/fake-outputs";
 import { byType, one, settle, synthComponent } from "../harness";
 
@@ -26,6 +26,13 @@ function ownerStack(ref: string, environment: string | undefined, consumers: str
   added.push(pattern);
 }
 const added: string[] = [];
+
+/** Stands in for a Render service that receives the connection string. */
+class Service extends pulumi.CustomResource {
+  constructor(name: string, props: pulumi.Inputs) {
+    super("webstack:test:Service", name, props);
+  }
+}
 afterEach(() => {
   for (const p of added.splice(0)) delete fakeStackOutputs[p];
 });
@@ -35,11 +42,11 @@ afterEach(() => {
  * `pulumi up`; Pulumi reports those as unhandled rejections. This collects them (instead of
  * vitest) and returns their messages.
  */
-async function collectRejections(run: () => Promise<unknown>): Promise<{ result: unknown; rejections: string[] }> {
-  const rejections: string[] = [];
+async function collectRejections(run: () => Promise<unknown>): Promise<{ result: unknown; rejections: string[]; reasons: unknown[] }> {
+  const reasons: unknown[] = [];
   const saved = process.listeners("unhandledRejection");
   process.removeAllListeners("unhandledRejection");
-  const listener = (reason: unknown) => void rejections.push(String(reason));
+  const listener = (reason: unknown) => void reasons.push(reason);
   process.on("unhandledRejection", listener);
   try {
     const result = await run().then(
@@ -47,7 +54,7 @@ async function collectRejections(run: () => Promise<unknown>): Promise<{ result:
       (e: unknown) => e,
     );
     await new Promise((r) => setTimeout(r, 20));
-    return { result, rejections };
+    return { result, rejections: reasons.map(String), reasons };
   } finally {
     process.removeListener("unhandledRejection", listener);
     for (const l of saved) process.on("unhandledRejection", l);
@@ -125,10 +132,10 @@ describe("SharedDatabase", () => {
       ),
     );
     expect(String(result)).toMatch(
-      /Refusing to share the database of acme\/webstack\/live: its environment is production.*webstack:database\.allowProductionData: true/,
+      /acme\/webstack\/dev refuses to share the database of acme\/webstack\/live: its environment is production.*webstack:database\.allowProductionData: true/,
     );
     expect(rejections.length).toBeGreaterThan(0);
-    for (const r of rejections) expect(r).toMatch(/Refusing to share the database of acme\/webstack\/live/);
+    for (const r of rejections) expect(r).toMatch(/^Error: acme\/webstack\/dev refuses to share the database of acme\/webstack\/live/);
     // The refusal never carries the secret it withholds.
     for (const r of [String(result), ...rejections]) expect(r).not.toContain("pw-dev");
   });
@@ -154,7 +161,34 @@ describe("SharedDatabase", () => {
     const { result } = await collectRejections(() =>
       synthComponent(() => ({ cs: new SharedDatabase("db", { from: "acme/webstack/qa", consumer: "dev" }).connectionString })),
     );
-    expect(String(result)).toMatch(/acme\/webstack\/qa does not share its database with consumer 'dev'.*it lists: preview/);
+    expect(String(result)).toMatch(/acme\/webstack\/test cannot use the database of acme\/webstack\/qa: consumer 'dev' is not in webstack:database\.consumers.*it lists: preview/);
+  });
+
+  it("reports a missing consumer as one unprefixed error however many resources use the connection string", async () => {
+    ownerStack("acme/webstack/qa", "staging", ["preview"]);
+    let db!: SharedDatabase;
+    const { result, reasons } = await collectRejections(() =>
+      synthComponent(
+        () => {
+          db = new SharedDatabase("db", { from: "acme/webstack/qa", consumer: "dev" });
+          // Like 50 branch services, each with DATABASE_URL among its env vars.
+          for (let i = 0; i < 50; i++) {
+            new Service(`svc-${i}`, { envVars: { DATABASE_URL: db.connectionString } });
+          }
+        },
+        { stack: "dev" },
+      ),
+    );
+    await expect(db.ready()).rejects.toBeInstanceOf(SharingError);
+    const reason = await db.ready().catch((e: unknown) => e);
+    // Pulumi's runner reports each distinct error object once: here, one.
+    expect(reasons.length).toBeGreaterThan(0);
+    for (const r of [...reasons, ...(result instanceof Error ? [result] : [])]) expect(r).toBe(reason);
+    expect((reason as Error).message).toBe(
+      "acme/webstack/dev cannot use the database of acme/webstack/qa: consumer 'dev' is not in webstack:database.consumers of acme/webstack/qa " +
+        "(it lists: preview). Add 'dev' there and run 'pulumi up' on acme/webstack/qa, or set webstack:database.consumer here to a name it lists " +
+        "(SharedDatabase arg consumer).",
+    );
   });
 
   it("validates from", async () => {

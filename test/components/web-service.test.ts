@@ -112,6 +112,31 @@ describe("WebService", () => {
     expect((await settle(svc.pendingDomains)).value).toEqual(["api.example.com", "example.net"]);
   });
 
+  it("creates an apex before its www. sibling, never both at once", async () => {
+    const m = await synthComponent(() => void new WebService("api", args({ domains: ["www.example.com", "api.example.com", "example.com"] })));
+    const apex = one(m, DOMAIN, "ott-dev-api-example.com");
+    const www = one(m, DOMAIN, "ott-dev-api-www.example.com");
+    expect(www.dependsOn).toContain(apex.urn);
+    expect(apex.dependsOn).not.toContain(www.urn);
+    // Registered apex first; an unrelated name waits for nothing.
+    expect(m.resources.indexOf(apex)).toBeLessThan(m.resources.indexOf(www));
+    expect(one(m, DOMAIN, "ott-dev-api-api.example.com").dependsOn).toEqual([one(m, SERVICE, "ott-dev-api").urn]);
+  });
+
+  it("gives a docker service its start command as the docker command, and no build command", async () => {
+    const m = await synthComponent(() => void new WebService("api", args({ runtime: "docker", buildCommand: undefined, startCommand: "node server.js" })));
+    const inputs = one(m, SERVICE, "ott-dev-api").inputs;
+    expect(inputs).toMatchObject({ runtime: "docker", dockerCommand: "node server.js" });
+    expect(inputs).not.toHaveProperty("buildCommand");
+    expect(inputs).not.toHaveProperty("startCommand");
+    await expect(synthComponent(() => void new WebService("api", args({ runtime: "docker" })))).rejects.toThrow(
+      /WebService 'ott-dev-api': buildCommand is not used by the docker runtime/,
+    );
+    await expect(synthComponent(() => void new WebService("api", args({ startCommand: undefined })))).rejects.toThrow(
+      /startCommand is required for the 'node' runtime/,
+    );
+  });
+
   it("rejects bad args by name before registering anything", async () => {
     const cases: [Partial<WebServiceArgs>, RegExp][] = [
       [{ name: "Ott API" }, /WebService 'Ott API': name must be/],

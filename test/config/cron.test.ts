@@ -107,7 +107,7 @@ describe("webstack:cron validation", () => {
 
   it("fails `npm run synth` naming the key", async () => {
     const dir = mkdtempSync(join(tmpdir(), "webstack-cron-"));
-    for (const entry of ["index.ts", "launcher.cjs", "Pulumi.yaml", "config", "components", "worker", "synth", "package.json", "tsconfig.json"]) {
+    for (const entry of ["index.ts", "launcher.cjs", "Pulumi.yaml", "config", "cost", "components", "worker", "synth", "package.json", "tsconfig.json"]) {
       cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
     }
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));

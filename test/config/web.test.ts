@@ -10,6 +10,8 @@ import { byType, one, revealed, ROOT, synthStack } from "../harness";
 const VAR = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable";
 const DOMAIN = "vercel:index/projectDomain:ProjectDomain";
 const SERVICE = "pulumi-nodejs:dynamic/render:Service";
+/** The Vercel team id the committed stacks set. */
+const TEAM = "team_0tt7acme2Kp9xWz4Lr8Nq3Vb";
 
 function stackConfig(stack: string): StackConfig {
   const r = validateStackConfig(rawSections(readStackFile(ROOT, stack).config));
@@ -151,6 +153,7 @@ describe("webPlan", () => {
     expect(prod.site).toEqual({
       name: "ott-web",
       scope: "acme",
+      teamId: TEAM,
       domains: [{ domain: "ott.example.com" }],
       repo: "acme/ott",
       framework: "nextjs",
@@ -163,6 +166,7 @@ describe("webPlan", () => {
     expect(staging.site).toEqual({
       name: "ott-web",
       scope: "acme",
+      teamId: TEAM,
       domains: [{ domain: "preview.ott.example.com", gitBranch: "staging" }],
     });
     expect(staging.projectFrom).toBe("acme/webstack/prod");
@@ -173,5 +177,62 @@ describe("webPlan", () => {
     const c = stackConfig("staging");
     c.frontend!.customEnvironment = true;
     expect(webPlan(c)!.site.customEnvironment).toEqual({ name: "staging", branch: "staging" });
+  });
+});
+
+describe("Vercel team scope", () => {
+  const frontend = (stack: string) => rawSections(readStackFile(ROOT, stack).config) as Record<string, any>;
+  const errors = (raw: Record<string, unknown>, vercelTeam?: string) => {
+    const r = validateStackConfig(raw, undefined, vercelTeam ? { vercelTeam } : {});
+    return r.ok ? [] : r.errors;
+  };
+
+  it("is set in every committed stack and the pull-request template, and reaches every Vercel resource", async () => {
+    for (const stack of ["prod", "staging", "dev", "pr-1"]) expect(webPlan(stackConfig(stack))!.site.teamId, stack).toBe(TEAM);
+    const m = await synthStack("staging");
+    const vercel = m.resources.filter((r) => r.custom && r.type.startsWith("vercel:"));
+    expect(vercel.length).toBeGreaterThan(0);
+    for (const r of vercel) expect(r.inputs.teamId, r.name).toBe(TEAM);
+    expect(one(await synthStack("prod"), "vercel:index/project:Project").inputs.teamId).toBe(TEAM);
+  });
+
+  it("is required when scope names a team, naming the key and the other way to set it", () => {
+    for (const stack of ["prod", "staging"]) {
+      const raw = frontend(stack);
+      delete raw.frontend.teamId;
+      const [only, ...more] = errors(raw);
+      expect(more).toEqual([]);
+      expect(only).toMatch(/^webstack:frontend\.teamId: required: scope 'acme' names a Vercel team/);
+      expect(only).toContain("vercel:team");
+      expect(only).toContain("before the first 'pulumi up'");
+      expect(only).toContain("webstack:frontend.personalAccount: true");
+    }
+  });
+
+  it("accepts vercel:team from the stack file instead, and then leaves teamId off the resources", async () => {
+    const raw = frontend("prod");
+    delete raw.frontend.teamId;
+    expect(errors(raw, "acme")).toEqual([]);
+    const { teamId, ...rest } = JSON.parse(readStackFile(ROOT, "prod").config["webstack:frontend"]!);
+    expect(teamId).toBe(TEAM);
+    const m = await synthStack("prod", { frontend: rest, "vercel:team": "acme" });
+    expect(one(m, "vercel:index/project:Project").inputs.teamId).toBeUndefined();
+    await expect(synthStack("prod", { frontend: rest })).rejects.toThrow(/webstack:frontend\.teamId: required/);
+  });
+
+  it("needs no team for a personal account, and refuses one there", () => {
+    const raw = frontend("prod");
+    delete raw.frontend.teamId;
+    raw.frontend.personalAccount = true;
+    expect(errors(raw)).toEqual([]);
+    expect(errors(raw, "acme")).toEqual(["webstack:frontend.personalAccount: the stack file sets vercel:team 'acme': a personal account has no team"]);
+    raw.frontend.teamId = TEAM;
+    expect(errors(raw)).toEqual(["webstack:frontend.teamId: a personal account has no team: remove teamId or personalAccount"]);
+  });
+
+  it("takes an id, not the slug", () => {
+    const raw = frontend("prod");
+    raw.frontend.teamId = "acme";
+    expect(errors(raw)).toEqual(["webstack:frontend.teamId: expected a Vercel team id ('team_…'); a team slug goes in vercel:team"]);
   });
 });

@@ -15,7 +15,7 @@ describe("branch → stack mapping", () => {
     expect(stackForBranch(branch)).toMatchObject({ stack, githubEnvironment: env });
   });
 
-  it.each(["feature/login", "alice", "mainline", "dev", "prod", "refs/heads/feature/main", "", "Main"])(
+  it.each(["feature/login", "alice", "mainline", "dev", "prod", "refs/heads/feature/main", "refs/tags/main", "refs/pull/3/merge", "", "Main"])(
     "%j deploys no long-lived stack",
     (branch) => {
       expect(stackForBranch(branch)).toBeUndefined();
@@ -33,22 +33,26 @@ describe("branch → stack mapping", () => {
     for (const bad of ["0", "-1", "4.2", "12; rm -rf /", "", "007"]) expect(() => previewStackName(bad)).toThrow(/pull-request number/);
   });
 
-  it("qualifies stacks with the org from their own config", () => {
+  it("qualifies stacks with the org from their own config on Pulumi Cloud, with 'organization' on a DIY backend", () => {
     expect(qualifiedStackName(ROOT, "prod")).toBe("acme/webstack/prod");
     expect(qualifiedStackName(ROOT, "pr-12")).toBe("acme/webstack/pr-12");
+    expect(qualifiedStackName(ROOT, "prod", "https://api.pulumi.example.com")).toBe("acme/webstack/prod");
+    for (const url of ["s3://acme-pulumi-state", "gs://acme-state", "azblob://state", "file:///var/pulumi"]) {
+      expect(qualifiedStackName(ROOT, "staging", url)).toBe("organization/webstack/staging");
+    }
   });
 
-  it("prints $GITHUB_OUTPUT lines from the command line", () => {
-    const run = (...args: string[]) =>
-      execFileSync(process.execPath, ["--require", "./launcher.cjs", "scripts/branch-stack.ts", ...args], { cwd: ROOT, encoding: "utf8" });
-    expect(run("main")).toBe("stack=prod\nqualified=acme/webstack/prod\nenvironment=production\n");
-    expect(run("feature/x")).toBe("stack=\nqualified=\nenvironment=\n");
-    expect(run("--pr", "9")).toBe("stack=pr-9\nqualified=acme/webstack/pr-9\nenvironment=preview\n");
-    const matrix = JSON.parse(run("--all").replace(/^matrix=/, ""));
-    expect(matrix).toEqual([
-      { stack: "prod", qualified: "acme/webstack/prod", branch: "main" },
-      { stack: "staging", qualified: "acme/webstack/staging", branch: "staging" },
-      { stack: "dev", qualified: "acme/webstack/dev", branch: "develop" },
-    ]);
+  it("prints $GITHUB_OUTPUT lines from the command line, qualified for the backend in PULUMI_BACKEND_URL", () => {
+    const run = (args: string[], backend = "") =>
+      execFileSync(process.execPath, ["--require", "./launcher.cjs", "scripts/branch-stack.ts", ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, PULUMI_BACKEND_URL: backend },
+      });
+    expect(run(["main"])).toBe("stack=prod\nqualified=acme/webstack/prod\nenvironment=production\n");
+    expect(run(["feature/x"])).toBe("stack=\nqualified=\nenvironment=\n");
+    expect(run(["refs/heads/staging"], "s3://acme-pulumi-state")).toBe("stack=staging\nqualified=organization/webstack/staging\nenvironment=staging\n");
+    expect(run(["--pr", "9"])).toBe("stack=pr-9\nqualified=acme/webstack/pr-9\nenvironment=preview\n");
+    expect(() => run(["--all"])).toThrow(/usage: branch-stack.ts <branch> \| --pr <number>/);
   });
 });

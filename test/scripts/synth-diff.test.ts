@@ -5,6 +5,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../harness";
+import { PRICES } from "../../cost/prices";
+
+/** A committed stack's estimate (cents, upper bound), as its committed snapshot records it. */
+const costOf = (stack: string): number =>
+  JSON.parse(readFileSync(join(ROOT, "snapshots", "synth", `${stack}.json`), "utf8")).cost.total.cents[1];
 
 const exec = promisify(execFile);
 let dir: string;
@@ -58,6 +63,13 @@ beforeAll(() => {
     join(dir, "index.ts"),
     index + probes(12, "hunter2-after", `if (probePulumi.getStack() === "dev") new probeRandom.RandomString("probe-added", { length: 6 });`),
   );
+  // A third branch service in dev (free) and a first one in staging (starter): each adds its
+  // service and Vercel variables, and one more CORS origin.
+  const devFile = join(dir, "Pulumi.dev.yaml");
+  writeFileSync(devFile, readFileSync(devFile, "utf8").replace("      - bob\n", "      - bob\n      - carol\n"));
+  const stagingFile = join(dir, "Pulumi.staging.yaml");
+  const staging = readFileSync(stagingFile, "utf8");
+  writeFileSync(stagingFile, staging.replace("      - api.staging.ott.example.com\n", "      - api.staging.ott.example.com\n    branches:\n      - carol\n"));
   git("commit", "-qam", "the known change");
 });
 
@@ -71,18 +83,47 @@ describe("npm run synth:diff", { timeout: 180_000 }, () => {
     expect(r.code).toBe(0);
     const out = r.stdout;
     expect(out).toContain(`## Offline synth diff: \`HEAD~1\` (${git("rev-parse", "--short=7", "HEAD~1")}) → working tree (`);
-    // dev also gained probe-added; every stack lost probe-removed and changed probe-kept.
-    expect(out).toContain("| `dev` | 1 | 1 | 1 |  |");
-    for (const s of ["pr-0", "prod", "staging"]) expect(out).toContain(`| \`${s}\` | 0 | 1 | 1 |  |`);
+    // dev also gained probe-added, dev and staging carol's service and variables; every stack
+    // lost probe-removed and changed probe-kept.
+    expect(out).toContain("| `dev` | 4 | 1 | 2 |  |");
+    expect(out).toContain("| `staging` | 3 | 1 | 2 |  |");
+    for (const s of ["pr-0", "prod"]) expect(out).toContain(`| \`${s}\` | 0 | 1 | 1 |  |`);
     const type = "random:index/randomString:RandomString";
     expect(out).toContain(`| added | \`probe-added\` | \`${type}\` | |`);
-    expect(out.match(/\| added \|/g)).toHaveLength(1);
+    for (const stack of ["dev", "staging"]) {
+      expect(out).toContain(`| added | \`ott-${stack}-api-carol\` | \`pulumi-nodejs:dynamic/render:Service\` | |`);
+    }
+    expect(out.match(/\| added \| `web-NEXT_PUBLIC_\w+-preview-carol` \|/g)).toHaveLength(4);
+    expect(out.match(/\| added \|/g)).toHaveLength(7);
+    // alice's and bob's variables now also depend on carol's service: not a change, as in `pulumi preview`.
+    expect(out).not.toMatch(/changed \| `web-\S+-(alice|bob)`/);
+    expect(
+      out.match(/\| changed \| `env` \| `webstack:index:EnvVarSet` \| `variables\[CORS_ALLOWED_ORIGINS\]\.value`: \+ `"https:\/\/ott-web-git-carol-acme\.vercel\.app"` \|/g),
+    ).toHaveLength(2);
     expect(out.match(new RegExp(`\\| removed \\| \`probe-removed\` \\| \`${type}\` \\| \\|`, "g"))).toHaveLength(4);
     // The secret keeper changed too, but a secret never shows: only `length` is listed.
     expect(out.match(new RegExp(`\\| changed \\| \`probe-kept\` \\| \`${type}\` \\| \`length\`: \`8\` → \`12\` \\|`, "g"))).toHaveLength(4);
-    expect(out.match(/\| changed \|/g)).toHaveLength(4);
+    expect(out.match(/\| changed \|/g)).toHaveLength(6);
     expect(out).not.toContain("hunter2");
     expect(out.match(/```mermaid\ngraph TD\n/g)).toHaveLength(4);
+
+    // Cost: staging's new branch service costs exactly one starter instance more; dev's is free.
+    const starter = PRICES.render.webService.starter!;
+    const usd = (cents: number) => `${starter.confirmed ? "" : "≈"}$${(cents / 100).toFixed(2)}`;
+    const before = costOf("staging");
+    const after = before + Math.round(Number(starter.usd) * 100);
+    expect(out).toContain(
+      `| \`staging\` | ${usd(before)} | ${usd(after)} | +${usd(after - before)}/month: \`ott-staging-api-carol\` (starter ×1) |`,
+    );
+    expect(out).toContain("| `dev` | $0.00 | $0.00 | +$0.00/month: `ott-dev-api-carol` (free ×1) |");
+    expect(out).toMatch(/\| `prod` \| (\S+) \| \1 \| no change \|/);
+    expect(out).toContain('```mermaid\npie showData title Monthly cost per stack at head (upper bound, USD)\n');
+    expect(out).toContain(`  "staging" : ${(after / 100).toFixed(2)}\n`);
+    // The workspace's free hours with carol: dev kept awake, alice, bob, carol, 3 PR stacks.
+    const hours = 730 + 3 * 60 + 3 * 60;
+    const day = Math.floor(((750 / hours) * 730) / 24) + 1;
+    expect(day).toBe(21);
+    expect(out).toContain(`free web services would run ${hours} h a month, over the 750 free instance-hours; Render then suspends every free service in the workspace, from about day ${day} of each month`);
   });
 
   it("treats a base without the synth as empty, and reports a stack that no longer synthesizes", async () => {
@@ -92,6 +133,9 @@ describe("npm run synth:diff", { timeout: 180_000 }, () => {
       expect(r.code).toBe(1);
       for (const s of ["dev", "pr-0", "prod"]) expect(r.stdout).toMatch(new RegExp(`\\| \`${s}\` \\| \\d+ \\| 0 \\| 0 \\| new stack \\|`));
       expect(r.stdout).toContain("| `staging` | – | – | – | synth failed at head |");
+      // No estimate before the synth existed; none for a stack that fails.
+      expect(r.stdout).toContain("| `dev` | – | $0.00 | new stack |");
+      expect(r.stdout).toContain("| `staging` | – | – |  |");
       expect(r.stdout).toContain("webstack:databse: unknown key; did you mean 'database'?");
     } finally {
       git("checkout", "--", "Pulumi.staging.yaml");

@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { ROOT } from "../harness";
+import { formats } from "../../synth/format";
 import { SECURE_PLACEHOLDER } from "../../synth/stack-file";
 
 const exec = promisify(execFile);
@@ -48,12 +49,41 @@ describe("npm run synth", () => {
     expect(r.stdout).not.toContain(SECURE_PLACEHOLDER);
   });
 
-  it("prints a tree by default and mermaid on request", async () => {
+  it("prints a tree by default, ending with the stack's monthly cost and warnings, and mermaid on request", async () => {
     const table = await synth(["dev"]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^webstack\/dev: \d+ resources\n└─ pulumi:pulumi:Stack  webstack-dev/);
+    expect(table.stdout).toContain("\nMonthly cost: $0.00 (--format cost lists each resource)\n\nWarnings:\n  ! Render workspace tea-cs1ott7acme2prod4x0: free web services would run 850 h a month");
     const mermaid = await synth(["dev", "--format", "mermaid"]);
     expect(mermaid.stdout.startsWith("graph TD\n")).toBe(true);
+  });
+
+  it("prints each resource's plan and monthly price with --format cost, and ends markdown with the total", async () => {
+    const r = await synth(["prod", "--format", "cost"]);
+    expect(r.stderr).toBe("");
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toBe("webstack/prod: monthly cost estimate (USD)");
+    expect(lines[2]).toMatch(/^Resource +Plan +\$\/month +Notes$/);
+    expect(lines[3]).toMatch(/^ott-prod-api +standard ×2–4 +≈\$50\.00–\$100\.00 +autoscaling 2–4 instances$/);
+    expect(lines[4]).toMatch(/^ott-prod-db +basic_1gb \+ 15 GB +≈\$23\.50$/);
+    expect(lines[5]).toMatch(/^Total +≈\$73\.50–\$123\.50$/);
+    expect(r.stdout).toMatch(/\nVercel team 'acme' +hobby +\$0\.00 +non-commercial, personal use only\n/);
+    expect(r.stdout).toContain("Warnings:\n  ! Production stack 'prod' serves its frontend from Vercel Hobby");
+    expect(r.stdout).toContain("≈ a price no first-party source confirms (cost/prices.ts, review by ");
+    const manifest = JSON.parse(readFileSync(join(ROOT, "snapshots", "synth", "prod.json"), "utf8"));
+    expect(formats.markdown(manifest)).toContain("\n**Monthly cost:** ≈$73.50–$123.50. ≈ a price no first-party source confirms");
+  });
+
+  it("refuses a stack whose estimate exceeds its budget, naming the key", async () => {
+    const dir = repoWithStack("prod", (c) => {
+      c["webstack:budget"] = { monthlyUsd: 50 };
+    });
+    const r = await synth(["prod"], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(
+      "Invalid configuration in Pulumi.prod.yaml (1 problem):\n  webstack:budget.monthlyUsd: the estimate of ≈$73.50–$123.50 a month exceeds the budget of $50.00; most expensive: ott-prod-api",
+    );
   });
 
   it("fails with a clear message for an unknown stack", async () => {

@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { diffManifests, formatDiffMarkdown, hasChanges } from "../../synth/diff";
 import type { Manifest, ManifestResource } from "../../synth/manifest";
+import { rawSections } from "../../config/raw";
+import { validateStackConfig } from "../../config/validate";
+import { costSection } from "../../cost/section";
+import { readStackFile } from "../../synth/stack-file";
+import { ROOT } from "../harness";
+
+const readConfig = (stack: string): any => {
+  const r = validateStackConfig(rawSections(readStackFile(ROOT, stack).config), stack);
+  if (!r.ok) throw new Error(r.errors.join("\n"));
+  return r.config;
+};
 
 const STACK = "urn:pulumi:dev::webstack::pulumi:pulumi:Stack::webstack-dev";
 const urn = (type: string, name: string, parentType = "") =>
@@ -126,5 +137,91 @@ describe("synth diff", () => {
     expect(md).toContain("| `dev` | – | – | – | synth failed at head |");
     expect(md).toContain("**dev**: synth failed at head:\n\n```\nInvalid configuration in Pulumi.dev.yaml (1 problem):\n  webstack:app.name: x\n```");
     expect(md).not.toContain("### `dev`");
+  });
+});
+
+describe("synth diff says what `pulumi preview` would say", () => {
+  const vars = (list: Record<string, unknown>[]) => res("webstack:index:EnvVarSet", "env", { variables: list }, { custom: false });
+  const v = (name: string, value?: string) => ({ name, source: value === undefined ? "generate" : "literal", ...(value ? { value } : {}) });
+  const manifest = (...resources: ManifestResource[]): Manifest => ({ ...base, resources: [stackRes, ...resources] });
+
+  it("does not count a change of dependsOn alone", () => {
+    const before = manifest(child("ott-api-dev-bob", { plan: "free" }), api({}, { dependsOn: ["urn:a"] }));
+    const after = manifest(child("ott-api-dev-bob", { plan: "free" }), api({}, { dependsOn: ["urn:a", "urn:b"] }));
+    expect(hasChanges(diffManifests("dev", before, after))).toBe(false);
+    // With a real change next to it, only the real change is listed.
+    const both = manifest(child("ott-api-dev-bob", { plan: "starter" }), api({}, { dependsOn: ["urn:b"] }));
+    expect(diffManifests("dev", before, both).changed.map((c) => c.changes.map((k) => k.key))).toEqual([["plan"]]);
+  });
+
+  it("lists the elements a named list gained and lost, and walks into the ones on both sides", () => {
+    const before = manifest(vars([v("LOG_LEVEL", "info"), v("OLD_FLAG", "1"), v("SESSION_SECRET")]));
+    const after = manifest(vars([v("LOG_LEVEL", "debug"), v("SESSION_SECRET"), v("CRON_SECRET")]));
+    const d = diffManifests("dev", before, after);
+    expect(d.changed[0]!.changes).toEqual([
+      {
+        key: "variables",
+        before: before.resources[1]!.inputs.variables,
+        after: after.resources[1]!.inputs.variables,
+        added: [v("CRON_SECRET")],
+        removed: [v("OLD_FLAG", "1")],
+        by: "name",
+      },
+      { key: "variables[LOG_LEVEL].value", before: "info", after: "debug" },
+    ]);
+    const md = formatDiffMarkdown({ base: "b", head: "h", diffs: [d] });
+    expect(md).toContain(
+      '| changed | `env` | `webstack:index:EnvVarSet` | `variables`: + `CRON_SECRET`, − `OLD_FLAG`<br>`variables[LOG_LEVEL].value`: `"info"` → `"debug"` |',
+    );
+  });
+
+  it("shows plain list elements added and removed, a reorder, and the items of a long comma-separated value", () => {
+    const long = (hosts: string[]) => hosts.map((h) => `https://${h}.example.com`).join(",");
+    const before = manifest(
+      child("ott-api-dev", { domains: ["a.example.com", "b.example.com", "b.example.com"], order: [1, 2], cors: long(["app", "www", "dev"]) }),
+    );
+    const after = manifest(
+      child("ott-api-dev", { domains: ["b.example.com", "c.example.com"], order: [2, 1], cors: long(["app", "www", "carol", "dev"]) }),
+    );
+    const md = formatDiffMarkdown({ base: "b", head: "h", diffs: [diffManifests("dev", before, after)] });
+    expect(md).toContain(
+      '`cors`: + `"https://carol.example.com"`<br>`domains`: + `"c.example.com"`, − `"a.example.com"`, − `"b.example.com"`<br>`order`: reordered |',
+    );
+    // A long value that is not a list shows the part that differs, with some context.
+    const text = (word: string) => `${"x".repeat(50)} the ${word} jumps ${"y".repeat(50)}`;
+    const md2 = formatDiffMarkdown({
+      base: "b",
+      head: "h",
+      diffs: [diffManifests("dev", manifest(child("ott-api-dev", { note: text("fox") })), manifest(child("ott-api-dev", { note: text("cow") })))],
+    });
+    expect(md2).toContain('`note`: `"…xxxxx the fox jumps yyy…"` → `"…xxxxx the cow jumps yyy…"`');
+  });
+});
+
+describe("the cost part of the synth diff", () => {
+  const cost = (overrides: Record<string, unknown> = {}) => {
+    const r = validateStackConfig({ ...rawSections(readStackFile(ROOT, "prod").config), ...overrides }, "prod");
+    if (!r.ok) throw new Error(r.errors.join("\n"));
+    return { ...base, stack: "prod", resources: [], cost: costSection("prod", r.config) };
+  };
+
+  it("names the resources that change the cost, with the delta, and totals every stack", () => {
+    const before = cost();
+    const prod = before.cost.facts;
+    const after = cost({
+      backend: { ...readConfig("prod").backend, plan: "pro" },
+      database: { mode: "isolated", server: "external" },
+      frontend: { ...readConfig("prod").frontend, plan: "pro" },
+    });
+    const md = formatDiffMarkdown({ base: "b", head: "h", diffs: [diffManifests("prod", before, after), diffManifests("dev", { ...base, cost: undefined }, null)] });
+    expect(prod.services[0]!.plan).toBe("standard");
+    expect(md).toContain(
+      "| `prod` | ≈$73.50–$123.50 | ≈$170.00–$340.00 | +≈$96.50–$216.50/month: `ott-prod-api` (standard ×2–4 → pro ×2–4, ≈$50.00–$100.00 → ≈$170.00–$340.00), `ott-prod-db` (basic_1gb + 15 GB) removed |",
+    );
+    expect(md).toContain("| `dev` | – | – | stack removed |");
+    // Vercel Pro is an account fee: once in the total, not in the stack's.
+    expect(md).toContain("| **All stacks**, account fees once | ≈$73.50–$123.50 | ≈$190.00–$360.00 | +≈$116.50–$236.50 |");
+    expect(md).toContain('  "prod" : 340.00\n  "Vercel team \'acme\' (pro)" : 20.00\n```');
+    expect(md).toContain("No free-plan or account limit is crossed.");
   });
 });

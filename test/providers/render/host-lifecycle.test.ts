@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { providerSource } from "../../../providers/render/provider-source";
 import type { ServiceInputs } from "../../../providers/render/service";
 import { CheckFailed, Engine } from "../../engine/engine";
-import { HostError, type ProviderHost, ResourceInitFailed, UNKNOWN } from "../../engine/provider-host";
+import { HostError, ProviderHost, ResourceInitFailed, UNKNOWN } from "../../engine/provider-host";
 import { startRenderHost } from "../../engine/render-host";
 import { type RenderEmulator, startEmulator } from "./emulator";
 import { webServiceInputs } from "./fixtures";
@@ -35,6 +35,15 @@ afterAll(async () => {
 beforeEach(() => {
   emu.reset({});
   engine = new Engine(host);
+});
+
+describe("the harness", () => {
+  it("turns a result with undefined in it into a clear failure, as the host cannot serialize it", async () => {
+    const broken = "exports.handler = () => ({ check: async (_o, n) => ({ inputs: n }), create: async () => ({ id: 'x-1', outs: { url: undefined } }) });";
+    const err = await new Engine(host, { service: broken }).up("service", "broken", base).catch((e) => e);
+    expect(err).toBeInstanceOf(HostError);
+    expect(err.message).toMatch(/^create: the provider returned a value with undefined in it.*Unexpected struct type/);
+  });
 });
 
 describe("Service through the provider host", () => {
@@ -336,6 +345,28 @@ describe("new provider code reaches existing resources through an update with no
 });
 
 describe("the API key", () => {
+  it("comes from the stack's render:apiKey, ahead of a stale RENDER_API_KEY in the environment", async () => {
+    const stale = "rnd_staleKeyInEnvironment";
+    const other = await ProviderHost.start({
+      env: { RENDER_API_URL: emu.url, RENDER_API_KEY: stale, RENDER_API_BACKOFF_MS: "1" },
+      config: { "render:apiKey": emu.apiKey },
+      secretKeys: ["render:apiKey"],
+    });
+    try {
+      await new Engine(other).up("service", "api", base);
+      expect(emu.requests.every((r) => r.authorization === `Bearer ${emu.apiKey}`)).toBe(true);
+      // A stack without render:apiKey uses the environment's key: here a stale one, refused by Render.
+      await other.configure({});
+      const fresh = new Engine(other, { service: `${providerSource("service")}\n// configured again` });
+      await expect(fresh.up("service", "api2", { ...base, name: "ott-dev-api2" })).rejects.toThrow(
+        "Render service 'ott-dev-api2': Render API POST /services failed (401): unauthorized",
+      );
+    } finally {
+      await other.stop();
+    }
+    expect(other.output).not.toContain(emu.apiKey);
+  });
+
   it("never appears in the host's output, an error, or state", async () => {
     const errors: string[] = [];
     await engine.up("service", "api", base);

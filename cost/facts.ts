@@ -1,0 +1,80 @@
+import { checkJobs } from "../components/cron-schedule";
+import type { BudgetConfig } from "../config/budget";
+import { renderPostgresSchema } from "../config/database";
+import type { Environment } from "../config/environment";
+import { cloudName } from "../config/naming";
+import type { StackConfig } from "../config/schema";
+
+/** A Render web service as index.ts registers it: the inputs that set its price. */
+export interface ServiceFacts {
+  name: string;
+  plan: string;
+  /** Instance count: `[n, n]`, or autoscaling's `[min, max]`. */
+  instances: [number, number];
+  diskGB?: number;
+  /** Pinged by the keep-alive cron, so a free service never sleeps. */
+  keptAwake: boolean;
+  /** The developer branch service of this name. */
+  branch?: string;
+}
+
+/** What the estimate and the limits need to know about one stack; JSON, so it travels in the manifest. */
+export interface StackFacts {
+  stack: string;
+  environment: Environment;
+  renderOwnerId: string;
+  services: ServiceFacts[];
+  postgres?: { name: string; plan: string; diskSizeGB?: number };
+  /** Owner stack (`org/project/stack`) of a shared database. */
+  databaseFrom?: string;
+  vercel?: { scope: string; plan: string };
+  workers?: { accountId: string; plan: string; scriptName: string; triggers: number };
+  budget: BudgetConfig;
+}
+
+/**
+ * The priced inputs of the resources index.ts registers for a validated config, named as it
+ * names them; test/cost checks them against every stack's synth.
+ */
+export function stackFacts(stack: string, config: Omit<StackConfig, "secrets">): StackFacts {
+  const name = (part: string) => cloudName(config.app.name, stack, part);
+  const b = config.backend;
+  const cron = config.cron && b ? config.cron : undefined;
+  const cronEnabled = cron ? (cron.enabled ?? config.environment !== "preview") : false;
+  const services: ServiceFacts[] = b
+    ? [
+        {
+          name: name(b.name),
+          plan: b.plan,
+          instances: b.autoscaling ? [b.autoscaling.min, b.autoscaling.max] : [b.instances ?? 1, b.instances ?? 1],
+          ...(b.disk ? { diskGB: b.disk.sizeGB } : {}),
+          keptAwake: !!cron?.keepAlive && cronEnabled,
+        },
+        // Branch services: one instance, no disk, never pinged (web-service.ts).
+        ...b.branches.map((br) => ({ name: `${name(b.name)}-${br.name}`, plan: b.plan, instances: [1, 1] as [number, number], keptAwake: false, branch: br.name })),
+      ]
+    : [];
+  const db = config.database;
+  const pg = db?.mode === "isolated" && db.server === "render" ? (db.render ?? renderPostgresSchema.parse({})) : undefined;
+  return {
+    stack,
+    environment: config.environment,
+    renderOwnerId: config.app.renderOwnerId,
+    services,
+    ...(pg ? { postgres: { name: name("db"), plan: pg.plan, ...(pg.diskSizeGB !== undefined ? { diskSizeGB: pg.diskSizeGB } : {}) } } : {}),
+    ...(db?.mode === "shared" ? { databaseFrom: db.from } : {}),
+    ...(config.frontend ? { vercel: { scope: config.frontend.scope, plan: config.frontend.plan } } : {}),
+    ...(cron
+      ? {
+          workers: {
+            accountId: cron.accountId,
+            plan: cron.plan,
+            scriptName: name("cron"),
+            // A disabled Worker keeps an empty trigger (cron-trigger.ts): it holds no schedule.
+            triggers: cronEnabled ? checkJobs(cron.jobs, { keepAlive: cron.keepAlive }).schedules.length : 0,
+          },
+        }
+      : {}),
+    budget: config.budget,
+  };
+}

@@ -1,0 +1,99 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { rawSections } from "../config/raw";
+import { validateStackConfig } from "../config/validate";
+import { listStacks, readStackFile } from "../synth/stack-file";
+import { BRANCH_STACKS } from "./branch-stack";
+import { runMain, stepIO } from "./workflow-commands";
+
+/** A git branch a committed stack already deploys, and how. */
+export interface BranchClaim {
+  branch: string;
+  stack: string;
+  /** e.g. "its main service", "branch service 'alice'". */
+  as: string;
+}
+
+/**
+ * Every branch a committed stack deploys: the long-lived branches, each stack's main service,
+ * its developer branch services and the branches its frontend serves. A PR from one of them
+ * must not get a stack: it would add Vercel preview variables for a git branch that stack
+ * already owns, which Vercel refuses (`ENV_ALREADY_EXISTS`).
+ */
+export function branchClaims(root: string): BranchClaim[] {
+  const claims: BranchClaim[] = BRANCH_STACKS.map((t) => ({ branch: t.branch, stack: t.stack, as: "its long-lived branch" }));
+  for (const stack of listStacks(root)) {
+    const result = validateStackConfig(rawSections(readStackFile(root, stack).config));
+    if (!result.ok) throw new Error(`Pulumi.${stack}.yaml does not validate:\n${result.errors.join("\n")}`);
+    const { backend, frontend } = result.config;
+    if (backend) {
+      claims.push({ branch: backend.branch, stack, as: "its main service" });
+      for (const b of backend.branches) claims.push({ branch: b.branch, stack, as: `branch service '${b.name}' (webstack:backend.branches)` });
+    }
+    if (frontend?.branch) claims.push({ branch: frontend.branch, stack, as: "its frontend previews" });
+    for (const d of frontend?.domains ?? []) if (d.gitBranch) claims.push({ branch: d.gitBranch, stack, as: `the domain ${d.domain}` });
+  }
+  return claims;
+}
+
+/** What GitHub says about the pull request. */
+export interface PullRequestFacts {
+  number: number;
+  headRef: string;
+  /** `owner/name` of the head repository; empty when the fork was deleted. */
+  headRepo: string;
+  baseRepo: string;
+  /** Login of the PR's author (`user.login`). */
+  author: string;
+}
+
+export const DEPENDABOT = "dependabot[bot]";
+
+/** Why PR `pr` gets no `pr-<n>` stack (markdown, posted on the PR), or undefined when it gets one. */
+export function prStackSkipReason(pr: PullRequestFacts, claims: BranchClaim[]): string | undefined {
+  const no = `No PR stack for #${pr.number}:`;
+  if (pr.headRepo !== pr.baseRepo) {
+    return `${no} it comes from ${pr.headRepo ? `the fork \`${pr.headRepo}\`` : "a deleted fork"}, and fork PRs get no secrets. The tests and the offline synth diff still run.`;
+  }
+  if (pr.author === DEPENDABOT) {
+    return `${no} GitHub runs Dependabot's PRs with Dependabot secrets only, not the \`preview\` environment's. The tests and the offline synth diff still run.`;
+  }
+  const claim = claims.find((c) => c.branch === pr.headRef);
+  if (claim) {
+    return (
+      `${no} branch \`${pr.headRef}\` already deploys to stack \`${claim.stack}\` (${claim.as}). ` +
+      `A PR stack would add Vercel preview variables for the same git branch, which \`${claim.stack}\` owns ` +
+      `(Vercel refuses them with \`ENV_ALREADY_EXISTS\`). This branch's deployment is \`${claim.stack}\`'s.`
+    );
+  }
+  return undefined;
+}
+
+/**
+ * `pr-stack-eligibility.ts --pr N --head REF --head-repo OWNER/NAME --base-repo OWNER/NAME --author LOGIN`
+ * sets the step outputs `create` (true|false) and `reason`, with a notice when skipping.
+ */
+function main(): number {
+  const { values } = parseArgs({
+    options: {
+      pr: { type: "string" },
+      head: { type: "string" },
+      "head-repo": { type: "string" },
+      "base-repo": { type: "string" },
+      author: { type: "string" },
+    },
+  });
+  const number = Number(values.pr);
+  if (!Number.isInteger(number) || number <= 0 || !values.head || !values["base-repo"] || values.author === undefined) {
+    throw new Error("usage: pr-stack-eligibility.ts --pr <n> --head <ref> --head-repo <owner/name> --base-repo <owner/name> --author <login>");
+  }
+  const facts = { number, headRef: values.head, headRepo: values["head-repo"] ?? "", baseRepo: values["base-repo"], author: values.author };
+  const reason = prStackSkipReason(facts, branchClaims(resolve(__dirname, "..")));
+  const io = stepIO();
+  io.output("create", String(reason === undefined));
+  io.output("reason", reason ?? "");
+  if (reason) io.annotate("notice", reason);
+  return 0;
+}
+
+if (require.main === module) runMain(main);

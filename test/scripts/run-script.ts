@@ -1,0 +1,37 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "../harness";
+
+export interface ScriptRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** What the script appended to $GITHUB_OUTPUT. */
+  outputs: string;
+  /** What it appended to $GITHUB_STEP_SUMMARY. */
+  summary: string;
+}
+
+/** Runs a script as a workflow step does (`node --require ./launcher.cjs …`), with the runner's output files. */
+export function runScript(script: string, args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<ScriptRun> {
+  const dir = mkdtempSync(join(tmpdir(), "webstack-step-"));
+  const output = join(dir, "output");
+  const summary = join(dir, "summary");
+  writeFileSync(output, "");
+  writeFileSync(summary, "");
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      ["--require", "./launcher.cjs", script, ...args],
+      { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...opts.env, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+        if (err && code === -1) return reject(err);
+        resolve({ code, stdout, stderr, outputs: readFileSync(output, "utf8"), summary: readFileSync(summary, "utf8") });
+      },
+    );
+    child.stdin?.end(opts.stdin ?? "");
+  });
+}
