@@ -3,7 +3,8 @@
  * Exit codes: 0 fine; 1 something is down, failed or was refused; 2 fix the command or the
  * environment (unknown stack, job or flag; a missing credential).
  */
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { StackOutputs } from "../components/stack-outputs";
 import { backup, backupText } from "./backup";
@@ -176,6 +177,14 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
   }
 }
 
+/** The Pulumi project the command runs in: the nearest folder up from `cwd` with a Pulumi.yaml. */
+export function projectRoot(cwd: string): string {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "Pulumi.yaml"))) return dir;
+    if (dirname(dir) === dir) return cwd;
+  }
+}
+
 /** The process's own Ops: real clock, stdout/stderr, a prompt only on a terminal. */
 export function processOps(): Ops {
   return {
@@ -183,7 +192,7 @@ export function processOps(): Ops {
     clock: systemClock,
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
-    root: resolve(__dirname, ".."),
+    root: projectRoot(process.cwd()),
     cwd: process.cwd(),
     ask: process.stdin.isTTY
       ? async (question) => {

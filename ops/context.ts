@@ -8,7 +8,7 @@ export interface Ops {
   out(line: string): void;
   /** One line of progress or diagnostics (stderr). */
   err(line: string): void;
-  /** The checkout's root: stack files live there. */
+  /** The Pulumi project's folder (nearest Pulumi.yaml up from the working directory): stack files live there. */
   root: string;
   /** Where relative paths (--out, --outputs) resolve. */
   cwd: string;

@@ -24,7 +24,9 @@ export function knownStacks(root: string): string[] {
 export function checkStack(root: string, stack: string | undefined): string {
   const known = knownStacks(root);
   const short = (stack ?? "").split("/").pop() ?? "";
-  if (!short) throw new OpsError(`name a stack: ${known.join(", ")}`, 2);
+  if (!short) throw new OpsError(known.length ? `name a stack: ${known.join(", ")}` : "name a stack", 2);
+  // A project without stack files (config kept elsewhere): Pulumi itself says whether the stack exists.
+  if (!known.length) return short;
   const ok = known.includes(short) || (/^pr-[1-9]\d*$/.test(short) && known.includes("pr-<n>"));
   if (!ok) throw new OpsError(`unknown stack '${stack}'; known stacks: ${known.join(", ")}`, 2);
   return short;

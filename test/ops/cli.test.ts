@@ -54,9 +54,9 @@ describe("the webstack command line", () => {
     expect(t.stderr).toBe("empty.json: not a webstack stack's outputs (no 'environment'); has the stack been deployed?");
   });
 
-  it("runs from a checkout through bin/webstack.cjs", async () => {
+  it("runs from a checkout through bin/webstack.cjs, finding the project's stacks from a subfolder", async () => {
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = execFile(process.execPath, [join(ROOT, "bin", "webstack.cjs"), "status", "prdo"], { cwd: ROOT }, (_err, _stdout, stderr) => resolve({ code: child.exitCode, stderr }));
+      const child = execFile(process.execPath, [join(ROOT, "bin", "webstack.cjs"), "status", "prdo"], { cwd: join(ROOT, "docs") }, (_err, _stdout, stderr) => resolve({ code: child.exitCode, stderr }));
     });
     expect(result).toEqual({ code: 2, stderr: "unknown stack 'prdo'; known stacks: prod, staging, dev, pr-<n>\n" });
   });
