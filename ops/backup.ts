@@ -48,7 +48,8 @@ export function ownerConnection(stack: string, o: StackOutputs, verb: string): s
     const owner = o.databaseFrom?.split("/").pop();
     throw new OpsError(`${stack} shares ${o.databaseFrom ?? "another stack"}'s database and owns no data: ${verb} the owner instead${owner ? ` (webstack ${verb} ${owner})` : ""}`);
   }
-  const url = secretOutput(o, "databaseOwnerConnection");
+  // Outputs from before databaseOwnerConnection existed: an isolated stack (it exports its consumers) connects as the owner.
+  const url = secretOutput(o, "databaseOwnerConnection") ?? (o.databaseMode === undefined && o.databaseConsumers ? secretOutput(o, "databaseConnectionString") : undefined);
   if (!url) throw new OpsError(`${stack} has no database of its own (no databaseOwnerConnection output): nothing to ${verb}`);
   return url;
 }

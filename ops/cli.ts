@@ -13,21 +13,21 @@ import type { Ops } from "./context";
 import { cronRun, cronRunText } from "./cron-run";
 import { OpsError } from "./errors";
 import { notifyDeploy } from "./notify";
-import { checkStack, loadOutputs } from "./outputs";
+import { checkStack, loadOutputs, NeverDeployedError } from "./outputs";
 import { restore } from "./restore";
 import { rollback, rollbackLanded, RollbackError, rollbackText } from "./rollback";
 import { status, statusText } from "./status";
 import { verify } from "./verify";
 
 const VALUE_FLAGS = ["outputs", "timeout", "to", "out", "url", "status", "commit", "run-url", "rolled-back", "message"] as const;
-const BOOL_FLAGS = ["json", "no-wait", "render-export", "production", "yes", "help"] as const;
+const BOOL_FLAGS = ["json", "no-wait", "render-export", "production", "yes", "if-deployed", "help"] as const;
 
 /** Flags each verb takes (besides --outputs and --help). */
 const VERBS: Record<string, { args: string; flags: string[]; about: string }> = {
   status: { args: "<stack>", flags: ["json", "timeout"], about: "health, latency and Render's newest deploy of every service; the frontend; pending domains; cron schedules" },
   verify: { args: "<stack>", flags: ["timeout"], about: "wait until every service's newest deploy is live and healthy, and the frontend answers" },
   rollback: { args: "<stack>", flags: ["to", "no-wait", "json", "timeout"], about: "every service back to its previous live deploy; Vercel production to the previous deployment" },
-  backup: { args: "<stack>", flags: ["out", "render-export", "json"], about: "pg_dump of the stack's own database (and Render's export)" },
+  backup: { args: "<stack>", flags: ["out", "render-export", "json", "if-deployed"], about: "pg_dump of the stack's own database (and Render's export)" },
   restore: { args: "<stack> <file>", flags: ["production", "yes", "out"], about: "pg_restore a backup into the stack's database, after a fresh backup" },
   "cron run": { args: "<stack> <job>", flags: ["url", "json"], about: "run one cron job now through the deployed Worker" },
   notify: { args: "<stack>", flags: ["status", "commit", "run-url", "rolled-back", "message"], about: "post a deploy's result to the stack's Slack or Discord webhook" },
@@ -128,7 +128,16 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
         }
       }
       case "backup": {
-        const b = await backup(ops, stack, await outputs(), { out: str(flags.out), renderExport: !!flags["render-export"] });
+        let o: StackOutputs;
+        try {
+          o = await outputs();
+        } catch (err) {
+          // The first deployment of a stack: nothing exists yet to back up.
+          if (!(err instanceof NeverDeployedError && flags["if-deployed"])) throw err;
+          ops.out(`${stack} has not been deployed yet: nothing to back up`);
+          return 0;
+        }
+        const b = await backup(ops, stack, o, { out: str(flags.out), renderExport: !!flags["render-export"] });
         ops.out(flags.json ? JSON.stringify(b, null, 2) : backupText(b, ops.cwd));
         return 0;
       }

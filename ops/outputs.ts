@@ -46,6 +46,9 @@ function runPulumi(args: string[]): Promise<string> {
   });
 }
 
+/** Outputs `{}`: the stack exists but was never deployed. */
+export class NeverDeployedError extends OpsError {}
+
 /** Reads and checks the outputs of `stack` (its full name is passed to Pulumi as given). */
 export async function loadOutputs(ops: Ops, stack: string, file?: string): Promise<StackOutputs> {
   let text: string;
@@ -65,6 +68,9 @@ export async function loadOutputs(ops: Ops, stack: string, file?: string): Promi
   } catch {
     throw new OpsError(`${from}: not JSON (expected what \`pulumi stack output --json\` prints)`, 2);
   }
+  if (parsed && typeof parsed === "object" && !Array.isArray(parsed) && Object.keys(parsed).length === 0) {
+    throw new NeverDeployedError(`${from}: no outputs; has the stack been deployed?`, 2);
+  }
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed) || typeof (parsed as { environment?: unknown }).environment !== "string") {
     throw new OpsError(`${from}: not a webstack stack's outputs (no 'environment'); has the stack been deployed?`, 2);
   }
@@ -72,7 +78,7 @@ export async function loadOutputs(ops: Ops, stack: string, file?: string): Promi
 }
 
 /** A secret output's value, refusing the `[secret]` placeholder printed without --show-secrets. */
-export function secretOutput(outputs: StackOutputs, name: "databaseOwnerConnection" | "cronSecret" | "notifyWebhookUrl"): string | undefined {
+export function secretOutput(outputs: StackOutputs, name: "databaseOwnerConnection" | "databaseConnectionString" | "cronSecret" | "notifyWebhookUrl"): string | undefined {
   const v = outputs[name];
   if (v === SECRET_PLACEHOLDER) {
     throw new OpsError(`the outputs hide ${name} as [secret]: read them with \`pulumi stack output --json --show-secrets\``, 2);

@@ -127,7 +127,7 @@ describe("webstack backup and restore", () => {
     expect(existsSync(join(t.dir, "prod-dumps"))).toBe(false);
   });
 
-  it("refuses shared stacks, and names PGPASSWORD when the connection has no password", async () => {
+  it("refuses shared stacks, names PGPASSWORD when the connection has no password, and reads older outputs", async () => {
     const dev = t.outputs({ environment: "development", databaseMode: "shared", databaseFrom: "acme/webstack/staging" } as never, "dev.json");
     expect(await t.run("backup", "dev", "--outputs", dev)).toBe(1);
     expect(t.stderr).toBe("dev shares acme/webstack/staging's database and owns no data: backup the owner instead (webstack backup staging)");
@@ -136,6 +136,14 @@ describe("webstack backup and restore", () => {
     expect(t.stderr).toMatch(/^PGPASSWORD is not set: pg_dump needs the database password/);
     t.env.PGPASSWORD = OWNER.password;
     expect(await t.run("backup", "staging", "--outputs", noPassword, "--out", "d")).toBe(0);
+    // Outputs written before databaseOwnerConnection existed: an isolated stack's connection is the owner's.
+    const older = t.outputs({ environment: "staging", appName: "ott", databaseConsumers: {}, databaseConnectionString: ownerUrl } as never, "older.json");
+    expect(await t.run("backup", "staging", "--outputs", older, "--out", "older")).toBe(0);
+    // A stack never deployed has no outputs: the deploy workflow's --if-deployed lets its first update through.
+    const never = t.outputs({} as never, "never.json");
+    expect(await t.run("backup", "prod", "--outputs", never)).toBe(2);
+    expect(await t.run("backup", "prod", "--outputs", never, "--if-deployed")).toBe(0);
+    expect(t.stdout).toBe("prod has not been deployed yet: nothing to back up");
     const hidden = stagingOutputs({ databaseOwnerConnection: "[secret]" });
     expect(await t.run("backup", "staging", "--outputs", hidden)).toBe(2);
     expect(t.stderr).toContain("--show-secrets");

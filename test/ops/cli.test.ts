@@ -46,12 +46,15 @@ describe("the webstack command line", () => {
 
     writeFileSync(join(t.dir, "bad.json"), "{ nope");
     writeFileSync(join(t.dir, "empty.json"), "{}");
+    writeFileSync(join(t.dir, "other.json"), JSON.stringify({ url: "https://example.com" }));
     expect(await t.run("status", "prod", "--outputs", "missing.json")).toBe(2);
     expect(t.stderr).toBe("--outputs missing.json: no such file");
     expect(await t.run("status", "prod", "--outputs", "bad.json")).toBe(2);
     expect(t.stderr).toMatch(/^bad\.json: not JSON/);
     expect(await t.run("status", "prod", "--outputs", "empty.json")).toBe(2);
-    expect(t.stderr).toBe("empty.json: not a webstack stack's outputs (no 'environment'); has the stack been deployed?");
+    expect(t.stderr).toBe("empty.json: no outputs; has the stack been deployed?");
+    expect(await t.run("status", "prod", "--outputs", "other.json")).toBe(2);
+    expect(t.stderr).toBe("other.json: not a webstack stack's outputs (no 'environment'); has the stack been deployed?");
   });
 
   it("runs from a checkout through bin/webstack.cjs, finding the project's stacks from a subfolder", async () => {
