@@ -183,6 +183,9 @@ async function main() {
       })
     : undefined;
 
+  // --- Alerts (webstack:notify): the cron Worker posts failures; `webstack notify` posts deploy results.
+  const notifyWebhookUrl = config.notify ? loaded.secret(config.notify.webhook.secret) : undefined;
+
   // --- Cron Worker calling the backend with the shared secret.
   const cron =
     api && config.cron
@@ -196,6 +199,7 @@ async function main() {
           enabled: config.cron.enabled ?? config.environment !== "preview",
           keepAlive: config.cron.keepAlive,
           healthCheckPath: backend?.healthCheckPath,
+          ...(notifyWebhookUrl ? { notifyWebhookUrl, label: `${config.app.name} ${stack}` } : {}),
         })
       : undefined;
 
@@ -230,13 +234,23 @@ async function main() {
   // --- Stack outputs: the typed contract other stacks read (components/stack-outputs.ts).
   const outputs = {
     environment: config.environment,
+    appName: config.app.name,
     backendUrl: api?.url,
     backendServiceId: api?.serviceId,
     branchUrls: api?.branchUrls,
+    // What `webstack status/verify/rollback/backup` act on (ops/).
+    branchServiceIds: backend?.branches.length ? api?.branchServiceIds : undefined,
+    backendHealthCheckPath: api ? (backend?.healthCheckPath ?? "/") : undefined,
     backendPendingDomains: backend?.domains.length ? api?.pendingDomains : undefined,
     frontendUrl: site?.url,
     frontendProjectId: site?.projectId,
+    frontendTeamId: site ? (web?.site.teamId ?? new pulumi.Config("vercel").get("team")) : undefined,
+    frontendOwnsProduction: site ? !web?.projectFrom && !web?.projectId : undefined,
     databaseConnectionString: database?.connectionString,
+    databaseMode: db?.mode,
+    databaseFrom: db?.mode === "shared" ? db.from : undefined,
+    databaseOwnerConnection: database instanceof Database ? database.connectionString : undefined,
+    renderPostgresId: dbServer?.id,
     databaseConsumers: database instanceof Database ? database.consumers : undefined,
     databaseConsumerConnectionStrings: database instanceof Database ? database.consumerConnectionStrings : undefined,
     renderProjectId: renderProject?.id,
@@ -248,6 +262,10 @@ async function main() {
     storageEndpoint: storage?.endpoint,
     storageAccessKeyId: storage?.accessKeyId,
     storageSecretAccessKey: storage?.secretAccessKey,
+    cronAccountId: cron ? config.cron?.accountId : undefined,
+    cronJobs: cron?.jobNames,
+    cronSecret: cron?.secret,
+    notifyWebhookUrl,
   } satisfies StackOutputInputs;
 
   // Only what this stack has: Pulumi warns about every undefined export.

@@ -57,6 +57,14 @@ export interface CronTriggerArgs {
   timeoutSeconds?: number;
   /** Time one job may spend on attempts and backoff, in seconds. Default 120. */
   budgetSeconds?: number;
+  /**
+   * Slack or Discord incoming-webhook URL (a secret) that gets an alert when a job finally fails
+   * and when the keep-alive check fails 3 times in a row. Adds a Workers KV namespace that
+   * remembers failure streaks, so each alert goes out once. @example loaded.secret("NOTIFY_WEBHOOK_URL")
+   */
+  notifyWebhookUrl?: pulumi.Input<string>;
+  /** How alerts name the stack. @example "ott prod" */
+  label?: string;
 }
 
 export interface CronTriggerOptions extends pulumi.ComponentResourceOptions {
@@ -64,6 +72,10 @@ export interface CronTriggerOptions extends pulumi.ComponentResourceOptions {
     script?: ResourceTransform<cloudflare.WorkersScriptArgs>;
     trigger?: ResourceTransform<cloudflare.WorkersCronTriggerArgs>;
     secret?: ResourceTransform<random.RandomPasswordArgs>;
+    /** The KV namespace holding alert state (only with notifyWebhookUrl). */
+    state?: ResourceTransform<cloudflare.WorkersKvNamespaceArgs>;
+    /** The workers.dev route that serves `POST /run/<job>`. */
+    subdomain?: ResourceTransform<cloudflare.WorkersScriptSubdomainArgs>;
   };
 }
 
@@ -110,6 +122,8 @@ export function planCronTrigger(name: string, args: CronTriggerArgs) {
   return {
     scriptName,
     jobs,
+    /** Every job name, keep-alive included: what `POST /run/<job>` accepts. */
+    jobNames: Object.values(jobs).flat().map((j) => j.name),
     policy,
     /** Empty when disabled: the trigger stays, holding no schedule (see the class doc). */
     schedules: args.enabled === false ? [] : check.schedules,
@@ -120,7 +134,9 @@ export function planCronTrigger(name: string, args: CronTriggerArgs) {
 /**
  * A Cloudflare Worker that calls the backend on cron schedules: each job gets
  * `Authorization: Bearer <secret>`, an `Idempotency-Key` of job name + scheduled time, and
- * retries of 5xx/network errors within a time budget (worker/).
+ * retries of 5xx/network errors within a time budget (worker/). Its workers.dev route serves
+ * only `POST /run/<job>` with the same bearer secret (`webstack cron run`); with
+ * `notifyWebhookUrl` it alerts Slack or Discord, keeping failure streaks in Workers KV.
  *
  * `enabled: false` keeps the Worker and a `WorkersCronTrigger` with an empty schedule list rather
  * than removing the trigger: the PUT of `[]` is what clears schedules on Cloudflare (the
@@ -134,6 +150,8 @@ export class CronTrigger extends pulumi.ComponentResource {
   public readonly secret: pulumi.Output<string>;
   /** The registered schedules; empty when disabled. */
   public readonly schedules: pulumi.Output<string[]>;
+  /** Every job name (keep-alive included), as `POST /run/<job>` takes them. */
+  public readonly jobNames: pulumi.Output<string[]>;
 
   constructor(name: string, args: CronTriggerArgs, opts: CronTriggerOptions = {}) {
     const plan = planCronTrigger(name, args);
@@ -167,6 +185,21 @@ export class CronTrigger extends pulumi.ComponentResource {
       { type: "secret_text", name: "CRON_SECRET", text: this.secret },
     ];
     if (Object.keys(plan.policy).length > 0) bindings.push({ type: "json", name: "RETRY_POLICY", json: JSON.stringify(plan.policy) });
+    if (args.notifyWebhookUrl !== undefined) {
+      // KV rather than a Durable Object: one writer every few minutes needs no strong consistency,
+      // KV is on the free plan, and a script with a Durable Object needs migrations.
+      const [kvArgs, kvOpts] = applyTransform(
+        transform?.state,
+        { accountId: args.accountId, title: `${plan.scriptName}-state` } as cloudflare.WorkersKvNamespaceArgs,
+        { parent: this },
+      );
+      const state = new cloudflare.WorkersKvNamespace(`${name}-state`, kvArgs, kvOpts);
+      bindings.push(
+        { type: "secret_text", name: "NOTIFY_WEBHOOK_URL", text: pulumi.secret(pulumi.output(args.notifyWebhookUrl)) },
+        { type: "kv_namespace", name: "STATE", namespaceId: state.id },
+      );
+      if (args.label) bindings.push({ type: "plain_text", name: "STACK_LABEL", text: args.label });
+    }
 
     const [scriptArgs, scriptOpts] = applyTransform(
       transform?.script,
@@ -194,8 +227,17 @@ export class CronTrigger extends pulumi.ComponentResource {
     );
     new cloudflare.WorkersCronTrigger(`${name}-trigger`, triggerArgs, triggerOpts);
 
+    // API uploads are not on workers.dev by default; the run-now route needs an address.
+    const [subArgs, subOpts] = applyTransform(
+      transform?.subdomain,
+      { accountId: args.accountId, scriptName: script.scriptName, enabled: true, previewsEnabled: false } as cloudflare.WorkersScriptSubdomainArgs,
+      { parent: this },
+    );
+    new cloudflare.WorkersScriptSubdomain(`${name}-workers-dev`, subArgs, subOpts);
+
     this.scriptName = script.scriptName;
     this.schedules = pulumi.output(plan.schedules);
-    this.registerOutputs({ scriptName: this.scriptName, secret: this.secret, schedules: this.schedules });
+    this.jobNames = pulumi.output(plan.jobNames);
+    this.registerOutputs({ scriptName: this.scriptName, secret: this.secret, schedules: this.schedules, jobNames: this.jobNames });
   }
 }

@@ -13,20 +13,38 @@ import type { ConsumerEndpoint } from "./database-outputs";
 export interface StackOutputs {
   /** The stack's role: production | staging | development | preview. */
   environment: Environment;
+  /** Product name (`webstack:app.name`); `webstack backup` names its files after it. */
+  appName?: string;
   /** URL of the main backend service, e.g. `https://ott-prod-api.onrender.com`. */
   backendUrl?: string;
   /** Render id of the main backend service. */
   backendServiceId?: string;
   /** URL of each developer branch service, by branch-service name. */
   branchUrls?: Record<string, string>;
+  /** Render id of each developer branch service, by branch-service name. */
+  branchServiceIds?: Record<string, string>;
+  /** Path the backend answers health checks on, e.g. `/healthz`. */
+  backendHealthCheckPath?: string;
   /** Custom backend domains whose DNS Render has not verified yet (empty once all serve). */
   backendPendingDomains?: string[];
   /** URL the stack's frontend answers on (its production domain, or its branch domain). */
   frontendUrl?: string;
   /** Vercel project id; stacks that attach to prod's project read it. */
   frontendProjectId?: string;
+  /** Vercel team of the project (`webstack:frontend.teamId`, else `vercel:team`: an id or a slug). */
+  frontendTeamId?: string;
+  /** Whether this stack created the Vercel project and so owns its production target. */
+  frontendOwnsProduction?: boolean;
   /** The stack's own database connection string (secret). */
   databaseConnectionString?: string;
+  /** `isolated`: the stack owns its database; `shared`: it has a role on another stack's. */
+  databaseMode?: "isolated" | "shared";
+  /** The stack whose database a shared stack uses, e.g. `acme/webstack/staging`. */
+  databaseFrom?: string;
+  /** Connection string of the role that owns an isolated stack's database (secret); backups use it. */
+  databaseOwnerConnection?: string;
+  /** Render Postgres (`dpg-…`) the stack's database lives on, when Render hosts it. */
+  renderPostgresId?: string;
   /** Where each consumer stack's role connects, without its password. */
   databaseConsumers?: Record<string, ConsumerEndpoint>;
   /** Each consumer stack's own connection string (secret map). */
@@ -49,6 +67,14 @@ export interface StackOutputs {
   storageAccessKeyId?: string;
   /** The stack's own S3 secret access key (secret). */
   storageSecretAccessKey?: string;
+  /** Cloudflare account of the cron Worker (its workers.dev address is looked up in it). */
+  cronAccountId?: string;
+  /** Job names the cron Worker runs, keep-alive included; `webstack cron run` takes one. */
+  cronJobs?: string[];
+  /** Bearer secret of the cron Worker's run-now route, also the backend's CRON_SECRET (secret). */
+  cronSecret?: string;
+  /** Slack or Discord webhook that alerts and deploy results go to (secret). */
+  notifyWebhookUrl?: string;
 }
 
 export type StackOutputName = keyof StackOutputs;
@@ -60,6 +86,9 @@ export const SECRET_STACK_OUTPUTS: readonly StackOutputName[] = [
   "cacheConnectionString",
   "storageAccessKeyId",
   "storageSecretAccessKey",
+  "databaseOwnerConnection",
+  "cronSecret",
+  "notifyWebhookUrl",
 ];
 
 /** What a program exports for each output: the value, or undefined when the stack lacks it. */
@@ -76,13 +105,22 @@ export function readStackOutputs(ref: pulumi.StackReference | string, opts?: pul
   const reference = typeof ref === "string" ? new pulumi.StackReference(ref, { name: ref }, opts) : ref;
   const names: StackOutputName[] = [
     "environment",
+    "appName",
     "backendUrl",
     "backendServiceId",
     "branchUrls",
+    "branchServiceIds",
+    "backendHealthCheckPath",
     "backendPendingDomains",
     "frontendUrl",
     "frontendProjectId",
+    "frontendTeamId",
+    "frontendOwnsProduction",
     "databaseConnectionString",
+    "databaseMode",
+    "databaseFrom",
+    "databaseOwnerConnection",
+    "renderPostgresId",
     "databaseConsumers",
     "databaseConsumerConnectionStrings",
     "renderProjectId",
@@ -94,6 +132,10 @@ export function readStackOutputs(ref: pulumi.StackReference | string, opts?: pul
     "storageEndpoint",
     "storageAccessKeyId",
     "storageSecretAccessKey",
+    "cronAccountId",
+    "cronJobs",
+    "cronSecret",
+    "notifyWebhookUrl",
   ];
   return Object.fromEntries(names.map((n) => [n, reference.getOutput(n)])) as StackOutputsOf;
 }

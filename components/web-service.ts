@@ -169,6 +169,8 @@ export class WebService extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   /** Branch name → URL of its service. */
   public readonly branchUrls: pulumi.Output<Record<string, string>>;
+  /** Branch name → Render id of its service (`srv-…`), for day-2 operations on each. */
+  public readonly branchServiceIds: pulumi.Output<Record<string, string>>;
   /** Custom domains whose DNS Render has not verified yet: they serve nothing until it has. */
   public readonly pendingDomains: pulumi.Output<string[]>;
 
@@ -233,6 +235,7 @@ export class WebService extends pulumi.ComponentResource {
         : pulumi.output(args.envVars).apply((vars) => Object.fromEntries(Object.entries(vars).filter(([k]) => !omit.has(k))));
 
     const branchUrls: Record<string, pulumi.Output<string>> = {};
+    const branchServiceIds: Record<string, pulumi.Output<string>> = {};
     for (const b of args.branches ?? []) {
       const serviceName = `${args.name}-${b.name}`;
       // One instance, no disk, domains or migrations: a branch copy shares the stack's database.
@@ -243,14 +246,22 @@ export class WebService extends pulumi.ComponentResource {
       );
       const svc = new RenderService(serviceName, bArgs, bOpts);
       branchUrls[b.name] = svc.url.apply((u) => u ?? "");
+      branchServiceIds[b.name] = svc.id;
     }
 
     this.serviceId = main.id;
     this.url = main.url.apply((u) => u ?? "");
     this.branchUrls = pulumi.output(branchUrls);
+    this.branchServiceIds = pulumi.output(branchServiceIds);
     this.pendingDomains = pulumi
       .all(domains.map((d) => pulumi.all([d.name, d.verificationStatus])))
       .apply((all) => all.filter(([, status]) => status !== "verified").map(([host]) => host));
-    this.registerOutputs({ serviceId: this.serviceId, url: this.url, branchUrls: this.branchUrls, pendingDomains: this.pendingDomains });
+    this.registerOutputs({
+      serviceId: this.serviceId,
+      url: this.url,
+      branchUrls: this.branchUrls,
+      branchServiceIds: this.branchServiceIds,
+      pendingDomains: this.pendingDomains,
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { cacheCrossIssues } from "./cache";
 import { wiredVariableIssues } from "./env";
 import { frontendCrossIssues, vercelTeamIssues } from "./frontend";
+import { notifyIssues } from "./notify";
 import type { SectionName, StackConfig } from "./schema";
 import { storageCrossIssues } from "./storage";
 
@@ -55,5 +56,6 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
   if (has("environment", "backend", "cache")) issues.push(...cacheCrossIssues(c));
   if (has("environment", "backend", "storage")) issues.push(...storageCrossIssues(c));
   if (has("env", "backend", "frontend", "database", "cron", "cache", "storage")) issues.push(...wiredVariableIssues(c));
+  if (has("notify", "secrets")) issues.push(...notifyIssues(c));
   return issues;
 }

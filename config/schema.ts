@@ -7,6 +7,7 @@ import { cronSchema } from "./cron";
 import { databaseSchema } from "./database";
 import { environmentSchema } from "./environment";
 import { frontendSchema } from "./frontend";
+import { notifySchema } from "./notify";
 import { envSchema, secretsSchema } from "./env";
 import { storageSchema } from "./storage";
 
@@ -34,6 +35,7 @@ export const sections = {
   cron: optionalSection(cronSchema),
   cache: optionalSection(cacheSchema),
   storage: optionalSection(storageSchema),
+  notify: optionalSection(notifySchema),
   env: envSchema.default({ backend: {}, frontend: {} }),
   secrets: secretsSchema.default({}),
   budget: budgetSchema.default(() => budgetSchema.parse({})),

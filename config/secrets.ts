@@ -1,16 +1,17 @@
 import type { StackConfig } from "./schema";
 
 /** Secret names the config refers to through `{secret: NAME}`, sorted. */
-export function referencedSecrets(config: Pick<StackConfig, "env">): string[] {
+export function referencedSecrets(config: Pick<StackConfig, "env"> & Partial<Pick<StackConfig, "notify">>): string[] {
   const names = new Set<string>();
   for (const vars of Object.values(config.env)) {
     for (const v of Object.values(vars)) if (typeof v === "object" && "secret" in v) names.add(v.secret);
   }
+  if (config.notify) names.add(config.notify.webhook.secret);
   return [...names].sort();
 }
 
 /** Names referenced but not set in `webstack:secrets`. */
-export function missingSecrets(config: Pick<StackConfig, "env" | "secrets">): string[] {
+export function missingSecrets(config: Pick<StackConfig, "env" | "secrets"> & Partial<Pick<StackConfig, "notify">>): string[] {
   return referencedSecrets(config).filter((n) => !(n in config.secrets));
 }
 

@@ -1,12 +1,15 @@
 /**
  * The CronTrigger Worker: on each schedule it calls the backend for every job registered under
- * the expression that fired. Bindings: JOBS (json), TARGET_URL (plain_text), CRON_SECRET
- * (secret_text), RETRY_POLICY (json, optional).
+ * the expression that fired, and `POST /run/<job>` runs one job now (run-now.ts). Bindings: JOBS
+ * (json), TARGET_URL (plain_text), CRON_SECRET (secret_text), RETRY_POLICY (json, optional), and
+ * for alerts NOTIFY_WEBHOOK_URL (secret_text), STATE (kv_namespace), STACK_LABEL (plain_text).
  */
+import { alertOn } from "./alerts";
 import { log } from "./log";
 import { resolvePolicy } from "./policy";
 import { runJob } from "./retry";
 import { jobsFor } from "./routing";
+import { handleFetch } from "./run-now";
 import type { Env, ExecutionContext, ScheduledController } from "./types";
 
 export default {
@@ -25,6 +28,7 @@ export default {
         runJob(job, { cron: controller.cron, scheduledTime, targetUrl: env.TARGET_URL, secret: env.CRON_SECRET, policy }),
       ),
     );
+    await alertOn(results, env, "schedule");
     const failed = results.filter((r) => !r.ok);
     if (failed.length > 0) {
       // Throwing marks the invocation as failed in Cloudflare's cron history and metrics.
@@ -32,8 +36,8 @@ export default {
     }
   },
 
-  /** The Worker is not an HTTP endpoint: jobs run only on schedule. */
-  async fetch(): Promise<Response> {
-    return new Response("Not found", { status: 404 });
+  /** Only `POST /run/<job>` with the bearer secret; everything else is a 404. */
+  async fetch(request: Request, env: Env): Promise<Response> {
+    return handleFetch(request, env);
   },
 };

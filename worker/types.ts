@@ -29,6 +29,19 @@ export interface Env {
   CRON_SECRET: string;
   /** Optional JSON binding overriding parts of the default RetryPolicy. */
   RETRY_POLICY?: Partial<RetryPolicy>;
+  /** Slack or Discord incoming-webhook URL that gets alerts (secret_text, optional). */
+  NOTIFY_WEBHOOK_URL?: string;
+  /** Workers KV namespace remembering failure streaks, so each alert goes out once. */
+  STATE?: KvStore;
+  /** How alerts name the stack, e.g. `ott prod`. */
+  STACK_LABEL?: string;
+}
+
+/** The subset of a Workers KV namespace binding the alerts use. */
+export interface KvStore {
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
 }
 
 /** The subset of workerd's ScheduledController the Worker reads. */

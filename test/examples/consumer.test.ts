@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -84,13 +84,20 @@ describe("examples/consumer, from the packed tarball", () => {
     const installed = join(app, "node_modules", "webstack");
     expect(lstatSync(installed).isSymbolicLink()).toBe(false);
     expect(JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).version).toBe(pkg.version);
-    expect(readdirSync(installed).sort()).toEqual(["README.md", "dist", "package.json", "providers", "worker"]);
+    expect(readdirSync(installed).sort()).toEqual(["README.md", "bin", "dist", "package.json", "providers", "worker"]);
     expect(readdirSync(join(installed, "providers", "render")).sort()).toEqual(readdirSync(join(ROOT, "providers", "render")).sort());
     expect(existsSync(join(installed, "dist", "components", "index.d.ts"))).toBe(true);
     expect(existsSync(join(installed, "worker", "index.ts"))).toBe(true);
     // One SDK: @pulumi/pulumi is a peer dependency, so the package brings no copy of its own.
     expect(existsSync(join(installed, "node_modules", "@pulumi", "pulumi"))).toBe(false);
     expect(existsSync(join(app, "node_modules", "@pulumi", "pulumi"))).toBe(true);
+  });
+
+  it("installs the webstack command, which runs from the compiled dist/ops in the consumer's project", () => {
+    const webstack = (...args: string[]) => spawnSync(process.execPath, [join(app, "node_modules", ".bin", "webstack"), ...args], { cwd: app, encoding: "utf8" });
+    expect(webstack("--help")).toMatchObject({ status: 0, stdout: expect.stringMatching(/^usage: webstack <command>/) });
+    // Its own project has no stack files, so any stack name goes on to the outputs.
+    expect(webstack("status", "dev", "--outputs", "missing.json")).toMatchObject({ status: 2, stderr: "--outputs missing.json: no such file\n" });
   });
 
   it("registers its three components at the top and every child under a webstack component", () => {

@@ -141,7 +141,7 @@ describe("plugin/ (component provider for Python, Go, .NET and YAML)", () => {
     const { state } = await constructed!;
     expect(one(manifest, "webstack:index:CronTrigger").inputs).toMatchObject({ targetUrl: "https://api.example.com" });
     expect(one(manifest, "cloudflare:index/workersScript:WorkersScript").inputs.bindings).toBe(SECRET);
-    expect(Object.keys(state).sort()).toEqual(["schedules", "scriptName", "secret"]);
+    expect(Object.keys(state).sort()).toEqual(["jobNames", "schedules", "scriptName", "secret"]);
     expect(await settle(state.secret as pulumi.Output<string>)).toEqual({ value: "from-python", secret: true });
     expect((await settle(state.schedules as pulumi.Output<string[]>)).value).toEqual(["0 3 * * *"]);
     await expect(provider.construct("x", "webstack:cron:CronTrigger", {}, {})).rejects.toThrow(/expected 'index'/);

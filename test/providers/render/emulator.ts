@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { KeyValueStore, type KeyValueEmulatorOptions } from "./emulator-key-value";
+import { routeDay2 } from "./emulator-day2";
 import { HttpError, ProjectStore } from "./emulator-projects";
 
 export type FaultKind = "429" | "500" | "503" | "drop" | "slow" | "lost";
@@ -256,6 +257,8 @@ export class RenderEmulator {
   private route(method: string, path: string, q: URLSearchParams, body: Json): [number, Json] {
     const seg = path.split("/").filter(Boolean);
     const filter = (name: string) => q.get(name)?.split(",").filter(Boolean);
+    const day2 = routeDay2(this, method, seg, q, body); // rollback and Postgres exports (emulator-day2.ts)
+    if (day2) return day2;
 
     if (seg[0] === "services") {
       if (seg.length === 1 && method === "GET") {

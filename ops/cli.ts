@@ -1,0 +1,223 @@
+/**
+ * The `webstack` command: day-2 operations on a deployed stack (docs/operations.md).
+ * Exit codes: 0 fine; 1 something is down, failed or was refused; 2 fix the command or the
+ * environment (unknown stack, job or flag; a missing credential).
+ */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline/promises";
+import type { StackOutputs } from "../components/stack-outputs";
+import { backup, backupText } from "./backup";
+import { parseDuration, systemClock } from "./clock";
+import type { Ops } from "./context";
+import { cronRun, cronRunText } from "./cron-run";
+import { OpsError } from "./errors";
+import { notifyDeploy } from "./notify";
+import { checkStack, loadOutputs, NeverDeployedError } from "./outputs";
+import { restore } from "./restore";
+import { rollback, rollbackLanded, RollbackError, rollbackText } from "./rollback";
+import { status, statusText } from "./status";
+import { verify } from "./verify";
+
+const VALUE_FLAGS = ["outputs", "timeout", "to", "out", "url", "status", "commit", "run-url", "rolled-back", "message"] as const;
+const BOOL_FLAGS = ["json", "no-wait", "render-export", "production", "yes", "if-deployed", "help"] as const;
+
+/** Flags each verb takes (besides --outputs and --help). */
+const VERBS: Record<string, { args: string; flags: string[]; about: string }> = {
+  status: { args: "<stack>", flags: ["json", "timeout"], about: "health, latency and Render's newest deploy of every service; the frontend; pending domains; cron schedules" },
+  verify: { args: "<stack>", flags: ["timeout"], about: "wait until every service's newest deploy is live and healthy, and the frontend answers" },
+  rollback: { args: "<stack>", flags: ["to", "no-wait", "json", "timeout"], about: "every service back to its previous live deploy; Vercel production to the previous deployment" },
+  backup: { args: "<stack>", flags: ["out", "render-export", "json", "if-deployed"], about: "pg_dump of the stack's own database (and Render's export)" },
+  restore: { args: "<stack> <file>", flags: ["production", "yes", "out"], about: "pg_restore a backup into the stack's database, after a fresh backup" },
+  "cron run": { args: "<stack> <job>", flags: ["url", "json"], about: "run one cron job now through the deployed Worker" },
+  notify: { args: "<stack>", flags: ["status", "commit", "run-url", "rolled-back", "message"], about: "post a deploy's result to the stack's Slack or Discord webhook" },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.entries(VERBS).map(([v, d]) => `${v} ${d.args}`.length));
+  return [
+    "usage: webstack <command> … [--outputs FILE]",
+    "",
+    ...Object.entries(VERBS).map(([v, d]) => `  ${`${v} ${d.args}`.padEnd(width)}  ${d.about}`),
+    "",
+    "Flags: " + Object.entries(VERBS).map(([v, d]) => (d.flags.length ? `${v}: ${d.flags.map((f) => `--${f}`).join(" ")}` : "")).filter(Boolean).join("; "),
+    "--outputs FILE reads the stack's outputs from `pulumi stack output --json --show-secrets` saved to FILE.",
+    "See docs/operations.md.",
+  ].join("\n");
+}
+
+interface Parsed {
+  words: string[];
+  flags: Record<string, string | true>;
+}
+
+export function parseArgs(argv: string[]): Parsed {
+  const words: string[] = [];
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith("--")) {
+      words.push(a);
+      continue;
+    }
+    const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if ((VALUE_FLAGS as readonly string[]).includes(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value.startsWith("--")) throw new OpsError(`--${name} needs a value`, 2);
+      flags[name] = value;
+    } else if ((BOOL_FLAGS as readonly string[]).includes(name) && inline === undefined) {
+      flags[name] = true;
+    } else throw new OpsError(`unknown flag --${name}\n\n${usage()}`, 2);
+  }
+  return { words, flags };
+}
+
+const str = (v: string | true | undefined) => (typeof v === "string" ? v : undefined);
+
+export async function run(argv: string[], ops: Ops): Promise<number> {
+  try {
+    const { words, flags } = parseArgs(argv);
+    if (flags.help || words.length === 0 || words[0] === "help") {
+      ops.out(usage());
+      return words.length === 0 && !flags.help ? 2 : 0;
+    }
+    const verb = words[0] === "cron" ? `cron ${words[1] ?? ""}`.trim() : words[0]!;
+    const spec = VERBS[verb];
+    if (!spec) throw new OpsError(`unknown command '${verb}'; commands: ${Object.keys(VERBS).join(", ")}`, 2);
+    const rest = words.slice(verb.split(" ").length);
+    for (const f of Object.keys(flags)) {
+      if (f !== "outputs" && !spec.flags.includes(f)) {
+        throw new OpsError(`${verb} does not take --${f}${spec.flags.length ? `; it takes ${spec.flags.map((x) => `--${x}`).join(", ")}` : ""}`, 2);
+      }
+    }
+    const stackArg = rest[0];
+    const stack = checkStack(ops.root, stackArg);
+    const outputsFile = str(flags.outputs);
+    const outputs = (): Promise<StackOutputs> => loadOutputs(ops, stackArg!, outputsFile);
+    const timeout = str(flags.timeout);
+    const timeoutMs = timeout === undefined ? undefined : (() => {
+      try {
+        return parseDuration(timeout);
+      } catch (err) {
+        throw new OpsError(`--timeout: ${(err as Error).message}`, 2);
+      }
+    })();
+
+    switch (verb) {
+      case "status": {
+        const report = await status(ops, stack, await outputs(), timeoutMs);
+        ops.out(flags.json ? JSON.stringify(report, null, 2) : statusText(report, ops.clock.now()));
+        return report.ok ? 0 : 1;
+      }
+      case "verify": {
+        const results = await verify(ops, await outputs(), timeoutMs === undefined ? {} : { timeoutMs });
+        const failed = results.filter((r) => !r.ok);
+        for (const r of results) ops.out(r.ok ? `ok    ${r.name}` : `FAIL  ${r.failure}`);
+        if (failed.length) ops.err(`verify ${stack}: ${failed.length} of ${results.length} failed`);
+        return failed.length ? 1 : 0;
+      }
+      case "rollback": {
+        try {
+          const report = await rollback(ops, stack, await outputs(), { to: str(flags.to), wait: !flags["no-wait"], ...(timeoutMs ? { timeoutMs } : {}) });
+          ops.out(flags.json ? JSON.stringify(report, null, 2) : rollbackText(report));
+          if (!rollbackLanded(report)) ops.err(`rollback of ${stack}: not every move went live; see above`);
+          return rollbackLanded(report) ? 0 : 1;
+        } catch (err) {
+          if (err instanceof RollbackError && flags.json) ops.out(JSON.stringify(err.report, null, 2));
+          throw err;
+        }
+      }
+      case "backup": {
+        let o: StackOutputs;
+        try {
+          o = await outputs();
+        } catch (err) {
+          // The first deployment of a stack: nothing exists yet to back up.
+          if (!(err instanceof NeverDeployedError && flags["if-deployed"])) throw err;
+          ops.out(`${stack} has not been deployed yet: nothing to back up`);
+          return 0;
+        }
+        const b = await backup(ops, stack, o, { out: str(flags.out), renderExport: !!flags["render-export"] });
+        ops.out(flags.json ? JSON.stringify(b, null, 2) : backupText(b, ops.cwd));
+        return 0;
+      }
+      case "restore": {
+        const file = rest[1];
+        if (!file) throw new OpsError(`restore needs a file: webstack restore ${stack} <file>`, 2);
+        const r = await restore(ops, stack, await outputs(), file, { production: !!flags.production, yes: !!flags.yes, out: str(flags.out) });
+        ops.out(`Restored ${r.restored} into ${stack}; the data it replaced is in ${r.safety.file}`);
+        return 0;
+      }
+      case "cron run": {
+        const r = await cronRun(ops, stack, await outputs(), rest[1], { url: str(flags.url) });
+        ops.out(flags.json ? JSON.stringify(r, null, 2) : cronRunText(r));
+        return r.ok ? 0 : 1;
+      }
+      case "notify": {
+        const s = str(flags.status);
+        if (s !== "success" && s !== "failure") throw new OpsError("notify needs --status success or --status failure", 2);
+        let o: StackOutputs | undefined;
+        try {
+          o = await outputs();
+        } catch (err) {
+          // A deploy that failed early may have no outputs; the environment's webhook still gets told.
+          if (!ops.env.WEBSTACK_NOTIFY_WEBHOOK_URL) throw err;
+          ops.err(`notify: no outputs (${(err as Error).message}); sending without URLs`);
+        }
+        const sent = await notifyDeploy(ops, stack, o, { status: s, commit: str(flags.commit), runUrl: str(flags["run-url"]), rolledBack: str(flags["rolled-back"]), message: str(flags.message) });
+        if (!sent) {
+          ops.out(`${stack} has no webhook (webstack:notify), and WEBSTACK_NOTIFY_WEBHOOK_URL is unset: nothing sent`);
+          return 0;
+        }
+        if (!sent.ok) throw new OpsError(`notify: the webhook did not take the message: ${sent.error}`);
+        ops.out(`notified (${sent.attempts} attempt${sent.attempts === 1 ? "" : "s"})`);
+        return 0;
+      }
+    }
+    return 2;
+  } catch (err) {
+    if (err instanceof OpsError) {
+      ops.err(err.message);
+      return err.exitCode;
+    }
+    ops.err(`webstack: ${(err as Error)?.message ?? String(err)}`);
+    if (ops.env.WEBSTACK_DEBUG) ops.err(String((err as Error)?.stack));
+    return 1;
+  }
+}
+
+/** The Pulumi project the command runs in: the nearest folder up from `cwd` with a Pulumi.yaml. */
+export function projectRoot(cwd: string): string {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "Pulumi.yaml"))) return dir;
+    if (dirname(dir) === dir) return cwd;
+  }
+}
+
+/** The process's own Ops: real clock, stdout/stderr, a prompt only on a terminal. */
+export function processOps(): Ops {
+  return {
+    env: process.env,
+    clock: systemClock,
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    root: projectRoot(process.cwd()),
+    cwd: process.cwd(),
+    ask: process.stdin.isTTY
+      ? async (question) => {
+          const rl = createInterface({ input: process.stdin, output: process.stderr });
+          try {
+            return await rl.question(question);
+          } finally {
+            rl.close();
+          }
+        }
+      : undefined,
+  };
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  process.exitCode = await run(argv, processOps());
+}
+
+if (require.main === module) void main();

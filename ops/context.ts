@@ -1,0 +1,19 @@
+import type { Clock } from "./clock";
+
+/** What every ops command runs with; the CLI passes the real process's, tests their own. */
+export interface Ops {
+  env: Record<string, string | undefined>;
+  clock: Clock;
+  /** One line of results (stdout). */
+  out(line: string): void;
+  /** One line of progress or diagnostics (stderr). */
+  err(line: string): void;
+  /** The Pulumi project's folder (nearest Pulumi.yaml up from the working directory): stack files live there. */
+  root: string;
+  /** Where relative paths (--out, --outputs) resolve. */
+  cwd: string;
+  /** Reads one line from the operator, or undefined when there is no terminal. */
+  ask?(question: string): Promise<string | undefined>;
+  /** Runs the Pulumi CLI with these arguments and returns its stdout (tests replace it). */
+  pulumi?(args: string[]): Promise<string>;
+}
