@@ -3,7 +3,7 @@
 // on disk by content, so a run only pays for files that changed. tsc type-checks in CI.
 //
 // The cache (node_modules/.cache/webstack/ts, one file per source version) saves about 0.2 s a
-// run: esbuild's service start and one round trip per file (see README, "Launcher and benchmarks").
+// run: esbuild's service start and one round trip per file (docs/performance.md).
 // WEBSTACK_TS_CACHE=0 turns it off; deleting the folder is always safe.
 "use strict";
 const { createHash } = require("node:crypto");
@@ -55,3 +55,74 @@ Module._extensions[".ts"] = function loadTypeScript(module, filename) {
 // every resource). The transpiled files keep inline maps: run with --enable-source-maps to use them.
 const wanted = process.execArgv.includes("--enable-source-maps") || /--enable-source-maps/.test(process.env.NODE_OPTIONS ?? "");
 if (!wanted) process.setSourceMapsEnabled(false);
+
+// Lean SDK start-up; WEBSTACK_LEAN_SDK=0 turns it off (docs/performance.md, "Start-up through cmd/run").
+// `require("@pulumi/pulumi")` loads the closure serializer's dependencies (the ~9 MB TypeScript
+// parser, npm's arborist) and `cmd/run` loads the OpenTelemetry SDK (used only with --tracing) and
+// source-map-support, whose stack-trace hook maps the stack Pulumi captures for every resource and
+// promise through the SDK's .js.map files. Together about 0.8 s of CPU a run here. The deferred
+// modules load on first use, so a program that does serialize a function still works.
+// source-map-support is left out: it never mapped this project's TypeScript (the transpiled code
+// lives only in memory), and with --enable-source-maps Node maps both the SDK and the TypeScript.
+function leanSdk() {
+  let sdk;
+  try {
+    sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [__dirname] }));
+  } catch {
+    return; // no SDK next to this launcher
+  }
+  const resolve = (request) => {
+    try {
+      return require.resolve(request, { paths: [sdk] });
+    } catch {
+      return undefined;
+    }
+  };
+  // A module in Node's cache is returned by require() without being loaded.
+  const seed = (file, exports) => {
+    const m = new Module(file, module);
+    m.filename = file;
+    m.paths = Module._nodeModulePaths(path.dirname(file));
+    m.exports = exports;
+    m.loaded = true;
+    require.cache[file] = m;
+  };
+  // Stands in for a module until something reads from it, then loads it and forwards to it.
+  const defer = (file, { esModule = false } = {}) => {
+    if (!file || require.cache[file]) return; // already loaded: keep the one instance
+    let real;
+    const load = () => {
+      if (real === undefined) {
+        delete require.cache[file];
+        real = require(file);
+      }
+      return real;
+    };
+    seed(
+      file,
+      new Proxy(
+        {},
+        {
+          // `__importStar(require(x))` keeps an __esModule as it is instead of reading every key now.
+          get: (_, key) => (esModule && key === "__esModule" ? true : load()[key]),
+          set: (_, key, value) => Reflect.set(load(), key, value),
+          has: (_, key) => key in load(),
+          ownKeys: () => Reflect.ownKeys(load()),
+          getOwnPropertyDescriptor: (_, key) => {
+            const d = Reflect.getOwnPropertyDescriptor(load(), key);
+            return d && { ...d, configurable: true };
+          },
+        },
+      ),
+    );
+  };
+  const shim = path.join(sdk, "typescript-shim.js");
+  if (fs.existsSync(shim)) defer(shim);
+  defer(resolve("@npmcli/arborist"), { esModule: true });
+  for (const otel of ["resources", "sdk-trace-base", "sdk-trace-node", "exporter-zipkin", "instrumentation", "instrumentation-grpc"]) {
+    defer(resolve(`@opentelemetry/${otel}`));
+  }
+  const register = resolve("source-map-support/register");
+  if (register && !require.cache[register]) seed(register, {});
+}
+if (process.env.WEBSTACK_LEAN_SDK !== "0") leanSdk();

@@ -7,7 +7,7 @@ import { benchPackageImport } from "./package-import";
 // Each benchmark prints its own figures; none asserts, so a slow machine never fails a build.
 async function main() {
   console.log("## Program start-up");
-  benchStartToGraph();
+  await benchStartToGraph();
   benchPackageImport();
   console.log("\n## Cron Worker");
   await benchCronWorker();

@@ -1,0 +1,202 @@
+/**
+ * index.ts through its real entry: the SDK's cmd/run, started as the Node.js language host starts
+ * it, against a recording engine (test/engine/program-host.ts). Every stack, preview and update,
+ * registers what the offline synth registers. The runs are shared by the file and run two at a
+ * time; the in-process synths run meanwhile.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { rawSections } from "../../config/raw";
+import { referencedSecrets } from "../../config/secrets";
+import { validateStackConfig } from "../../config/validate";
+import { buildPreviewStack } from "../../scripts/preview-stack";
+import type { Manifest } from "../../synth/manifest";
+import { redact, SECRET_SIG, SECRET_VALUE } from "../../synth/redact";
+import { PREVIEW_TEMPLATE, readStackFile, type StackFile } from "../../synth/stack-file";
+import { synthesize } from "../../synth/run";
+import { stackFileWith } from "../harness";
+import { countUnknowns, fromManifest, fromRun, previewMismatches, urnKey } from "./compare-with-synth";
+import { ROOT, runProgram, type ProgramRun, type ProgramRunOptions } from "./program-host";
+import { UNKNOWN } from "./recording-engine";
+
+/** Set as `pulumi config set --secret` would; distinctive, so a leak is easy to find. */
+const SECRETS = {
+  STRIPE_SECRET_KEY: "sk_live_cmdrun_5f0c2a91",
+  STRIPE_TEST_SECRET_KEY: "sk_test_cmdrun_7d13e8b4",
+  WEBHOOK_SIGNING_KEY: "whsec_cmdrun_c4a9e170",
+};
+const STACKS = ["prod", "staging", "dev", "pr-42"] as const;
+const MODES = ["preview", "update"] as const;
+type Mode = (typeof MODES)[number];
+
+function withSecrets(file: StackFile): StackFile {
+  return {
+    ...file,
+    config: { ...file.config, "webstack:secrets": JSON.stringify(SECRETS) },
+    secretKeys: [...new Set([...file.secretKeys, "webstack:secrets"])].sort(),
+  };
+}
+
+/** A pull-request stack as the PR workflow makes it: scripts/preview-stack.ts writes Pulumi.pr-42.yaml. */
+function prStackFile(): StackFile {
+  const dir = mkdtempSync(join(tmpdir(), "pr-stack-"));
+  copyFileSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+  const built = buildPreviewStack(readFileSync(join(ROOT, PREVIEW_TEMPLATE), "utf8"), 42, "feature/checkout");
+  writeFileSync(join(dir, `Pulumi.${built.stack}.yaml`), built.yaml);
+  return readStackFile(dir, built.stack);
+}
+
+/** The offline synth of a stack file; its outputs are the module's exports, as cmd/run takes them. */
+function synth(file: StackFile): Promise<Manifest> {
+  vi.resetModules();
+  return synthesize({
+    project: file.project,
+    stack: file.stack,
+    organization: "acme",
+    config: file.config,
+    secretKeys: file.secretKeys,
+    program: async () => ((await import("../../index.js")) as { default: unknown }).default,
+  });
+}
+
+/** Runs every task, at most `n` at a time (2 cores: more would only queue). */
+async function pool<T>(tasks: (() => Promise<T>)[], n: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: n }, worker));
+  return results;
+}
+
+const ansi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");
+const errors = (run: ProgramRun) => run.logs.filter((l) => l.severity === "error");
+const describeRun = (run: ProgramRun) =>
+  `exit ${run.code}\nstderr: ${run.stderr}\nerrors: ${errors(run)
+    .map((l) => ansi(l.message))
+    .join("\n")}`;
+
+/** Paths where a plaintext appears outside a secret, and how often it appears inside one. */
+function scanSecrets(value: unknown, plaintext: string, path = "", inSecret = false): { leaks: string[]; wrapped: number } {
+  if (typeof value === "string") {
+    const found = value.includes(plaintext);
+    return { leaks: found && !inSecret ? [path] : [], wrapped: found && inSecret ? 1 : 0 };
+  }
+  if (!value || typeof value !== "object") return { leaks: [], wrapped: 0 };
+  const secret = (value as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
+  const parts = Object.entries(value).map(([k, v]) => scanSecrets(v, plaintext, `${path}.${k}`, inSecret || secret));
+  return { leaks: parts.flatMap((p) => p.leaks), wrapped: parts.reduce((n, p) => n + p.wrapped, 0) };
+}
+
+const files = new Map<string, StackFile>();
+const synths = new Map<string, Manifest>();
+const runs = new Map<string, ProgramRun>();
+let badConfig: ProgramRun;
+
+beforeAll(async () => {
+  const started = Date.now();
+  for (const stack of STACKS) files.set(stack, withSecrets(stack === "pr-42" ? prStackFile() : readStackFile(ROOT, stack)));
+  const tasks: (() => Promise<void>)[] = [
+    ...STACKS.flatMap((stack) =>
+      MODES.map((mode) => async () => {
+        const opts: ProgramRunOptions = { file: files.get(stack)!, dryRun: mode === "preview" };
+        runs.set(`${stack}:${mode}`, await runProgram(opts));
+      }),
+    ),
+    async () => {
+      badConfig = await runProgram({ file: withSecrets(stackFileWith("staging", { environment: "stagin" })), dryRun: true });
+    },
+  ];
+  const children = pool(tasks, 2);
+  // The offline synth of the same stack files, in this process, while the children run.
+  for (const stack of STACKS) synths.set(stack, await synth(files.get(stack)!));
+  await children;
+  // Printed, not asserted (speed is the bench's job): what this file adds to the suite's budget.
+  const each = [...runs].map(([k, r]) => `${k} ${r.ms.toFixed(0)}`).join(", ");
+  console.log(`cmd/run: ${runs.size + 1} program runs and ${synths.size} synths in ${Date.now() - started} ms (${each})`);
+}, 120_000);
+
+describe.each(STACKS)("cmd/run, stack %s", (stack) => {
+  it.each(MODES)("%s: exits 0 and registers the same resources, options and dependencies as the offline synth", (mode: Mode) => {
+    const run = runs.get(`${stack}:${mode}`)!;
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(errors(run)).toEqual([]);
+    expect(run.shutdownSignalled).toBe(true);
+    expect(run.unexpected).toEqual([]);
+    expect(run.rootUrn).toBe(`urn:pulumi:${run.stack}::webstack::pulumi:pulumi:Stack::webstack-${run.stack}`);
+
+    const mine = fromRun(run.resources);
+    const synth = fromManifest(synths.get(stack)!);
+    expect([...mine.keys()]).toEqual([...synth.keys()]);
+    const withoutInputs = (m: typeof mine) => [...m.values()].map(({ inputs: _, ...rest }) => rest);
+    expect(withoutInputs(mine)).toEqual(withoutInputs(synth));
+  });
+
+  it("update: every input and every stack output equals the synth's", () => {
+    const run = runs.get(`${stack}:update`)!;
+    const mine = fromRun(run.resources);
+    const synth = fromManifest(synths.get(stack)!);
+    expect(Object.fromEntries([...mine].map(([k, c]) => [k, c.inputs]))).toEqual(Object.fromEntries([...synth].map(([k, c]) => [k, c.inputs])));
+    expect(redact(run.stackOutputs)).toEqual(synths.get(stack)!.outputs);
+    // Created resources got ids, and nothing was left unknown.
+    expect(run.resources.filter((r) => r.op === "register" && r.custom && !r.id)).toEqual([]);
+    expect(countUnknowns(run.resources.map((r) => r.inputs))).toBe(0);
+  });
+
+  it("preview: ids and computed outputs are unknown, every known input equals the synth's", () => {
+    const run = runs.get(`${stack}:preview`)!;
+    const registered = run.resources.filter((r) => r.op === "register" && r.custom);
+    expect(registered.filter((r) => r.id !== (r.type.startsWith("pulumi:providers:") ? UNKNOWN : ""))).toEqual([]);
+    // Inputs computed from other resources' outputs are unknown in a preview, as `pulumi preview` shows them.
+    expect(countUnknowns(run.resources.map((r) => r.inputs))).toBeGreaterThan(0);
+    const mine = fromRun(run.resources);
+    const synth = fromManifest(synths.get(stack)!);
+    const mismatches = [...mine].flatMap(([key, c]) => previewMismatches(c.inputs, synth.get(key)?.inputs, key));
+    expect(mismatches).toEqual([]);
+  });
+
+  it.each(MODES)("%s: secret config stays secret in inputs and outputs, and out of stdout, stderr and program logs", (mode: Mode) => {
+    const run = runs.get(`${stack}:${mode}`)!;
+    for (const plaintext of Object.values(SECRETS)) {
+      const inputs = scanSecrets(
+        run.resources.map((r) => ({ [urnKey(r.urn)]: r.inputs })),
+        plaintext,
+      );
+      expect(inputs.leaks, plaintext).toEqual([]);
+      expect(scanSecrets(run.stackOutputs, plaintext).leaks).toEqual([]);
+      expect(run.stdout + run.stderr).not.toContain(plaintext);
+      // The SDK's own debug line for each RegisterResource dumps the engine's answer, secret outputs
+      // included (docs/synth.md, "The same program through cmd/run"); nothing else may carry a secret.
+      const logged = run.logs.filter((l) => l.message.includes(plaintext));
+      expect(logged.filter((l) => !(l.severity === "debug" && l.message.startsWith("RegisterResource RPC finished:")))).toEqual([]);
+    }
+    // Each secret the stack refers to reaches a resource, wrapped.
+    const validated = validateStackConfig(rawSections(files.get(stack)!.config));
+    if (!validated.ok) throw new Error(validated.errors.join("\n"));
+    const used = referencedSecrets(validated.config);
+    expect(used.length).toBeGreaterThan(0);
+    for (const name of used) {
+      if (mode === "update") expect(scanSecrets(run.resources.map((r) => r.inputs), SECRETS[name as keyof typeof SECRETS]).wrapped, name).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("cmd/run with a bad config", () => {
+  it("exits 32 after one error naming the key, with no stack trace and nothing registered but the stack", () => {
+    expect(badConfig.code, describeRun(badConfig)).toBe(32);
+    const [error, ...more] = errors(badConfig);
+    expect(more).toEqual([]);
+    expect(ansi(error!.message).split("\n")).toEqual([
+      "Invalid configuration for stack 'staging' (1 problem):",
+      "  webstack:environment: expected 'production' | 'staging' | 'development' | 'preview'",
+    ]);
+    expect(badConfig.stderr).not.toMatch(/\n\s+at /);
+    expect(badConfig.resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+});
