@@ -63,8 +63,9 @@ export function bucketTokenPolicy(accountId: string, jurisdiction: R2Jurisdictio
 }
 
 /** The id of the permission group with exactly this name, from Cloudflare's list. */
-export function permissionGroupId(groups: readonly { id: string; name: string; scopes?: readonly string[] }[], name: string): string {
-  const exact = groups.filter((g) => g.name === name);
+export function permissionGroupId(groups: readonly { id: string; name: string; scopes?: readonly string[] }[] | undefined, name: string): string {
+  // An answer without a list is read as an empty one: the error below names what is missing.
+  const exact = (groups ?? []).filter((g) => g.name === name);
   const bucketScoped = exact.filter((g) => !g.scopes || g.scopes.some((s) => s.includes("r2.bucket")));
   const found = bucketScoped.length === 1 ? bucketScoped : exact;
   if (found.length !== 1) {

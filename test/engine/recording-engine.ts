@@ -17,7 +17,7 @@ import * as engproto from "@pulumi/pulumi/proto/engine_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as resrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
-import { fakeOutputs, fakeStackOutputs } from "../../synth/fake-outputs";
+import { fakeCalls, fakeOutputs, fakeStackOutputs } from "../../synth/fake-outputs";
 import { SECRET_SIG, SECRET_VALUE } from "../../synth/redact";
 
 /** The engine's stand-in for a value not known yet (also a provider's id in a preview). */
@@ -244,7 +244,8 @@ export async function startRecordingEngine(opts: EngineOptions): Promise<Recordi
         if (!r) return fail(cb, grpc.status.NOT_FOUND, `unknown resource ${String(args.urn)}`);
         return cb(null, new provproto.InvokeResponse().setReturn(struct({ urn: r.urn, id: r.id, state: r.state })));
       }
-      cb(null, new provproto.InvokeResponse().setReturn(struct(args)));
+      // Data sources answer what the synth's mocks answer; any other invoke echoes its inputs.
+      cb(null, new provproto.InvokeResponse().setReturn(struct(fakeCalls[token]?.(args) ?? args)));
     },
 
     registerPackage(call: Call<resproto.RegisterPackageRequest>, cb: Callback<resproto.RegisterPackageResponse>) {
