@@ -56,39 +56,61 @@ async function upUntilDone(step: () => Promise<unknown>, failures: string[], fau
   }
 }
 
-async function runSchedule(faults: (FaultKind | undefined)[], withUpdate: boolean): Promise<string[]> {
+/** Which part of a stack a schedule's faults land on: every fault hits the part under test. */
+type Part = "services" | "domain" | "postgres";
+
+async function runSchedule(faults: (FaultKind | undefined)[], withUpdate: boolean, part: Part): Promise<string[]> {
   emu.reset({ slowMs: SLOW_MS });
-  emu.schedule = faults;
   const engine = new Engine(host);
   const failures: string[] = [];
   const faultCount = faults.filter(Boolean).length;
-  // The main service with a custom domain, a branch copy, and the stack's database.
-  const specs = [base, { ...base, name: `${base.name}-alice`, branch: "alice" }];
-  for (const spec of specs) {
-    await upUntilDone(() => engine.up("service", spec.name, spec), failures, faultCount);
-    if (withUpdate) await upUntilDone(() => engine.up("service", spec.name, { ...next, name: spec.name, branch: spec.branch }), failures, faultCount);
-  }
-  const mainId = engine.get("service", base.name).id;
-  await upUntilDone(() => engine.up("customDomain", "domain", { serviceId: mainId, name: "example.com" }), failures, faultCount);
-  const wantDomain = withUpdate ? "api.example.org" : "example.com";
-  // A new name replaces the domain, the old one deleted first.
-  if (withUpdate) await upUntilDone(() => engine.up("customDomain", "domain", { serviceId: mainId, name: wantDomain }), failures, faultCount);
-  await upUntilDone(() => engine.up("postgres", "db", withUpdate ? { ...DB, plan: "basic_1gb" } : DB), failures, faultCount);
+  const faulty = async (steps: () => Promise<void>) => {
+    // The schedule counts requests from here on.
+    emu.requests.length = 0;
+    emu.schedule = faults;
+    await steps();
+    emu.schedule = [];
+  };
 
-  emu.schedule = [];
-  for (const spec of specs) {
-    const want = withUpdate ? { ...next, name: spec.name, branch: spec.branch } : spec;
-    const s = engine.get("service", spec.name);
-    expect(emu.listServices().filter((x) => x.name === spec.name).map((x) => x.id)).toEqual([s.id]);
-    expect(emu.envVarsOf(s.id)).toEqual(want.envVars);
-    // A refresh and another up find nothing left to do.
-    await engine.refresh(s.urn);
-    expect((await engine.up("service", spec.name, want)).op).toBe("same");
+  if (part === "services") {
+    // The main service and a branch copy; the main one then changes.
+    const specs = [base, { ...base, name: `${base.name}-alice`, branch: "alice" }];
+    await faulty(async () => {
+      for (const spec of specs) await upUntilDone(() => engine.up("service", spec.name, spec), failures, faultCount);
+      if (withUpdate) await upUntilDone(() => engine.up("service", base.name, next), failures, faultCount);
+    });
+    for (const spec of specs) {
+      const want = withUpdate && spec === base ? next : spec;
+      const s = engine.get("service", spec.name);
+      expect(emu.listServices().filter((x) => x.name === spec.name).map((x) => x.id)).toEqual([s.id]);
+      expect(emu.envVarsOf(s.id)).toEqual(want.envVars);
+      // A refresh, and another up, find nothing left to do.
+      await engine.refresh(s.urn);
+      expect((await engine.up("service", spec.name, want, { preview: true })).op).toBe("same");
+    }
+    expect(emu.services.size).toBe(specs.length);
+  } else if (part === "domain") {
+    await engine.up("service", base.name, base);
+    const serviceId = engine.get("service", base.name).id;
+    const wantDomain = withUpdate ? "api.example.org" : "example.com";
+    await faulty(async () => {
+      await upUntilDone(() => engine.up("customDomain", "domain", { serviceId, name: "example.com" }), failures, faultCount);
+      // A new name replaces the domain, the old one deleted first.
+      if (withUpdate) await upUntilDone(() => engine.up("customDomain", "domain", { serviceId, name: wantDomain }), failures, faultCount);
+    });
+    expect(emu.domainsOf(serviceId).filter((x) => !x.redirectForName).map((x) => x.name)).toEqual([wantDomain]);
+    expect(engine.get("customDomain", "domain").outputs).toMatchObject({ serviceId, name: wantDomain });
+  } else {
+    const want = withUpdate ? { ...DB, plan: "basic_1gb" } : DB;
+    await faulty(async () => {
+      await upUntilDone(() => engine.up("postgres", "db", DB), failures, faultCount);
+      if (withUpdate) await upUntilDone(() => engine.up("postgres", "db", want), failures, faultCount);
+    });
+    // Postgres names are not unique at Render: exactly one database, whatever was lost on the way.
+    expect([...emu.postgres.values()].map((p) => p.pg.plan)).toEqual([want.plan]);
+    await engine.refresh(engine.get("postgres", "db").urn);
+    expect((await engine.up("postgres", "db", want, { preview: true })).op).toBe("same");
   }
-  expect(emu.services.size).toBe(specs.length);
-  expect(emu.domainsOf(mainId).filter((x) => !x.redirectForName).map((x) => x.name)).toEqual([wantDomain]);
-  expect(engine.get("customDomain", "domain").outputs).toMatchObject({ serviceId: mainId, name: wantDomain });
-  expect([...emu.postgres.values()].map((p) => p.pg.plan)).toEqual([withUpdate ? "basic_1gb" : "basic_256mb"]);
   return failures;
 }
 
@@ -98,17 +120,16 @@ describe("fault schedules through the provider host", () => {
 
   it("end with exactly one object per name, in the desired state, for 200 random schedules", async () => {
     await fc.assert(
-      fc.asyncProperty(schedule, fc.boolean(), async (faults, withUpdate) => {
-        await runSchedule(faults, withUpdate);
+      fc.asyncProperty(schedule, fc.boolean(), fc.constantFrom<Part>("services", "domain", "postgres"), async (faults, withUpdate, part) => {
+        await runSchedule(faults, withUpdate, part);
       }),
       { numRuns: Number(process.env.FC_RUNS ?? 200), seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined },
     );
-    // About 10 s here with the rest of the suite idle.
   }, 180_000);
 
   it("converge on the next run, without a duplicate, when one run exhausts its retries", async () => {
     // More 429s in a row than the client's 8 attempts: the first create gives up, the re-run creates once.
-    const failures = await runSchedule(Array(9).fill("429"), false);
+    const failures = await runSchedule(Array(9).fill("429"), false, "services");
     expect(failures).toEqual(["Render service 'ott-dev-api': Render API POST /services failed (429): rate limit exceeded (gave up after 8 attempts)"]);
   });
 });
