@@ -1,10 +1,9 @@
 import { z } from "zod";
 import type { CacheArgs } from "../components/cache";
-import { isProductionStackName } from "../components/database-outputs";
 import { PRICES } from "../cost/prices";
 import { KEY_VALUE_PLANS, MAXMEMORY_POLICIES } from "../providers/render/key-value";
 import { renderRegions } from "./backend";
-import { oneOf, stackRef } from "./common";
+import { allowProductionData, oneOf, productionSharingGuard, stackRef } from "./common";
 import { suggest } from "./issues";
 import { cloudName } from "./naming";
 
@@ -71,17 +70,10 @@ const shared = z
   .object({
     mode: z.literal("shared"),
     from: stackRef.describe("Owner stack of the cache, e.g. 'acme/webstack/staging'; this stack keys under '<stack>:'."),
-    allowProductionData: z
-      .boolean()
-      .default(false)
-      .describe("Required to share from a production stack: a conscious opt-in to production data."),
+    allowProductionData,
   })
   .strict()
-  .superRefine((c, ctx) => {
-    if (isProductionStackName(c.from) && !c.allowProductionData) {
-      ctx.addIssue({ code: "custom", path: ["allowProductionData"], message: `${c.from} is a production stack: set it to true to share production data on purpose` });
-    }
-  });
+  .superRefine(productionSharingGuard);
 
 export const cacheSchema = z
   .discriminatedUnion("mode", [own, shared], {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isProductionStackName } from "../components/database-outputs";
 
 /** An enum whose error reads `expected 'a' | 'b'`, the form every config message uses. */
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
@@ -34,3 +35,16 @@ export const gitBranch = z
 export const stackRef = z
   .string()
   .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "expected '<org>/<project>/<stack>'");
+
+/** `allowProductionData` of a section shared from another stack. */
+export const allowProductionData = z
+  .boolean()
+  .default(false)
+  .describe("Required to share from a production stack: a conscious opt-in to production data.");
+
+/** The production guard every shared section applies: sharing from a production stack needs `allowProductionData`. */
+export function productionSharingGuard(c: { from: string; allowProductionData: boolean }, ctx: z.RefinementCtx): void {
+  if (isProductionStackName(c.from) && !c.allowProductionData) {
+    ctx.addIssue({ code: "custom", path: ["allowProductionData"], message: `${c.from} is a production stack: set it to true to share production data on purpose` });
+  }
+}

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { oneOf, slug, stackRef } from "./common";
-import { isProductionStackName } from "../components/database-outputs";
+import { allowProductionData, oneOf, productionSharingGuard, slug, stackRef } from "./common";
 import { renderRegions } from "./backend";
 import { PRICES } from "../cost/prices";
 
@@ -56,24 +55,13 @@ const shared = z
   .object({
     mode: z.literal("shared"),
     from: stackRef.describe("Owner stack to share from, e.g. 'acme/webstack/staging'."),
-    allowProductionData: z
-      .boolean()
-      .default(false)
-      .describe("Required to share from a production stack: a conscious opt-in to production data."),
+    allowProductionData,
     consumer: slug
       .optional()
       .describe("Name the owner lists this stack under in its consumers; defaults to 'preview' in preview stacks, else the stack name."),
   })
   .strict()
-  .superRefine((c, ctx) => {
-    if (isProductionStackName(c.from) && !c.allowProductionData) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["allowProductionData"],
-        message: `${c.from} is a production stack: set it to true to share production data on purpose`,
-      });
-    }
-  });
+  .superRefine(productionSharingGuard);
 
 export const databaseSchema = z
   .discriminatedUnion("mode", [isolated, shared], {

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { isProductionStackName } from "../components/database-outputs";
 import type { StorageArgs } from "../components/storage";
-import { oneOf, stackRef } from "./common";
+import { allowProductionData, oneOf, productionSharingGuard, stackRef } from "./common";
 import { cloudName } from "./naming";
 
 const enabled = z.boolean().optional().describe("Create the storage; defaults to false in preview stacks, true elsewhere.");
@@ -35,17 +34,10 @@ const shared = z
     mode: z.literal("shared"),
     enabled,
     from: stackRef.describe("Owner stack of the bucket, e.g. 'acme/webstack/staging'; this stack writes under '<stack>/' with its own token."),
-    allowProductionData: z
-      .boolean()
-      .default(false)
-      .describe("Required to share from a production stack: a conscious opt-in to production data."),
+    allowProductionData,
   })
   .strict()
-  .superRefine((c, ctx) => {
-    if (isProductionStackName(c.from) && !c.allowProductionData) {
-      ctx.addIssue({ code: "custom", path: ["allowProductionData"], message: `${c.from} is a production stack: set it to true to share production data on purpose` });
-    }
-  });
+  .superRefine(productionSharingGuard);
 
 export const storageSchema = z
   .discriminatedUnion("mode", [own, shared], {
