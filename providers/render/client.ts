@@ -251,6 +251,19 @@ export function namingErrors<P extends ProviderOps>(provider: P, what: (props: R
   };
 }
 
+/**
+ * Polls a database or Key Value instance (`GET path`) until its status is `available`; right after
+ * create Render reports `creating` or `unknown`, and connection info works only once it is available.
+ */
+export async function waitUntilAvailable(client: RenderClient, path: string, status: string | undefined, timeoutSeconds: number, pollMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  while (status !== "available") {
+    if (Date.now() > deadline) throw new Error(`it is still '${status}' after ${timeoutSeconds} s`);
+    await new Promise((r) => setTimeout(r, pollMs));
+    status = (await client.get<any>(path)).status;
+  }
+}
+
 /** A copy without `undefined` at any depth: Pulumi's provider host cannot serialize it (`Unexpected struct type.`). */
 export function compact<T>(value: T): T {
   if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(compact) as T;

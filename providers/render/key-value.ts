@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import {
   compact,
-  configurableClient,
+  configurableClient, waitUntilAvailable,
   createdButFailed,
   deleteOrGone,
   getOrGone,
@@ -224,15 +224,7 @@ export function createKeyValueProvider(options: KeyValueProviderOptions = {}): p
   const pollMs = () => options.pollIntervalMs ?? (Number(process.env.RENDER_POLL_INTERVAL_MS) || 3000);
   const timeoutSeconds = options.createTimeoutSeconds ?? 1800;
 
-  /** Right after create the status is `unknown`, then `creating`; the backend gets a URL that answers. */
-  async function whenAvailable(c: RenderClient, id: string, status: string | undefined): Promise<void> {
-    const deadline = Date.now() + timeoutSeconds * 1000;
-    while (status !== "available") {
-      if (Date.now() > deadline) throw new Error(`it is still '${status}' after ${timeoutSeconds} s`);
-      await new Promise((r) => setTimeout(r, pollMs()));
-      status = (await c.get<any>(`/key-value/${id}`)).status;
-    }
-  }
+  const whenAvailable = (c: RenderClient, id: string, status: string | undefined) => waitUntilAvailable(c, `/key-value/${id}`, status, timeoutSeconds, pollMs());
 
   /** PATCHes what differs (name, plan, policy, allow list) and moves environments. */
   async function converge(c: RenderClient, id: string, olds: Partial<KeyValueOutputs>, news: KeyValueInputs): Promise<void> {

@@ -4,7 +4,7 @@
  * resource class is in `postgres-resource.ts`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { compact, configurableClient, namingErrors, createdButFailed, deleteOrGone, getOrGone, postOrFind, providerChanged, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
+import { compact, configurableClient, waitUntilAvailable, namingErrors, createdButFailed, deleteOrGone, getOrGone, postOrFind, providerChanged, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
 import { moveToEnvironment } from "./environment-move";
 
 export interface PostgresInputs {
@@ -144,15 +144,7 @@ export function createPostgresProvider(options: PostgresProviderOptions = {}): p
   const pollMs = () => options.pollIntervalMs ?? (Number(process.env.RENDER_POLL_INTERVAL_MS) || 5000);
   const timeoutSeconds = options.createTimeoutSeconds ?? 1800;
 
-  /** Right after create the status is `creating` or `unknown`; connection info comes once it is available. */
-  async function whenAvailable(c: RenderClient, id: string, status: string | undefined): Promise<void> {
-    const deadline = Date.now() + timeoutSeconds * 1000;
-    while (status !== "available") {
-      if (Date.now() > deadline) throw new Error(`it is still '${status}' after ${timeoutSeconds} s`);
-      await new Promise((r) => setTimeout(r, pollMs()));
-      status = (await c.get<any>(`/postgres/${id}`)).status;
-    }
-  }
+  const whenAvailable = (c: RenderClient, id: string, status: string | undefined) => waitUntilAvailable(c, `/postgres/${id}`, status, timeoutSeconds, pollMs());
 
   /** PATCHes name, plan and disk, and moves environments, as far as they differ. */
   async function converge(c: RenderClient, id: string, olds: Partial<PostgresOutputs>, news: PostgresInputs): Promise<void> {
