@@ -3,15 +3,15 @@
 // every URL-reserved character, and stacks sharing one instance must not see each other's keys.
 // The client is node-redis's core (@redis/client): its URL decoding is what applications get.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { randomInt } from "node:crypto";
-import { createServer } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { createClient } from "@redis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Cache } from "../../components/cache";
 import { settle } from "../harness";
+import { freePort, hostilePassword, URL_RESERVED } from "../servers";
 
-const RESERVED = ":/?#[]@!$&'()*+,;=% \"";
+// Every URL-reserved character, and a quote.
+const RESERVED = `${URL_RESERVED}"`;
 const SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
 const USER = "red-test0000emul8tor";
 
@@ -24,31 +24,9 @@ function redisServerBin(): string {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Every URL-reserved character (and a space and a quote) among random letters and digits. */
-function hostilePassword(): string {
-  const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  const chars = [...RESERVED, ...Array.from({ length: 24 }, () => alnum[randomInt(alnum.length)]!)];
-  for (let i = chars.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [chars[i], chars[j]] = [chars[j]!, chars[i]!];
-  }
-  return chars.join("");
-}
-
 let server: ChildProcess | undefined;
 let port = 0;
-const password = hostilePassword();
+const password = hostilePassword(RESERVED);
 /** The connection info as a careless server might write it: the password not encoded at all. */
 const rawUrl = () => `redis://${USER}:${password}@127.0.0.1:${port}`;
 

@@ -3,10 +3,9 @@
 // with its provider) is replayed with the SQL the postgresql provider would run for it
 // (postgres-provider-replay.ts), then the test checks who can connect and do what, and that the
 // provider would read every privilege back as planned (no diff on the next preview or drift run).
+import { asServerUser, freePort, hostilePassword, postgresBin, URL_RESERVED } from "../servers";
 import { execFileSync } from "node:child_process";
-import { randomInt } from "node:crypto";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -30,55 +29,7 @@ import {
   ReplayProvider,
 } from "./postgres-provider-replay";
 
-const RESERVED = ":/?#[]@!$&'()*+,;=% ";
-
-/** The newest Debian server binaries, or PATH's. Missing binaries fail the suite, never skip it. */
-function serverBin(name: string): string {
-  const root = "/usr/lib/postgresql";
-  const versions = existsSync(root)
-    ? readdirSync(root)
-        .filter((v) => existsSync(join(root, v, "bin", name)))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
-  if (versions[0]) return join(root, versions[0], "bin", name);
-  try {
-    return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
-  } catch {
-    throw new Error(
-      `PostgreSQL server binary '${name}' not found (looked in ${root}/*/bin and PATH). ` +
-        "These tests start a throwaway server: .ci/run must install postgresql (apt-get install -y postgresql).",
-    );
-  }
-}
-
-/** initdb and postgres refuse to run as root; run them as the postgres user then. */
-function asServerUser(bin: string, args: string[]): string {
-  const asRoot = process.getuid?.() === 0;
-  const [cmd, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, args];
-  return execFileSync(cmd, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A generated password holding every URL-reserved character plus random letters and digits. */
-function hostilePassword(): string {
-  const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  const chars = [...RESERVED, ...Array.from({ length: 24 }, () => alnum[randomInt(alnum.length)]!)];
-  for (let i = chars.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [chars[i], chars[j]] = [chars[j]!, chars[i]!];
-  }
-  return chars.join("");
-}
+const RESERVED = URL_RESERVED;
 
 let dir = "";
 let port = 0;
@@ -195,8 +146,8 @@ function desired(p: Plan): Record<string, string[]> {
 }
 
 beforeAll(async () => {
-  const initdb = serverBin("initdb");
-  pgCtl = serverBin("pg_ctl");
+  const initdb = postgresBin("initdb");
+  pgCtl = postgresBin("pg_ctl");
   dir = mkdtempSync(join(tmpdir(), "webstack-pg-"));
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
@@ -263,7 +214,7 @@ describe("connection strings against a real PostgreSQL", () => {
       expect(await sql(client, "SELECT current_user AS u, current_database() AS d")).toEqual([{ u: user, d: database }]);
     });
     // libpq, which every other language's driver wraps
-    const psql = serverBin("psql");
+    const psql = postgresBin("psql");
     expect(execFileSync(psql, ["-X", url, "-tAc", "SELECT current_user || '@' || current_database()"], { encoding: "utf8" }).trim()).toBe(
       `${user}@${database}`,
     );

@@ -1,34 +1,11 @@
 // A throwaway PostgreSQL server for a test file (Debian's binaries, as .ci/run installs them):
 // TCP logins check passwords, the unix socket lets the test administer as the superuser.
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
-
-function serverBin(name: string): string {
-  const root = "/usr/lib/postgresql";
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", name))).sort((a, b) => Number(b) - Number(a)) : [];
-  if (!versions[0]) throw new Error(`PostgreSQL binary '${name}' not found in ${root}/*/bin: .ci/run must install postgresql`);
-  return join(root, versions[0], "bin", name);
-}
-
-function asServerUser(bin: string, args: string[]): void {
-  const [cmd, argv] = process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, args];
-  execFileSync(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { asServerUser, freePort, postgresBin } from "../servers";
 
 export interface Postgres {
   port: number;
@@ -45,9 +22,9 @@ export async function startPostgres(): Promise<Postgres> {
   }
   const data = join(dir, "data");
   writeFileSync(join(dir, "pw"), "superuser-unused\n", { mode: 0o644 });
-  asServerUser(serverBin("initdb"), ["-D", data, "-U", "postgres", "--pwfile", join(dir, "pw"), "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]);
+  asServerUser(postgresBin("initdb"), ["-D", data, "-U", "postgres", "--pwfile", join(dir, "pw"), "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]);
   const port = await freePort();
-  const pgCtl = serverBin("pg_ctl");
+  const pgCtl = postgresBin("pg_ctl");
   asServerUser(pgCtl, ["-D", data, "-w", "-l", join(dir, "server.log"), "-o", `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=off`, "start"]);
   return {
     port,
