@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceInputs } from "../../../providers/render/service";
 import { Engine } from "../../engine/engine";
+import { upUntilDone } from "../../engine/up-until-done";
 import type { ProviderHost } from "../../engine/provider-host";
 import { startRenderHost } from "../../engine/render-host";
 import { type FaultKind, type RenderEmulator, startEmulator } from "./emulator";
@@ -39,22 +40,8 @@ const base: ServiceInputs = webServiceInputs({
 const next: ServiceInputs = { ...base, plan: "pro", envVars: { NODE_ENV: "production", X: "1" }, numInstances: 2 };
 const DB = { ownerId: OWNER, name: "ott-dev-db", plan: "basic_256mb", version: "17", region: "oregon" };
 
-/** `pulumi up` of one resource, re-run until it succeeds; each failure must be one clear, retryable line. */
-async function upUntilDone(step: () => Promise<unknown>, failures: string[], faultCount: number): Promise<void> {
-  for (;;) {
-    try {
-      await step();
-      return;
-    } catch (err) {
-      const message = (err as Error).message;
-      expect(message).not.toContain("\n");
-      expect(message).toMatch(/^Render (service|custom domain|Postgres) '[^']+'(: | \S+ exists, but )Render API (GET|POST|PATCH|PUT|DELETE) \/\S+ failed \((\d+|no response)\): .*gave up/);
-      failures.push(message);
-      // Each failed run spends at least one planned fault, so re-running always ends.
-      expect(failures.length).toBeLessThanOrEqual(faultCount);
-    }
-  }
-}
+/** What each failed `pulumi up` on the way must read like: one line naming the resource and the call. */
+const FAILURE = /^Render (service|custom domain|Postgres) '[^']+'(: | \S+ exists, but )Render API (GET|POST|PATCH|PUT|DELETE) \/\S+ failed \((\d+|no response)\): .*gave up/;
 
 /** Which part of a stack a schedule's faults land on: every fault hits the part under test. */
 type Part = "services" | "domain" | "postgres";
@@ -76,8 +63,8 @@ async function runSchedule(faults: (FaultKind | undefined)[], withUpdate: boolea
     // The main service and a branch copy; the main one then changes.
     const specs = [base, { ...base, name: `${base.name}-alice`, branch: "alice" }];
     await faulty(async () => {
-      for (const spec of specs) await upUntilDone(() => engine.up("service", spec.name, spec), failures, faultCount);
-      if (withUpdate) await upUntilDone(() => engine.up("service", base.name, next), failures, faultCount);
+      for (const spec of specs) await upUntilDone(() => engine.up("service", spec.name, spec), failures, faultCount, FAILURE);
+      if (withUpdate) await upUntilDone(() => engine.up("service", base.name, next), failures, faultCount, FAILURE);
     });
     for (const spec of specs) {
       const want = withUpdate && spec === base ? next : spec;
@@ -94,17 +81,17 @@ async function runSchedule(faults: (FaultKind | undefined)[], withUpdate: boolea
     const serviceId = engine.get("service", base.name).id;
     const wantDomain = withUpdate ? "api.example.org" : "example.com";
     await faulty(async () => {
-      await upUntilDone(() => engine.up("customDomain", "domain", { serviceId, name: "example.com" }), failures, faultCount);
+      await upUntilDone(() => engine.up("customDomain", "domain", { serviceId, name: "example.com" }), failures, faultCount, FAILURE);
       // A new name replaces the domain, the old one deleted first.
-      if (withUpdate) await upUntilDone(() => engine.up("customDomain", "domain", { serviceId, name: wantDomain }), failures, faultCount);
+      if (withUpdate) await upUntilDone(() => engine.up("customDomain", "domain", { serviceId, name: wantDomain }), failures, faultCount, FAILURE);
     });
     expect(emu.domainsOf(serviceId).filter((x) => !x.redirectForName).map((x) => x.name)).toEqual([wantDomain]);
     expect(engine.get("customDomain", "domain").outputs).toMatchObject({ serviceId, name: wantDomain });
   } else {
     const want = withUpdate ? { ...DB, plan: "basic_1gb" } : DB;
     await faulty(async () => {
-      await upUntilDone(() => engine.up("postgres", "db", DB), failures, faultCount);
-      if (withUpdate) await upUntilDone(() => engine.up("postgres", "db", want), failures, faultCount);
+      await upUntilDone(() => engine.up("postgres", "db", DB), failures, faultCount, FAILURE);
+      if (withUpdate) await upUntilDone(() => engine.up("postgres", "db", want), failures, faultCount, FAILURE);
     });
     // Postgres names are not unique at Render: exactly one database, whatever was lost on the way.
     expect([...emu.postgres.values()].map((p) => p.pg.plan)).toEqual([want.plan]);

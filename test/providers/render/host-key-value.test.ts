@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { KeyValueInputs } from "../../../providers/render/key-value";
 import { providerSource } from "../../../providers/render/provider-source";
 import { CheckFailed, Engine } from "../../engine/engine";
+import { upUntilDone } from "../../engine/up-until-done";
 import { HostError, type ProviderHost, ResourceInitFailed, UNKNOWN, undefinedPaths } from "../../engine/provider-host";
 import { startRenderHost } from "../../engine/render-host";
 import { type FaultKind, type RenderEmulator, startEmulator } from "./emulator";
@@ -222,22 +223,8 @@ describe("preview and provider upgrades", () => {
   });
 });
 
-/** `pulumi up` re-run until it succeeds; each failure must be one clear line naming the instance and the call. */
-async function upUntilDone(step: () => Promise<unknown>, failures: string[], faultCount: number): Promise<void> {
-  for (;;) {
-    try {
-      await step();
-      return;
-    } catch (err) {
-      const message = (err as Error).message;
-      expect(message).not.toContain("\n");
-      expect(message).toMatch(/^Render Key Value '[^']+'(: | red-\S+ exists, but )Render API (GET|POST|PATCH|DELETE) \/\S+ failed \((\d+|no response)\): /);
-      failures.push(message);
-      // Each failed run spends at least one planned fault, so re-running always ends.
-      expect(failures.length).toBeLessThanOrEqual(faultCount);
-    }
-  }
-}
+/** What each failed `pulumi up` on the way must read like: one line naming the resource and the call. */
+const FAILURE = /^Render Key Value '[^']+'(: | red-\S+ exists, but )Render API (GET|POST|PATCH|DELETE) \/\S+ failed \((\d+|no response)\): /;
 
 describe("fault schedules", () => {
   const kinds: FaultKind[] = ["429", "500", "503", "drop", "slow", "lost"];
@@ -252,8 +239,8 @@ describe("fault schedules", () => {
         const e = new Engine(host);
         const failures: string[] = [];
         const count = faults.filter(Boolean).length;
-        await upUntilDone(() => e.up("keyValue", "cache", base), failures, count);
-        if (withUpdate) await upUntilDone(() => e.up("keyValue", "cache", next), failures, count);
+        await upUntilDone(() => e.up("keyValue", "cache", base), failures, count, FAILURE);
+        if (withUpdate) await upUntilDone(() => e.up("keyValue", "cache", next), failures, count, FAILURE);
         emu.schedule = [];
         const want = withUpdate ? next : base;
         const s = e.get("keyValue", "cache");
