@@ -6,6 +6,7 @@ import { parseArgs, promisify } from "node:util";
 import { diffManifests, formatDiffMarkdown, type DiffReport } from "../synth/diff";
 import type { Manifest } from "../synth/manifest";
 import { listStacks, PREVIEW_TEMPLATE } from "../synth/stack-file";
+import { pool } from "./pool";
 
 const exec = promisify(execFile);
 const USAGE = "usage: npm run synth:diff -- <base-ref> [--out FILE]";
@@ -65,19 +66,6 @@ async function checkout(root: string, sha: string): Promise<string> {
   return dir;
 }
 
-/** Runs tasks with at most `limit` in flight, keeping their order. */
-async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return results;
-}
 
 export async function synthDiff(root: string, baseRef: string): Promise<{ report: DiffReport; ok: boolean }> {
   let sha: string;

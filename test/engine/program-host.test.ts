@@ -20,6 +20,7 @@ import { stackFileWith } from "../harness";
 import { countUnknowns, fromManifest, fromRun, previewMismatches, urnKey } from "./compare-with-synth";
 import { ROOT, runProgram, type ProgramRun, type ProgramRunOptions } from "./program-host";
 import { UNKNOWN } from "./recording-engine";
+import { pool } from "../../scripts/pool";
 
 /** Set as `pulumi config set --secret` would; distinctive, so a leak is easy to find. */
 const SECRETS = {
@@ -61,19 +62,6 @@ function synth(file: StackFile): Promise<Manifest> {
   });
 }
 
-/** Runs every task, at most `n` at a time (2 cores: more would only queue). */
-async function pool<T>(tasks: (() => Promise<T>)[], n: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: n }, worker));
-  return results;
-}
 
 const ansi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");
 const errors = (run: ProgramRun) => run.logs.filter((l) => l.severity === "error");
