@@ -4,7 +4,7 @@ import { CronTrigger } from "./components/cron-trigger";
 import { Database } from "./components/database";
 import { EnvVarSet, type EnvVar } from "./components/env-var-set";
 import { apiUrlVariables } from "./components/env-wiring";
-import { FrontendSite } from "./components/frontend-site";
+import { createFrontend } from "./components/frontend-host";
 import { defaultConsumerName, SharedDatabase } from "./components/shared-database";
 import type { StackOutputInputs } from "./components/stack-outputs";
 import { Storage } from "./components/storage";
@@ -203,18 +203,17 @@ async function main() {
         })
       : undefined;
 
-  // --- Frontend on Vercel: prod owns the project, other stacks add their branches to it.
+  // --- Frontend on its host (webstack:frontend.host): prod owns the site, other stacks add their branches to it.
   const site = web
-    ? new FrontendSite("web", {
-        ...web.site,
+    ? createFrontend("web", web.site, {
         ...(web.projectFrom
           ? {
-              projectId: new pulumi.StackReference("frontend-project", { name: web.projectFrom }).requireOutput(
+              attachTo: new pulumi.StackReference("frontend-project", { name: web.projectFrom }).requireOutput(
                 "frontendProjectId",
               ) as pulumi.Output<string>,
             }
           : web.projectId
-            ? { projectId: web.projectId }
+            ? { attachTo: web.projectId }
             : {}),
         variables: [
           ...env.vercelVariables,
@@ -244,7 +243,12 @@ async function main() {
     backendPendingDomains: backend?.domains.length ? api?.pendingDomains : undefined,
     frontendUrl: site?.url,
     frontendProjectId: site?.projectId,
-    frontendTeamId: site ? (web?.site.teamId ?? new pulumi.Config("vercel").get("team")) : undefined,
+    frontendHost: site ? web?.site.host : undefined,
+    frontendTeamId: site
+      ? web?.site.host === "vercel"
+        ? (web.site.teamId ?? new pulumi.Config("vercel").get("team"))
+        : web?.site.scope
+      : undefined,
     frontendOwnsProduction: site ? !web?.projectFrom && !web?.projectId : undefined,
     databaseConnectionString: database?.connectionString,
     databaseMode: db?.mode,

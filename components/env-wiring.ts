@@ -126,9 +126,31 @@ export function apiUrlVariables(a: ApiUrlArgs): VercelVariable[] {
   return vercelVariables(apiUrlVariableSpecs(a), a.slots);
 }
 
+/**
+ * A frontend host's URLs, the part of the frontend contract (components/frontend-host.ts) that the
+ * pure wiring reads: CORS origins, FRONTEND_URL, the stack's `frontendUrl` output.
+ */
+export interface FrontendUrls {
+  /** The production URL: the first production domain, else the host's own address. */
+  productionUrl(site: string, domains: readonly DomainEntry[]): string;
+  /** The stable URL of a branch's newest deploy, or undefined when it cannot be known. */
+  branchUrl(site: string, branch: string, scope: string): string | undefined;
+  /** Every non-production deploy URL, with `*` standing for one DNS label. */
+  previewUrlPattern(site: string, scope: string): string;
+}
+
+/** Vercel's URLs. */
+export const vercelUrls: FrontendUrls = {
+  productionUrl,
+  branchUrl: branchAliasUrl,
+  previewUrlPattern,
+};
+
 export interface CorsArgs {
-  /** The Vercel project name. */
+  /** The Vercel project name (or Netlify site name). */
   project: string;
+  /** The host's URLs; Vercel's by default. */
+  urls?: FrontendUrls;
   /** The team slug (or account name) in `*.vercel.app` URLs. */
   scope: string;
   /** This stack's frontend domains. */
@@ -147,19 +169,20 @@ export interface CorsArgs {
  *   backends trust it; a backend should match `*` as one DNS label.
  */
 export function corsAllowedOrigins(a: CorsArgs): string[] {
+  const urls = a.urls ?? vercelUrls;
   const origins: string[] = [];
   const branches = new Set(a.slots.filter((s) => s.gitBranch).map((s) => s.gitBranch!));
   if (a.slots.some((s) => s.target === "production")) {
     const prod = a.domains.filter((d) => !d.gitBranch);
     if (prod.length) origins.push(...prod.map((d) => `https://${d.domain}`));
-    else origins.push(productionUrl(a.project, []));
+    else origins.push(urls.productionUrl(a.project, []));
   }
   for (const d of a.domains) if (d.gitBranch && branches.has(d.gitBranch)) origins.push(`https://${d.domain}`);
   for (const b of branches) {
-    const url = branchAliasUrl(a.project, b, a.scope);
+    const url = urls.branchUrl(a.project, b, a.scope);
     if (url) origins.push(url);
   }
-  if (a.slots.some((s) => s.target === "preview")) origins.push(previewUrlPattern(a.project, a.scope));
+  if (a.slots.some((s) => s.target === "preview")) origins.push(urls.previewUrlPattern(a.project, a.scope));
   origins.push(...(a.extraOrigins ?? []));
   return [...new Set(origins)];
 }

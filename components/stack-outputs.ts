@@ -29,9 +29,11 @@ export interface StackOutputs {
   backendPendingDomains?: string[];
   /** URL the stack's frontend answers on (its production domain, or its branch domain). */
   frontendUrl?: string;
-  /** Vercel project id; stacks that attach to prod's project read it. */
+  /** Where the frontend is hosted: `vercel` or `netlify` (absent in stacks from before Netlify: Vercel). */
+  frontendHost?: "vercel" | "netlify";
+  /** Vercel project id or Netlify site id; stacks that attach to prod's site read it. */
   frontendProjectId?: string;
-  /** Vercel team of the project (`webstack:frontend.teamId`, else `vercel:team`: an id or a slug). */
+  /** Vercel team of the project (`webstack:frontend.teamId`, else `vercel:team`: an id or a slug), or the Netlify team slug. */
   frontendTeamId?: string;
   /** Whether this stack created the Vercel project and so owns its production target. */
   frontendOwnsProduction?: boolean;
@@ -113,6 +115,7 @@ export function readStackOutputs(ref: pulumi.StackReference | string, opts?: pul
     "backendHealthCheckPath",
     "backendPendingDomains",
     "frontendUrl",
+    "frontendHost",
     "frontendProjectId",
     "frontendTeamId",
     "frontendOwnsProduction",

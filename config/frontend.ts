@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { netlifyBranchDomainParent } from "../components/netlify-urls";
 import { envVarName, gitBranch, hostname, oneOf, slug, stackRef } from "./common";
 
 /** A domain, optionally bound to the deployments of one git branch (e.g. a staging subdomain). */
@@ -10,15 +11,51 @@ const domainEntry = z.union([
 /** Settings of the Vercel project itself: only the stack that creates the project sets them. */
 export const projectSettings = ["framework", "rootDirectory", "buildCommand", "installCommand", "productionBranch"] as const;
 
+/** The frontend hosts webstack deploys to; `components/frontend-host.ts` holds one implementation each. */
+export const FRONTEND_HOSTS = ["vercel", "netlify"] as const;
+export type FrontendHostName = (typeof FRONTEND_HOSTS)[number];
+
+/** Netlify plans as the reference dates them (docs/cost.md): credit plans since 2025-09, `starter` = the legacy free plan. */
+export const NETLIFY_PLANS = ["free", "personal", "pro", "starter"] as const;
+export type NetlifyPlan = (typeof NETLIFY_PLANS)[number];
+
+/** Keys that only mean something on Vercel: refused with `host: netlify`. */
+const VERCEL_ONLY = ["teamId", "projectId", "framework", "installCommand"] as const;
+
+/** Netlify-only settings (`webstack:frontend.netlify`), read when `host: netlify`. */
+export const netlifySchema = z
+  .object({
+    plan: oneOf(NETLIFY_PLANS)
+      .default("free")
+      .describe("Netlify plan of the team in 'scope': free | personal | pro (credit plans), or starter (the legacy free plan)."),
+    publishDir: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]+$/, "expected a folder such as 'dist'")
+      .default("dist")
+      .describe("Folder the build writes, relative to rootDirectory (Vite: 'dist')."),
+  })
+  .strict()
+  .describe("Netlify settings, with host: netlify. The site is built in CI and deployed through the API (docs/architecture.md).");
+
+export type NetlifyConfig = z.infer<typeof netlifySchema>;
+
 export const frontendSchema = z
   .object({
+    host: oneOf(FRONTEND_HOSTS)
+      .default("vercel")
+      .describe("Where the frontend is hosted: 'vercel' (the default) or 'netlify'."),
+    netlify: netlifySchema.optional(),
     name: slug
       .optional()
-      .describe("Vercel project name, the same in every stack that shares the project; defaults to '<app>-web'."),
+      .describe(
+        "Vercel project name (or Netlify site name, unique across all of Netlify), the same in every stack that shares it; defaults to '<app>-web'.",
+      ),
     scope: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]*$/, "expected a Vercel team slug or account name")
-      .describe("Vercel team slug (or account name) in deployment URLs, e.g. 'acme' in ott-web-git-staging-acme.vercel.app."),
+      .describe(
+        "Vercel team slug (or account name) in deployment URLs, e.g. 'acme' in ott-web-git-staging-acme.vercel.app; on Netlify the team slug the site is created in.",
+      ),
     from: stackRef
       .optional()
       .describe("Stack that owns the Vercel project, e.g. 'acme/webstack/prod'; this stack adds only its branches' variables and domains."),
@@ -76,6 +113,17 @@ export const frontendSchema = z
   })
   .strict()
   .superRefine((f, ctx) => {
+    if (f.host === "netlify") {
+      for (const k of VERCEL_ONLY) {
+        if (f[k] !== undefined) ctx.addIssue({ code: "custom", path: [k], message: "a Vercel setting; remove it with host: netlify" });
+      }
+      for (const k of ["customEnvironment", "personalAccount"] as const) {
+        if (f[k]) ctx.addIssue({ code: "custom", path: [k], message: "a Vercel setting; remove it with host: netlify" });
+      }
+      if (f.plan !== "hobby") ctx.addIssue({ code: "custom", path: ["plan"], message: "the Vercel plan; with host: netlify set netlify.plan" });
+    } else if (f.netlify !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["netlify"], message: "Netlify settings need host: netlify" });
+    }
     const attached = f.from ?? f.projectId;
     if (f.from && f.projectId) {
       ctx.addIssue({ code: "custom", path: ["projectId"], message: "set either 'from' or 'projectId', not both" });
@@ -101,7 +149,12 @@ export const frontendSchema = z
       ctx.addIssue({ code: "custom", path: ["teamId"], message: "a personal account has no team: remove teamId or personalAccount" });
     }
   })
-  .describe("The frontend project on Vercel.");
+  .describe("The frontend project on Vercel (the default) or site on Netlify (host: netlify).");
+
+/** The Netlify settings with their defaults (also when `netlify` is left out). */
+export function netlifySettings(f: FrontendConfig): NetlifyConfig {
+  return f.netlify ?? netlifySchema.parse({});
+}
 
 export type FrontendConfig = z.infer<typeof frontendSchema>;
 
@@ -115,7 +168,7 @@ export function ownsProject(f: FrontendConfig): boolean {
  * where a team's project is not found and its `*-<team>.vercel.app` URLs do not exist.
  */
 export function vercelTeamIssues(f: FrontendConfig | undefined, vercelTeam: string | undefined): { path: (string | number)[]; message: string }[] {
-  if (!f) return [];
+  if (!f || f.host !== "vercel") return [];
   if (f.personalAccount) {
     return vercelTeam ? [{ path: ["frontend", "personalAccount"], message: `the stack file sets vercel:team '${vercelTeam}': a personal account has no team` }] : [];
   }
@@ -135,7 +188,7 @@ export function vercelTeamIssues(f: FrontendConfig | undefined, vercelTeam: stri
 export function frontendCrossIssues(c: {
   environment?: string;
   frontend?: FrontendConfig;
-  backend?: { branches: { name: string; branch: string }[] };
+  backend?: { branches: { name: string; branch: string }[]; domains?: string[] };
 }): { path: (string | number)[]; message: string }[] {
   const f = c.frontend;
   if (!f) return [];
@@ -163,6 +216,56 @@ export function frontendCrossIssues(c: {
         message: "a production domain belongs to the stack that owns the project; bind it to this stack's branch with gitBranch",
       });
     }
+    if (c.backend?.domains?.includes(d.domain)) {
+      issues.push({ path: ["frontend", "domains", i], message: `'${d.domain}' is also a backend domain (webstack:backend.domains); a hostname serves one of them` });
+    }
+  });
+  if (f.host === "netlify") issues.push(...netlifyDomainIssues(f));
+  return issues;
+}
+
+
+/**
+ * Netlify's domain rules that can be known offline (reference §6): production domains are the site's
+ * custom domain and aliases, `www.<apex>` comes with the apex; branch domains are automatic deploy
+ * subdomains `<branch>.<parent>` (Pro and above, one parent per site).
+ */
+function netlifyDomainIssues(f: FrontendConfig): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const plan = netlifySettings(f).plan;
+  const production = new Set(f.domains.filter((d) => !d.gitBranch).map((d) => d.domain));
+  const parents = new Map<string, number>();
+  f.domains.forEach((d, i) => {
+    if (!d.gitBranch) {
+      if (d.domain.startsWith("www.") && production.has(d.domain.slice(4))) {
+        issues.push({
+          path: ["frontend", "domains", i],
+          message: `Netlify serves '${d.domain}' with its apex '${d.domain.slice(4)}' (and redirects one to the other); list the apex only`,
+        });
+      }
+      return;
+    }
+    const parent = netlifyBranchDomainParent(d.domain, d.gitBranch);
+    if (!parent) {
+      issues.push({
+        path: ["frontend", "domains", i, "domain"],
+        message: `Netlify serves a branch on '<branch>.<domain>': expected '${d.gitBranch}.<a domain on Netlify DNS>', got '${d.domain}'`,
+      });
+      return;
+    }
+    if (plan !== "pro") {
+      issues.push({
+        path: ["frontend", "domains", i, "gitBranch"],
+        message: `branch domains through the API (branch_deploy_custom_domain) need Netlify Pro; webstack:frontend.netlify.plan is '${plan}'`,
+      });
+    }
+    if (parents.size && !parents.has(parent)) {
+      issues.push({
+        path: ["frontend", "domains", i, "domain"],
+        message: `a Netlify site has one branch-deploy domain; '${d.domain}' is under '${parent}', another branch domain under '${[...parents.keys()][0]}'`,
+      });
+    }
+    parents.set(parent, i);
   });
   return issues;
 }

@@ -1,7 +1,7 @@
 import type { VercelSlot } from "../components/env-guard";
 import { corsAllowedOrigins, frontendSlots } from "../components/env-wiring";
-import type { FrontendSiteArgs } from "../components/frontend-site";
-import { ownsProject } from "./frontend";
+import { frontendHost, type FrontendSiteSpec } from "../components/frontend-host";
+import { netlifySettings, ownsProject } from "./frontend";
 import type { StackConfig } from "./schema";
 
 /** What the validated config says about the frontend and its wiring, ready for index.ts. Pure. */
@@ -10,8 +10,8 @@ export interface WebPlan {
   slots: VercelSlot[];
   /** The backend's `CORS_ALLOWED_ORIGINS`, as a list. */
   corsAllowedOrigins: string[];
-  /** `FrontendSite` args, without `variables` and `projectId` (those need other components). */
-  site: Omit<FrontendSiteArgs, "variables" | "projectId">;
+  /** The site's settings on its host, without what needs other components (variables, the site to attach to). */
+  site: FrontendSiteSpec;
   /** Owner stack to read `frontendProjectId` from, when this stack attaches to its project. */
   projectFrom?: string;
   /** A project id given in config, when this stack attaches to a project managed elsewhere. */
@@ -35,7 +35,8 @@ export function webPlan(config: Pick<StackConfig, "app" | "environment" | "front
     previewDefault: f.previewDefault,
     development: f.development,
   });
-  const site: WebPlan["site"] = {
+  const site: WebPlan["site"] = f.host === "netlify" ? netlifySite(config, name) : {
+    host: "vercel",
     name,
     scope: f.scope,
     domains: f.domains.map((d) => (d.gitBranch ? { domain: d.domain, gitBranch: d.gitBranch } : { domain: d.domain })),
@@ -55,10 +56,39 @@ export function webPlan(config: Pick<StackConfig, "app" | "environment" | "front
   };
   return {
     slots,
-    corsAllowedOrigins: corsAllowedOrigins({ project: name, scope: f.scope, domains: f.domains, slots, extraOrigins: f.extraOrigins }),
+    corsAllowedOrigins: corsAllowedOrigins({
+      project: name,
+      scope: f.scope,
+      domains: f.domains,
+      slots,
+      extraOrigins: f.extraOrigins,
+      urls: frontendHost(f.host).urls,
+    }),
     site,
     ...(f.from ? { projectFrom: f.from } : {}),
     ...(f.projectId ? { projectId: f.projectId } : {}),
     ...(config.backend?.domains[0] ? { backendDomainUrl: `https://${config.backend.domains[0]}` } : {}),
+  };
+}
+
+/** The Netlify site's settings (the owner stack sets the build; attached stacks only their domains). */
+function netlifySite(config: Pick<StackConfig, "app" | "environment" | "frontend">, name: string): FrontendSiteSpec {
+  const f = config.frontend!;
+  const owner = ownsProject(f);
+  return {
+    host: "netlify",
+    name,
+    scope: f.scope,
+    domains: f.domains.map((d) => (d.gitBranch ? { domain: d.domain, gitBranch: d.gitBranch } : { domain: d.domain })),
+    ...(owner
+      ? {
+          repo: config.app.repo,
+          productionBranch: f.productionBranch ?? "main",
+          publishDir: netlifySettings(f).publishDir,
+          ...(f.rootDirectory !== undefined ? { rootDirectory: f.rootDirectory } : {}),
+          ...(f.buildCommand !== undefined ? { buildCommand: f.buildCommand } : {}),
+          protect: config.environment === "production",
+        }
+      : {}),
   };
 }
