@@ -149,6 +149,8 @@ async function main() {
               public: true,
               to: ["backend"],
             } satisfies EnvVar,
+            // The host's own URL rules give it, so it matches the frontend's URL exactly.
+            { name: "FRONTEND_URL", literal: web.frontendUrl, public: true, to: ["backend"] } satisfies EnvVar,
           ]
         : []),
     ],

@@ -127,7 +127,6 @@ export class NetlifyFrontend extends pulumi.ComponentResource {
         {
           accountSlug: args.scope,
           name: args.name,
-          repo: args.repo!,
           productionBranch: args.productionBranch ?? "main",
           base: args.rootDirectory ?? "",
           command: args.buildCommand ?? "npm run build",

@@ -93,6 +93,7 @@ export function wiredVariableIssues(c: {
     ["backend", "DATABASE_URL", "webstack:database", !!(c.database && c.backend)],
     ["backend", "CRON_SECRET", "webstack:cron", !!(c.cron && c.backend)],
     ["backend", "CORS_ALLOWED_ORIGINS", "webstack:frontend", !!(c.frontend && c.backend)],
+    ["backend", "FRONTEND_URL", "webstack:frontend", !!(c.frontend && c.backend)],
     ["frontend", c.frontend?.apiUrlVariable ?? "", "webstack:backend (frontend.apiUrlVariable)", !!(c.frontend && c.backend)],
     ...["REDIS_URL", "CACHE_KEY_PREFIX"].map((n): [section: "backend", name: string, from: string, present: boolean] => ["backend", n, "webstack:cache", !!(c.cache && c.backend)]),
     ...STORAGE_VARIABLES.map((n): [section: "backend", name: string, from: string, present: boolean] => ["backend", n, "webstack:storage", !!(c.storage && c.backend)]),

@@ -10,6 +10,11 @@ export interface WebPlan {
   slots: VercelSlot[];
   /** The backend's `CORS_ALLOWED_ORIGINS`, as a list. */
   corsAllowedOrigins: string[];
+  /**
+   * The backend's `FRONTEND_URL`: the URL this stack's frontend answers on (production's, else its
+   * branch domain, else its branch's deploy URL), from the host's own URL rules.
+   */
+  frontendUrl: string;
   /** The site's settings on its host, without what needs other components (variables, the site to attach to). */
   site: FrontendSiteSpec;
   /** Owner stack to read `frontendProjectId` from, when this stack attaches to its project. */
@@ -54,15 +59,21 @@ export function webPlan(config: Pick<StackConfig, "app" | "environment" | "front
         }
       : {}),
   };
+  const urls = frontendHost(f.host).urls;
+  const firstBranch = slots.find((x) => x.gitBranch)?.gitBranch;
+  const frontendUrl = owner
+    ? urls.productionUrl(name, f.domains)
+    : ((f.domains[0] && `https://${f.domains[0].domain}`) ?? (firstBranch && urls.branchUrl(name, firstBranch, f.scope)) ?? urls.productionUrl(name, []));
   return {
     slots,
+    frontendUrl,
     corsAllowedOrigins: corsAllowedOrigins({
       project: name,
       scope: f.scope,
       domains: f.domains,
       slots,
       extraOrigins: f.extraOrigins,
-      urls: frontendHost(f.host).urls,
+      urls,
     }),
     site,
     ...(f.from ? { projectFrom: f.from } : {}),

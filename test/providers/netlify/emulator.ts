@@ -353,6 +353,13 @@ export class NetlifyEmulator {
         s.ssl = true;
         return [200, rec.ssl];
       }
+      case "POST ssl/:x": {
+        if (seg[3] !== "renew" || !rec.ssl) return undefined;
+        const domains = [rec.site.custom_domain, ...rec.site.domain_aliases].filter(Boolean);
+        if (domains.some((d: string) => this.options.badDns?.includes(d))) throw fail(422, "bad dns for custom domain");
+        rec.ssl = { ...rec.ssl, state: "issued", domains, updated_at: new Date(this.now()).toISOString() };
+        return [200, rec.ssl];
+      }
       case "GET ssl":
         if (!rec.ssl) throw fail(404, "Not Found");
         return [200, rec.ssl];
