@@ -9,7 +9,8 @@
  *   properties and init errors; any other error records nothing.
  * - preview: Check and Diff only, with not-yet-known inputs sent as the unknown sentinel.
  */
-import { type ProviderKind, providerSource } from "../../providers/render/provider-source";
+import { type ProviderKind as RenderKind, providerSource } from "../../providers/render/provider-source";
+import { providerSource as netlifySource } from "../../providers/netlify/provider-source";
 import { HostError, type ProviderHost, ResourceInitFailed, wireValue } from "./provider-host";
 
 type Props = Record<string, any>;
@@ -35,7 +36,7 @@ export class CheckFailed extends Error {
   }
 }
 
-const TYPES: Record<ProviderKind, string> = {
+const TYPES: Record<RenderKind, string> = {
   service: "Service",
   postgres: "Postgres",
   customDomain: "CustomDomain",
@@ -44,8 +45,26 @@ const TYPES: Record<ProviderKind, string> = {
   keyValue: "KeyValue",
 };
 
-export function urnOf(kind: ProviderKind, name: string, stack = "test"): string {
-  return `urn:pulumi:${stack}::webstack::pulumi-nodejs:dynamic/render:${TYPES[kind]}::${name}`;
+/** The providers of one service: their bundles and resource types. */
+export interface ProviderCatalog {
+  source(kind: string): string;
+  type(kind: string): string;
+}
+
+export const RENDER_PROVIDERS: ProviderCatalog = {
+  source: (kind) => providerSource(kind as RenderKind),
+  type: (kind) => `pulumi-nodejs:dynamic/render:${TYPES[kind as RenderKind]}`,
+};
+
+export const NETLIFY_PROVIDERS: ProviderCatalog = {
+  source: (kind) => netlifySource(kind as Parameters<typeof netlifySource>[0]),
+  type: (kind) => `pulumi-nodejs:dynamic/netlify:${kind[0]!.toUpperCase()}${kind.slice(1)}`,
+};
+
+type ProviderKind = string;
+
+export function urnOf(kind: ProviderKind, name: string, stack = "test", catalog: ProviderCatalog = RENDER_PROVIDERS): string {
+  return `urn:pulumi:${stack}::webstack::${catalog.type(kind)}::${name}`;
 }
 
 export class Engine {
@@ -57,15 +76,16 @@ export class Engine {
     readonly host: ProviderHost,
     /** Provider code per kind; tests replace it to play an older or newer release. */
     readonly bundles: Partial<Record<ProviderKind, string>> = {},
+    readonly catalog: ProviderCatalog = RENDER_PROVIDERS,
   ) {}
 
   inputsFor(kind: ProviderKind, inputs: Props): Props {
-    return wireValue({ ...inputs, __provider: this.bundles[kind] ?? providerSource(kind) }) as Props;
+    return wireValue({ ...inputs, __provider: this.bundles[kind] ?? this.catalog.source(kind) }) as Props;
   }
 
   /** One resource's part of `pulumi up` (or of `pulumi preview` with `preview: true`). */
   async up(kind: ProviderKind, name: string, inputs: Props, opts: { preview?: boolean } = {}): Promise<{ op: StepOp; state?: ResourceState }> {
-    const urn = urnOf(kind, name);
+    const urn = urnOf(kind, name, "test", this.catalog);
     const news = this.inputsFor(kind, inputs);
     const prior = this.state.get(urn);
     const checked = await this.host.check(urn, prior?.inputs ?? {}, news);
@@ -155,7 +175,7 @@ export class Engine {
   }
 
   get(kind: ProviderKind, name: string): ResourceState {
-    const s = this.state.get(urnOf(kind, name));
+    const s = this.state.get(urnOf(kind, name, "test", this.catalog));
     if (!s) throw new Error(`no state for ${kind} ${name}`);
     return s;
   }

@@ -61,6 +61,11 @@ export interface NetlifyEmulatorOptions {
   foreignDomains?: string[];
   /** Hostnames whose DNS does not point at Netlify (Let's Encrypt answers 422 "bad dns"). */
   badDns?: string[];
+  /**
+   * A new site stays out of lists for this many list calls (eventual consistency), so a create
+   * whose answer was lost is not found at once and its retry gets 422 "must be unique". Default 0.
+   */
+  listLag?: number;
   /** Site creations per minute before 429 (Netlify: deploy-class, 3/min); off by default. */
   siteCreatesPerMinute?: number;
   quirks?: Partial<NetlifyQuirks>;
@@ -69,6 +74,8 @@ export interface NetlifyEmulatorOptions {
 }
 
 export interface RecordedRequest {
+  /** When it arrived (epoch ms, the emulator's clock). */
+  at: number;
   method: string;
   path: string;
   query: string;
@@ -121,6 +128,7 @@ export class NetlifyEmulator {
   private server?: Server;
   private counter = 0;
   private creates: number[] = [];
+  private hidden = new Map<string, number>();
 
   constructor(options: NetlifyEmulatorOptions = {}) {
     this.options = options;
@@ -151,6 +159,7 @@ export class NetlifyEmulator {
     this.faults.length = 0;
     this.schedule = [];
     this.creates = [];
+    this.hidden.clear();
   }
 
   inject(...faults: (Fault | FaultKind)[]): void {
@@ -242,7 +251,7 @@ export class NetlifyEmulator {
     const url = new URL(req.url ?? "/", "http://x");
     const method = req.method ?? "GET";
     const path = url.pathname.replace(/^\/api\/v1/, "");
-    this.requests.push({ method, path, query: url.search, body });
+    this.requests.push({ at: this.now(), method, path, query: url.search, body });
 
     const idx = this.faults.findIndex((f) => !f.match || f.match(method, path));
     const planned = this.schedule[this.requests.length - 1];
@@ -425,8 +434,10 @@ export class NetlifyEmulator {
 
   private searchSites(q: URLSearchParams): Json[] {
     const name = q.get("name");
+    const visible = this.listSites().filter((s) => !(this.hidden.get(s.id)! > 0));
+    for (const [id, n] of this.hidden) this.hidden.set(id, n - 1);
     // `name` is a search, not an exact match (reference §3).
-    return this.listSites().filter((s) => !name || s.name.includes(name));
+    return visible.filter((s) => !name || s.name.includes(name));
   }
 
   private nameTaken(name: string, except?: string): boolean {
@@ -471,6 +482,7 @@ export class NetlifyEmulator {
       updated_at: new Date(this.now()).toISOString(),
     };
     this.sites.set(id, { site, env: new Map(), deploys: [] });
+    if (this.options.listLag) this.hidden.set(id, this.options.listLag);
     return [201, site];
   }
 
