@@ -179,6 +179,11 @@ export class NetlifyEmulator {
     return hex ? this.counter.toString(16).padStart(24, "0") : randomUUID();
   }
 
+  /** A site made outside the providers (a test's starting point). */
+  seedSite(slug: string, name: string): Json {
+    return this.createSite(slug, { name })[1];
+  }
+
   /** Sites as Netlify lists them. */
   listSites(): Json[] {
     return [...this.sites.values()].map((r) => r.site);
