@@ -123,6 +123,23 @@ export function estimateStack(f: StackFacts): StackEstimate {
       shared: `vercel:${f.vercel.scope}`,
     });
   }
+  if (f.netlify) {
+    const n = PRICES.netlify;
+    const price = lookup(n.plan, f.netlify.plan, "Netlify");
+    const credits = n.credits[f.netlify.plan];
+    shared.push({
+      resource: `Netlify team '${f.netlify.scope}'`,
+      plan: f.netlify.plan,
+      cents: cents(price),
+      approx: !price.confirmed,
+      notes: [
+        credits
+          ? `${credits} credits a month; a production deploy costs ${n.productionDeployCredits} (≈${Math.floor(credits / n.productionDeployCredits)} deploys if nothing else is used)`
+          : "legacy plan: 300 build minutes and 100 GB a month",
+      ],
+      shared: `netlify:${f.netlify.scope}`,
+    });
+  }
   if (f.workers) {
     const price = lookup(PRICES.cloudflare.workers, f.workers.plan, "Cloudflare Workers");
     const limit = workersTriggerLimit(f.workers.plan);

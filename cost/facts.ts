@@ -1,6 +1,7 @@
 import { checkJobs } from "../components/cron-schedule";
 import type { BudgetConfig } from "../config/budget";
 import { renderPostgresSchema } from "../config/database";
+import { netlifySettings } from "../config/frontend";
 import type { Environment } from "../config/environment";
 import { cloudName } from "../config/naming";
 import { storageEnabled } from "../config/storage";
@@ -33,6 +34,8 @@ export interface StackFacts {
   /** Owner stack (`org/project/stack`) of a shared database. */
   databaseFrom?: string;
   vercel?: { scope: string; plan: string };
+  /** The Netlify team the frontend's site lives in, and its plan. */
+  netlify?: { scope: string; plan: string };
   workers?: { accountId: string; plan: string; scriptName: string; triggers: number };
   budget: BudgetConfig;
 }
@@ -70,7 +73,11 @@ export function stackFacts(stack: string, config: Omit<StackConfig, "secrets">):
     ...(db?.mode === "shared" ? { databaseFrom: db.from } : {}),
     ...(config.cache?.mode === "own" ? { keyValue: { name: name("cache"), plan: config.cache.plan } } : {}),
     ...(config.storage?.mode === "own" && storageEnabled(config) ? { bucket: { name: name("files") } } : {}),
-    ...(config.frontend ? { vercel: { scope: config.frontend.scope, plan: config.frontend.plan } } : {}),
+    ...(config.frontend?.host === "netlify"
+      ? { netlify: { scope: config.frontend.scope, plan: netlifySettings(config.frontend).plan } }
+      : config.frontend
+        ? { vercel: { scope: config.frontend.scope, plan: config.frontend.plan } }
+        : {}),
     ...(cron
       ? {
           workers: {

@@ -3,7 +3,7 @@ import { workersTriggerLimit } from "./estimate";
 import type { StackFacts } from "./facts";
 import { PRICES } from "./prices";
 
-export type WarningKind = "free-hours" | "cron-triggers" | "free-postgres" | "vercel-hobby" | "plan-mismatch";
+export type WarningKind = "free-hours" | "cron-triggers" | "free-postgres" | "vercel-hobby" | "netlify-free" | "plan-mismatch";
 
 export interface CostWarning {
   kind: WarningKind;
@@ -36,7 +36,7 @@ const LONG_LIVED = new Set(["production", "staging", "development"]);
  * stack alone crosses.
  */
 export function limitWarnings(stacks: readonly CountedStack[]): CostWarning[] {
-  return [...freeHours(stacks), ...cronTriggers(stacks), ...freePostgres(stacks), ...vercelPlans(stacks)];
+  return [...freeHours(stacks), ...cronTriggers(stacks), ...freePostgres(stacks), ...vercelPlans(stacks), ...netlifyPlans(stacks)];
 }
 
 /**
@@ -152,6 +152,44 @@ function vercelPlans(stacks: readonly CountedStack[]): CostWarning[] {
           `Production stack '${s.facts.stack}' serves its frontend from Vercel Hobby (team '${scope}'), which is for ` +
           "non-commercial, personal use only. Set webstack:frontend.plan: pro ($20/month per account).",
       });
+    }
+  }
+  return out;
+}
+
+/**
+ * Netlify's free plans: a team that spends its credits has every site paused until the cycle resets
+ * (Free's 300 credits are 20 production deploys), and the legacy Starter plan caps build minutes.
+ * No non-commercial clause was found (netlify-api.md §8: current ToS wording unconfirmed).
+ */
+function netlifyPlans(stacks: readonly CountedStack[]): CostWarning[] {
+  const out: CostWarning[] = [];
+  const withNetlify = stacks.filter((s) => s.facts.netlify);
+  for (const [scope, group] of groupBy(withNetlify, (s) => s.facts.netlify!.scope)) {
+    if (new Set(group.map((s) => s.facts.netlify!.plan)).size > 1) {
+      out.push(mismatch(`netlify:${scope}`, `the Netlify plan of team '${scope}'`, "webstack:frontend.netlify.plan", group.map((s) => [s.facts.stack, s.facts.netlify!.plan])));
+    }
+    const prod = group.filter((s) => s.facts.environment === "production");
+    for (const s of prod) {
+      const plan = s.facts.netlify!.plan;
+      if (plan === "free") {
+        out.push({
+          kind: "netlify-free",
+          scope: `stack:${s.facts.stack}`,
+          message:
+            `Production stack '${s.facts.stack}' serves its frontend from Netlify Free (team '${scope}'): 300 credits a month, a hard limit; ` +
+            `a production deploy costs ${PRICES.netlify.productionDeployCredits}, and when they run out every site of the team is paused ` +
+            "until the next cycle. Whether the terms allow commercial use is unconfirmed (≈). Set webstack:frontend.netlify.plan: pro ($20/month per team).",
+        });
+      } else if (plan === "starter") {
+        out.push({
+          kind: "netlify-free",
+          scope: `stack:${s.facts.stack}`,
+          message:
+            `Production stack '${s.facts.stack}' serves its frontend from Netlify's legacy Starter plan (team '${scope}'): 300 build minutes and ` +
+            "100 GB a month. webstack builds in CI, so build minutes are not spent, but bandwidth is capped.",
+        });
+      }
     }
   }
   return out;

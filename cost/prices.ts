@@ -41,6 +41,9 @@ const RENDER_PG =
 const RENDER_FREE = "https://render.com/docs/free ('at no charge')";
 const VERCEL_PRO = "https://vercel.com/docs/plans/pro-plan";
 const VERCEL_HOBBY = "https://vercel.com/docs/plans/hobby";
+const NETLIFY_CREDITS = "https://docs.netlify.com/manage/accounts-and-billing/billing/billing-for-credit-based-plans/how-credits-work";
+const NETLIFY_2026 = "https://www.netlify.com/changelog/2026-04-14-pricing-updates-april-2026/ (Pro $20/month flat, 3,000 credits)";
+const NETLIFY_LEGACY = "https://outbound-emails.netlify.com/approaching-extra-usage (legacy Starter and Pro); Pro's $19/member unconfirmed";
 const CF_WORKERS = "https://developers.cloudflare.com/workers/platform/pricing";
 const CF_LIMITS = "https://developers.cloudflare.com/workers/platform/limits";
 const CF_R2 = "https://developers.cloudflare.com/r2/pricing";
@@ -91,6 +94,21 @@ export const PRICES = {
     } as Record<string, Price>,
     /** Each deploying (Owner or Member) seat beyond the one Pro includes; Viewer seats are free. */
     seat: month(20, VERCEL_PRO, true),
+  },
+  netlify: {
+    /**
+     * Per team (`frontend.scope`), not per site (netlify-api.md §8, as dated there): the credit plans
+     * of 2025-09 (Free, Personal), Pro as repriced 2026-04-14, and `starter`, the legacy free plan.
+     */
+    plan: {
+      free: month(0, `${NETLIFY_CREDITS} (300 credits a month, a hard limit)`, true),
+      personal: month(9, `${NETLIFY_CREDITS} (1,000 credits a month; 2025-09 changelog copy)`, false),
+      pro: month(20, NETLIFY_2026, true),
+      starter: month(0, `${NETLIFY_LEGACY} (100 GB bandwidth, 300 build minutes a month)`, false),
+    } as Record<string, Price>,
+    /** Credits each plan includes a month; a production deploy costs 15 (Free/Personal/Pro). */
+    credits: { free: 300, personal: 1000, pro: 3000 } as Record<string, number>,
+    productionDeployCredits: 15,
   },
   cloudflare: {
     /** Per account (`cron.accountId`). Paid is a $5 minimum per account with 10 M requests included. */

@@ -70,7 +70,7 @@ describe("Site", () => {
   });
 
   it("waits out a 429 until the epoch in X-RateLimit-Reset", async () => {
-    emu.inject({ kind: "429", resetInSeconds: 1, match: (m) => m === "POST" });
+    emu.inject({ kind: "429", resetInSeconds: 1, match: (m: string) => m === "POST" });
     await engine.up("site", "web", SITE);
     expect(emu.sites.size).toBe(1);
     const [limited, retried] = emu.requests.filter((r) => r.method === "POST");
