@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { corsAllowedOrigins, frontendSlots } from "../../components/env-wiring";
+import { netlifyContexts, netlifyVariables } from "../../components/netlify-env";
+import { netlifyBranchUrl, netlifyUrls } from "../../components/netlify-urls";
+import { rawSections } from "../../config/raw";
+import { validateStackConfig } from "../../config/validate";
+import { webPlan } from "../../config/web";
+import { readStackFile } from "../../synth/stack-file";
+import { byType, ROOT } from "../harness";
+import { synthesize } from "../../synth/run";
+import { prepareStack } from "../../synth/prepare";
+
+const EXAMPLE = `${ROOT}/stacks/examples/render-netlify.yaml`;
+const example = () => rawSections(readStackFile(ROOT, "prod", EXAMPLE).config) as Record<string, any>;
+const errors = (raw: Record<string, unknown>) => {
+  const r = validateStackConfig(raw);
+  return r.ok ? [] : r.errors;
+};
+
+describe("webstack:frontend.host: netlify, offline", () => {
+  it("the example stack validates and plans a Netlify site with its build settings", () => {
+    const r = validateStackConfig(example(), "prod");
+    if (!r.ok) throw new Error(r.errors.join("\n"));
+    const plan = webPlan(r.config)!;
+    expect(plan.site).toMatchObject({ host: "netlify", name: "shop-web", scope: "acme", rootDirectory: "web", publishDir: "dist", protect: true });
+    expect(plan.corsAllowedOrigins).toEqual(["https://shop.example.com"]);
+    expect(plan.frontendUrl).toBe("https://shop.example.com");
+  });
+
+  it("a staging stack on Netlify: CORS and FRONTEND_URL from Netlify's URL rules", () => {
+    const raw = example();
+    raw.environment = "staging";
+    raw.frontend = { ...raw.frontend, from: "acme/webstack/prod", branch: "staging", previewDefault: true, domains: [{ domain: "staging.shop.example.com", gitBranch: "staging" }] };
+    for (const k of ["rootDirectory", "buildCommand"]) delete raw.frontend[k];
+    const r = validateStackConfig(raw);
+    if (!r.ok) throw new Error(r.errors.join("\n"));
+    const plan = webPlan(r.config)!;
+    expect(plan.corsAllowedOrigins).toEqual([
+      "https://staging.shop.example.com",
+      "https://staging--shop-web.netlify.app",
+      "https://*--shop-web.netlify.app",
+    ]);
+    expect(plan.frontendUrl).toBe("https://staging.shop.example.com");
+    delete raw.frontend.domains;
+    const r2 = validateStackConfig(raw);
+    expect(r2.ok && webPlan(r2.config)!.frontendUrl).toBe("https://staging--shop-web.netlify.app");
+  });
+
+  it("refuses Vercel settings, a www next to its apex, a domain claimed twice and branch domains the plan does not allow, naming each key", () => {
+    const raw = example();
+    expect(errors({ ...raw, frontend: { ...raw.frontend, teamId: "team_abc", installCommand: "npm ci" } })).toEqual([
+      "webstack:frontend.installCommand: a Vercel setting; remove it with host: netlify",
+      "webstack:frontend.teamId: a Vercel setting; remove it with host: netlify",
+    ]);
+    raw.frontend = { ...raw.frontend, domains: ["shop.example.com", "www.shop.example.com", "api.shop.example.com"] };
+    raw.backend = { ...raw.backend, domains: ["api.shop.example.com"] };
+    expect(errors(raw)).toEqual(
+      expect.arrayContaining([
+        "webstack:frontend.domains[1]: Netlify serves 'www.shop.example.com' with its apex 'shop.example.com' (and redirects one to the other); list the apex only",
+        "webstack:frontend.domains[2]: 'api.shop.example.com' is also a backend domain (webstack:backend.domains); a hostname serves one of them",
+      ]),
+    );
+    const staging = example();
+    staging.environment = "staging";
+    staging.frontend = { ...staging.frontend, from: "acme/webstack/prod", branch: "staging", netlify: { plan: "free" }, domains: [{ domain: "preview.shop.example.com", gitBranch: "staging" }] };
+    for (const k of ["rootDirectory", "buildCommand"]) delete staging.frontend[k];
+    expect(errors(staging)).toContain(
+      "webstack:frontend.domains[0].domain: Netlify serves a branch on '<branch>.<domain>': expected 'staging.<a domain on Netlify DNS>', got 'preview.shop.example.com'",
+    );
+    staging.frontend.domains = [{ domain: "staging.shop.example.com", gitBranch: "staging" }];
+    expect(errors(staging)).toEqual([
+      "webstack:frontend.domains[0].gitBranch: branch domains through the API (branch_deploy_custom_domain) need Netlify Pro; webstack:frontend.netlify.plan is 'free'",
+    ]);
+  });
+
+  it("refuses a secret in a browser-prefixed variable, naming the key", () => {
+    const raw = example();
+    raw.env = { ...raw.env, frontend: { VITE_STRIPE_KEY: { secret: "STRIPE" } } };
+    raw.secrets = { STRIPE: "x" };
+    expect(errors(raw)).toContain(
+      "webstack:env.frontend.VITE_STRIPE_KEY: holds a secret, but frontend builds inline 'VITE_' variables into the browser bundle; rename it without the prefix so only server code reads it",
+    );
+  });
+
+  it("Netlify settings without host: netlify are refused", () => {
+    const raw = example();
+    raw.frontend = { ...raw.frontend, host: "vercel", netlify: { plan: "pro" } };
+    expect(errors(raw)).toContain("webstack:frontend.netlify: Netlify settings need host: netlify");
+  });
+});
+
+describe("slots and contexts", () => {
+  it("maps every slot onto Netlify contexts, never 'all'", () => {
+    const slots = frontendSlots({ production: true, branch: "staging", previewDefault: true, development: true });
+    expect(slots.flatMap(netlifyContexts)).toEqual([
+      { context: "production" },
+      { context: "branch", contextParameter: "staging" },
+      { context: "deploy-preview" },
+      { context: "branch-deploy" },
+      { context: "dev" },
+    ]);
+    const vars = netlifyVariables([
+      { key: "VITE_API_URL", value: "a", target: "production", sensitive: false },
+      { key: "VITE_API_URL", value: "b", target: "preview", gitBranch: "staging", sensitive: false },
+      { key: "SENTRY_TOKEN", value: "s", target: "production", sensitive: true },
+    ]);
+    expect(vars).toEqual([
+      { key: "VITE_API_URL", isSecret: false, values: [{ context: "production", value: "a" }, { context: "branch", contextParameter: "staging", value: "b" }] },
+      { key: "SENTRY_TOKEN", isSecret: true, scopes: ["builds", "functions", "runtime"], values: [{ context: "production", value: "s" }] },
+    ]);
+  });
+
+  it("gives a branch URL only when the branch is a DNS label and the label fits", () => {
+    expect(netlifyBranchUrl("shop-web", "staging")).toBe("https://staging--shop-web.netlify.app");
+    expect(netlifyBranchUrl("shop-web", "feature/Login")).toBeUndefined();
+    expect(netlifyBranchUrl("shop-web", "x".repeat(60))).toBeUndefined();
+    expect(corsAllowedOrigins({ project: "shop-web", scope: "acme", domains: [], slots: [{ target: "production" }], urls: netlifyUrls })).toEqual([
+      "https://shop-web.netlify.app",
+    ]);
+  });
+});
+
+describe("the example stack through the synth", () => {
+  it("registers the Netlify site, one variable per key and the domains, wires VITE_API_URL and the backend's FRONTEND_URL", async () => {
+    const prepared = prepareStack(readStackFile(ROOT, "prod", EXAMPLE));
+    if (!prepared.ok) throw new Error(prepared.errors.join("\n"));
+    const { project, config, secretKeys } = prepared.stackFile;
+    const m = await synthesize({ project, stack: "prod", organization: "acme", config, secretKeys, program: () => require("../../index") });
+    const site = byType(m, "pulumi-nodejs:dynamic/netlify:Site");
+    expect(site.map((s) => [s.inputs.name, s.inputs.accountSlug, s.inputs.publishDir, s.protect])).toEqual([["shop-web", "acme", "dist", true]]);
+    expect(byType(m, "pulumi-nodejs:dynamic/netlify:EnvVar").map((v) => v.inputs.key).sort()).toEqual(["VITE_API_URL", "VITE_APP_NAME"]);
+    expect(byType(m, "pulumi-nodejs:dynamic/netlify:Domains").map((d) => d.inputs.customDomain)).toEqual(["shop.example.com"]);
+    expect(byType(m, "vercel:index/project:Project")).toEqual([]);
+    expect(m.outputs).toMatchObject({ frontendHost: "netlify", frontendUrl: "https://shop.example.com", frontendTeamId: "acme" });
+  });
+});
