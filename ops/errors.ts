@@ -12,6 +12,7 @@ export class OpsError extends Error {
 
 const WHERE: Record<string, string> = {
   RENDER_API_KEY: "a Render API key (Account Settings → API Keys)",
+  NETLIFY_AUTH_TOKEN: "a Netlify personal access token (User settings → Applications) with access to the site's team",
   VERCEL_API_TOKEN: "a Vercel access token (Account Settings → Tokens), scoped to the project's team",
   CLOUDFLARE_API_TOKEN: "a Cloudflare API token that can read Workers settings",
   PGPASSWORD: "the database password, since the connection string has none",

@@ -12,6 +12,7 @@ import { OpsError } from "./errors";
 import { backendServices } from "./outputs";
 import { getDeploy, getService, IN_PROGRESS, listDeploys, renderClient, rollbackTo, SUCCESSFUL, type Deploy } from "./render-api";
 import { currentProduction, vercelClient, type VercelClient } from "./vercel-api";
+import { frontendOps, type FrontendRollbackPlan } from "./frontend";
 
 export interface RollbackOptions {
   /** Render deploy the main service goes back to (default: its previous successful one). */
@@ -23,7 +24,7 @@ export interface RollbackOptions {
 }
 
 export interface Move {
-  kind: "render" | "vercel";
+  kind: "render" | "vercel" | "netlify";
   name: string;
   from: { id: string; commit?: string };
   to: { id: string; commit?: string };
@@ -55,7 +56,8 @@ export class RollbackError extends OpsError {
 
 type Plan =
   | { kind: "render"; name: string; serviceId: string; branch?: string; from: Deploy; to: Deploy }
-  | { kind: "vercel"; name: string; projectId: string; from: { id: string; commit?: string }; to: { id: string; commit?: string } };
+  | { kind: "vercel"; name: string; projectId: string; from: { id: string; commit?: string }; to: { id: string; commit?: string } }
+  | { kind: "netlify"; name: string; plan: FrontendRollbackPlan };
 
 const commitOf = (d: Deploy) => d.commit?.id?.slice(0, 7);
 
@@ -113,7 +115,9 @@ export async function rollback(ops: Ops, stack: string, o: StackOutputs, opts: R
   const ownsFrontend = !!(o.frontendOwnsProduction && o.frontendProjectId);
   if (!services.length && !ownsFrontend) throw new OpsError(`${stack} has no backend service and owns no production frontend: nothing to roll back`);
   const client = services.length ? renderClient(ops.env, "rolling back Render services") : undefined;
-  const vercel = ownsFrontend ? vercelClient(ops.env, ops.clock, o.frontendTeamId, "rolling back the Vercel production deployment") : undefined;
+  // The frontend contract in ops (ops/frontend.ts) covers Netlify; Vercel's rollback is below.
+  const front = ownsFrontend ? frontendOps(ops, o, "rolling back the production frontend") : undefined;
+  const vercel = ownsFrontend && !front ? vercelClient(ops.env, ops.clock, o.frontendTeamId, "rolling back the Vercel production deployment") : undefined;
 
   // 1. Plan every move; refuse before anything changes.
   const plans: Plan[] = [];
@@ -142,8 +146,20 @@ export async function rollback(ops: Ops, stack: string, o: StackOutputs, opts: R
     const ref = (d: typeof current) => ({ id: d!.uid, ...(d!.meta?.githubCommitSha ? { commit: d!.meta.githubCommitSha.slice(0, 7) } : {}) });
     if (!current || !previous) refusals.push(`frontend ${project.name}: no previous production deployment to roll back to`);
     else plans.push({ kind: "vercel", name: `frontend ${project.name}`, projectId: project.id, from: ref(current), to: ref(previous) });
+  } else if (front) {
+    try {
+      const p = await front.planRollback();
+      plans.push({ kind: "netlify", name: p.name, plan: p });
+    } catch (err) {
+      if (!(err instanceof OpsError)) throw err;
+      refusals.push(err.message);
+    }
   } else if (o.frontendProjectId) {
-    skipped.push("frontend: this stack's frontend is a branch of another stack's Vercel project; instant rollback moves only production (redeploy the branch instead)");
+    skipped.push(
+      o.frontendHost === "netlify"
+        ? "frontend: this stack's frontend is a branch of another stack's Netlify site; rollback moves only production (redeploy the branch instead)"
+        : "frontend: this stack's frontend is a branch of another stack's Vercel project; instant rollback moves only production (redeploy the branch instead)",
+    );
   }
   const refuse = (message: string) => new RollbackError(message, { stack, moved: [], skipped, notes: [], error: message });
   if (refusals.length) throw refuse(`rollback of ${stack} refused, nothing was changed:\n${refusals.map((r) => `  ${r}`).join("\n")}`);
@@ -158,6 +174,9 @@ export async function rollback(ops: Ops, stack: string, o: StackOutputs, opts: R
         const dep = await rollbackTo(client!, p.serviceId, p.to.id);
         if (p.branch) branches.add(p.branch);
         moved.push({ kind: "render", name: p.name, from: { id: p.from.id, commit: commitOf(p.from) }, to: { id: p.to.id, commit: commitOf(p.to) }, deployId: dep.id, result: "started" });
+      } else if (p.kind === "netlify") {
+        const result = await front!.rollback(p.plan);
+        moved.push({ kind: "netlify", name: p.name, from: p.plan.from, to: p.plan.to, result });
       } else {
         await vercel!.rollback(p.projectId, p.to.id, `webstack rollback ${stack}`);
         moved.push({ kind: "vercel", name: p.name, from: p.from, to: p.to, result: "started" });
@@ -175,6 +194,8 @@ export async function rollback(ops: Ops, stack: string, o: StackOutputs, opts: R
     await Promise.all(
       moved.map(async (m) => {
         const p = plans.find((x) => x.name === m.name)!;
+        // Netlify publishes a restored deploy at once (atomic, no rebuild): nothing to wait for.
+        if (p.kind === "netlify") return;
         m.result = p.kind === "render" ? await waitRender(ops, client!, p.serviceId, m.name, m.deployId!, deadline, pollMs) : await waitVercel(ops, vercel!, p.projectId, deadline, pollMs);
       }),
     );
@@ -189,12 +210,14 @@ export async function rollback(ops: Ops, stack: string, o: StackOutputs, opts: R
   if (moved.some((m) => m.kind === "vercel")) {
     notes.push("Vercel: after a rollback, new production deployments no longer get the production domains until one is promoted (`vercel promote <deployment>`, or Undo Rollback in the dashboard).");
   }
+  if (moved.some((m) => m.kind === "netlify")) notes.push(front!.rollbackNote);
   return { stack, moved, skipped, notes };
 }
 
 export function describeMove(m: Move): string {
   const ref = (r: { id: string; commit?: string }) => `${r.id}${r.commit ? ` (${r.commit})` : ""}`;
-  const landed = m.kind === "render" ? `rollback deploy ${m.deployId} ${m.result}` : `alias job ${m.result}`;
+  const landed =
+    m.kind === "render" ? `rollback deploy ${m.deployId} ${m.result}` : m.kind === "netlify" ? `published, auto-publishing ${m.result}` : `alias job ${m.result}`;
   return `${m.name}: ${ref(m.from)} → ${ref(m.to)}; ${landed}`;
 }
 
@@ -207,5 +230,5 @@ export function rollbackText(r: RollbackReport): string {
 
 /** Whether every move landed (a Render deploy live, a Vercel alias job succeeded, or not waited for). */
 export function rollbackLanded(r: RollbackReport): boolean {
-  return r.moved.every((m) => m.result === "live" || m.result === "succeeded" || m.result === "started");
+  return r.moved.every((m) => m.result === "live" || m.result === "succeeded" || m.result === "started" || m.result === "locked");
 }

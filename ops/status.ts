@@ -10,6 +10,7 @@ import { backendServices } from "./outputs";
 import { probe, type Probe } from "./probe";
 import { getService, listDeploys, pendingDomains, renderClient, type Deploy } from "./render-api";
 import { table } from "./table";
+import { frontendOps } from "./frontend";
 
 export interface StatusRow {
   kind: "backend" | "frontend";
@@ -57,7 +58,10 @@ export async function status(ops: Ops, stack: string, o: StackOutputs, timeoutMs
       return row;
     }),
     ...(o.frontendUrl
-      ? [probe(o.frontendUrl, ops.clock, timeoutMs).then((health): StatusRow => ({ kind: "frontend", name: "frontend", url: o.frontendUrl, health, up: health.up }))]
+      ? [
+          probe(o.frontendUrl, ops.clock, timeoutMs).then((health): StatusRow => ({ kind: "frontend", name: "frontend", url: o.frontendUrl, health, up: health.up })),
+          ...frontendDeployRows(ops, o),
+        ]
       : []),
   ]);
   let pending: string[] = [];
@@ -72,6 +76,35 @@ export async function status(ops: Ops, stack: string, o: StackOutputs, timeoutMs
     pendingDomains: pending,
     ...(o.cronScriptName ? { cron: { script: o.cronScriptName, schedules: o.cronSchedules ?? [] } } : {}),
   };
+}
+
+/**
+ * Where the frontend's host reports deploys (Netlify): the published deploy, whether publishing is
+ * locked and what waits behind the lock, and each branch's newest deploy. A host that cannot be
+ * read is a note, not a failure.
+ */
+function frontendDeployRows(ops: Ops, o: StackOutputs): Promise<StatusRow>[] {
+  if (!o.frontendProjectId || !ops.env.NETLIFY_AUTH_TOKEN) return [];
+  const front = frontendOps(ops, o, "reading the frontend's deploys");
+  if (!front) return [];
+  return [
+    front.deployState().then(
+      (st): StatusRow => ({
+        kind: "frontend",
+        name: "frontend deploys",
+        up: !!st.published && st.published.state === "ready",
+        ...(st.published ? { deploy: { id: st.published.id, status: `published${st.published.locked ? ", locked" : ""}`, createdAt: st.published.publishedAt, commit: st.published.commit } } : {}),
+        note: [
+          st.published ? "" : "nothing published",
+          st.waiting.length ? `${st.waiting.length} newer production deploy(s) unpublished until webstack promote` : "",
+          st.branches.length ? `branches: ${st.branches.map((b) => `${b.name} ${b.deployId}`).join(", ")}` : "",
+        ]
+          .filter(Boolean)
+          .join("; "),
+      }),
+      (err: Error): StatusRow => ({ kind: "frontend", name: "frontend deploys", up: false, note: `Netlify: ${err.message}` }),
+    ),
+  ];
 }
 
 /** The report for people. */

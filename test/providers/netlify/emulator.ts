@@ -386,8 +386,7 @@ export class NetlifyEmulator {
       }
       case "GET deploys/:x":
         return [200, this.deploy(rec, seg[3]!)];
-      case "POST deploys/:x": {
-        if (seg[4] !== "restore") return undefined;
+      case "POST deploys/:x/restore": {
         const d = this.deploy(rec, seg[3]!);
         if (d.context !== "production") throw fail(422, "Only production deploys can be restored");
         const wasLocked = rec.site.published_deploy?.locked === true;

@@ -1,0 +1,54 @@
+/**
+ * The Netlify calls of the ops commands (netlify-api.md §7), on the providers' client (retries,
+ * the epoch rate-limit reset, redacted token): the published deploy, production deploys, branch
+ * deploys, restore, lock and unlock.
+ */
+import { createNetlifyClient, type NetlifyClient } from "../providers/netlify/client";
+import { requireEnv } from "./errors";
+
+export interface NetlifyDeploy {
+  id: string;
+  state: string;
+  context?: string;
+  branch?: string;
+  commit_ref?: string | null;
+  locked?: boolean | null;
+  created_at?: string;
+  published_at?: string | null;
+  ssl_url?: string;
+  deploy_ssl_url?: string;
+}
+
+export interface NetlifySiteInfo {
+  id: string;
+  name: string;
+  ssl_url?: string;
+  published_deploy?: NetlifyDeploy | null;
+}
+
+export interface DeployedBranch {
+  name: string;
+  deploy_id: string;
+  ssl_url?: string;
+}
+
+export function netlifyClient(env: Record<string, string | undefined>, purpose: string): NetlifyClient {
+  const apiKey = requireEnv(env, "NETLIFY_AUTH_TOKEN", purpose);
+  return createNetlifyClient({ apiKey, baseUrl: env.NETLIFY_API_URL, maxTotalWaitMs: 2 * 60_000 });
+}
+
+export const getSite = (c: NetlifyClient, siteId: string) => c.get<NetlifySiteInfo>(`/sites/${siteId}`);
+
+/** Production deploys, newest first whatever order Netlify lists them in (unconfirmed). */
+export async function productionDeploys(c: NetlifyClient, siteId: string): Promise<NetlifyDeploy[]> {
+  const list = await c.get<NetlifyDeploy[]>(`/sites/${siteId}/deploys`, { production: true, per_page: 100 });
+  return [...list].sort((a, b) => Date.parse(b.created_at ?? "") - Date.parse(a.created_at ?? ""));
+}
+
+export const deployedBranches = (c: NetlifyClient, siteId: string) => c.get<DeployedBranch[]>(`/sites/${siteId}/deployed-branches`);
+
+export const restoreDeploy = (c: NetlifyClient, siteId: string, deployId: string) =>
+  c.request<NetlifyDeploy>("POST", `/sites/${siteId}/deploys/${deployId}/restore`).then((r) => r.body);
+
+export const lockDeploy = (c: NetlifyClient, deployId: string) => c.request<NetlifyDeploy>("POST", `/deploys/${deployId}/lock`).then((r) => r.body);
+export const unlockDeploy = (c: NetlifyClient, deployId: string) => c.request<NetlifyDeploy>("POST", `/deploys/${deployId}/unlock`).then((r) => r.body);

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { frontendOps } from "../../ops/frontend";
+import { NetlifyEmulator } from "../providers/netlify/emulator";
+import { OpsRun } from "./harness";
+
+// `webstack rollback` and `status` of a Netlify frontend against the emulator: restore, the lock
+// that keeps a later push from publishing over the rollback, promote, and both answers to the
+// unconfirmed "does restore unlock?".
+
+let emu: NetlifyEmulator;
+let t: OpsRun;
+
+beforeAll(async () => {
+  emu = await new NetlifyEmulator().start();
+});
+afterAll(async () => {
+  await emu?.stop();
+});
+beforeEach(() => {
+  emu.reset({ teams: { acme: "pro" } });
+  t = new OpsRun();
+  t.env = { NETLIFY_AUTH_TOKEN: emu.token, NETLIFY_API_URL: emu.url };
+});
+
+function prodSite() {
+  const site = emu.seedSite("acme", "shop-web");
+  const d1 = emu.push(site.id, { title: "first" });
+  const d2 = emu.push(site.id, { title: "second" });
+  emu.push(site.id, { context: "branch-deploy", branch: "staging" });
+  const file = t.outputs({ environment: "production", appName: "shop", frontendHost: "netlify", frontendProjectId: site.id, frontendTeamId: "acme", frontendOwnsProduction: true, frontendUrl: "https://127.0.0.1:1" });
+  return { site, d1, d2, file };
+}
+
+describe("webstack rollback of a Netlify frontend", () => {
+  for (const restoreUnlocks of [false, true]) {
+    it(`restores the previous production deploy and locks publishing, so a later push waits (restore ${restoreUnlocks ? "unlocks" : "keeps the lock"})`, async () => {
+      emu.reset({ teams: { acme: "pro" }, quirks: { restoreUnlocks } });
+      const { site, d1, d2, file } = prodSite();
+      const code = await t.run("rollback", "prod", "--outputs", file);
+      expect(code, t.stderr + t.stdout).toBe(0);
+      expect(t.stdout).toContain(`frontend shop-web: ${d2.id} (${d2.commit_ref.slice(0, 7)}) → ${d1.id} (${d1.commit_ref.slice(0, 7)}); published, auto-publishing locked`);
+      expect(t.stdout).toContain("webstack promote");
+      const published = () => emu.sites.get(site.id)!.site.published_deploy;
+      expect(published()).toMatchObject({ id: d1.id, locked: true });
+
+      // A push after the rollback builds, but does not publish over it.
+      const d3 = emu.push(site.id, { title: "after the rollback" });
+      expect(published().id).toBe(d1.id);
+      expect(d3.published_at).toBeNull();
+
+      // status shows the lock and what waits behind it, and the branch deploys.
+      await t.run("status", "prod", "--outputs", file);
+      expect(t.stdout).toMatch(new RegExp(`up +frontend deploys .*published, locked ${d1.commit_ref.slice(0, 7)}`));
+      // The deploy rolled back from and the push after it.
+      expect(t.stdout).toContain("2 newer production deploy(s) unpublished until webstack promote");
+      expect(t.stdout).toMatch(/branches: staging [0-9a-f]{24}/);
+
+      // promote publishes the newest deploy and turns auto-publishing back on.
+      const front = frontendOps(t.ops(), { environment: "production", frontendHost: "netlify", frontendProjectId: site.id }, "promote")!;
+      expect((await front.promote()).id).toBe(d3.id);
+      expect(published()).toMatchObject({ id: d3.id, locked: false });
+      const d4 = emu.push(site.id, { title: "next" });
+      expect(published().id).toBe(d4.id);
+    });
+  }
+
+  it("refuses when there is no previous production deploy, changing nothing", async () => {
+    const site = emu.seedSite("acme", "shop-web");
+    emu.push(site.id);
+    const file = t.outputs({ environment: "production", frontendHost: "netlify", frontendProjectId: site.id, frontendOwnsProduction: true });
+    expect(await t.run("rollback", "prod", "--outputs", file)).toBe(1);
+    expect(t.stderr).toContain("frontend shop-web: no previous production deploy to roll back to");
+    expect(emu.requests.filter((r) => r.method !== "GET")).toEqual([]);
+  });
+
+  it("a missing token names NETLIFY_AUTH_TOKEN before any call", async () => {
+    const { file } = prodSite();
+    t.env = {};
+    expect(await t.run("rollback", "prod", "--outputs", file)).toBe(2);
+    expect(t.stderr).toContain("NETLIFY_AUTH_TOKEN is not set");
+  });
+});
