@@ -6,9 +6,7 @@ import { rawSections } from "../../config/raw";
 import { validateStackConfig } from "../../config/validate";
 import { webPlan } from "../../config/web";
 import { readStackFile } from "../../synth/stack-file";
-import { byType, ROOT } from "../harness";
-import { synthesize } from "../../synth/run";
-import { prepareStack } from "../../synth/prepare";
+import { byType, one, revealed, ROOT, synthProgram } from "../harness";
 
 const EXAMPLE = `${ROOT}/stacks/examples/render-netlify.yaml`;
 const example = () => rawSections(readStackFile(ROOT, "prod", EXAMPLE).config) as Record<string, any>;
@@ -122,15 +120,16 @@ describe("slots and contexts", () => {
 
 describe("the example stack through the synth", () => {
   it("registers the Netlify site, one variable per key and the domains, wires VITE_API_URL and the backend's FRONTEND_URL", async () => {
-    const prepared = prepareStack(readStackFile(ROOT, "prod", EXAMPLE));
-    if (!prepared.ok) throw new Error(prepared.errors.join("\n"));
-    const { project, config, secretKeys } = prepared.stackFile;
-    const m = await synthesize({ project, stack: "prod", organization: "acme", config, secretKeys, program: () => require("../../index") });
+    const m = await synthProgram(readStackFile(ROOT, "prod", EXAMPLE), { revealSecrets: true });
     const site = byType(m, "pulumi-nodejs:dynamic/netlify:Site");
     expect(site.map((s) => [s.inputs.name, s.inputs.accountSlug, s.inputs.publishDir, s.protect])).toEqual([["shop-web", "acme", "dist", true]]);
     expect(byType(m, "pulumi-nodejs:dynamic/netlify:EnvVar").map((v) => v.inputs.key).sort()).toEqual(["VITE_API_URL", "VITE_APP_NAME"]);
     expect(byType(m, "pulumi-nodejs:dynamic/netlify:Domains").map((d) => d.inputs.customDomain)).toEqual(["shop.example.com"]);
     expect(byType(m, "vercel:index/project:Project")).toEqual([]);
     expect(m.outputs).toMatchObject({ frontendHost: "netlify", frontendUrl: "https://shop.example.com", frontendTeamId: "acme" });
+    const backendEnv = revealed(one(m, "pulumi-nodejs:dynamic/render:Service", "shop-prod-api").inputs.envVars) as Record<string, string>;
+    expect(backendEnv).toMatchObject({ FRONTEND_URL: "https://shop.example.com", CORS_ALLOWED_ORIGINS: "https://shop.example.com" });
+    const apiVar = byType(m, "pulumi-nodejs:dynamic/netlify:EnvVar").find((v) => v.inputs.key === "VITE_API_URL")!;
+    expect(revealed(apiVar.inputs.values)).toEqual([{ context: "production", value: "https://shop-prod-api.onrender.com" }]);
   });
 });
