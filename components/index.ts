@@ -21,7 +21,9 @@ export type { RenderServiceArgs } from "../providers/render/service-resource";
 export type { RenderCustomDomainArgs } from "../providers/render/custom-domain-resource";
 
 export { FrontendSite, type FrontendCustomEnvironment, type FrontendSiteArgs, type FrontendSiteOptions } from "./frontend-site";
-export { apiUrlVariables, type ApiUrlArgs, type DomainEntry } from "./env-wiring";
+export { NetlifyFrontend, type NetlifyFrontendArgs, type NetlifyFrontendOptions } from "./netlify-site";
+export { createFrontend, frontendHost, type FrontendHandle, type FrontendHost, type FrontendHostName, type FrontendSiteSpec, type FrontendWiring } from "./frontend-host";
+export { apiUrlVariables, type ApiUrlArgs, type DomainEntry, type FrontendUrls } from "./env-wiring";
 
 export {
   Database,

@@ -29,6 +29,7 @@ describe("component type tokens", () => {
       Database: "webstack:index:Database",
       EnvVarSet: "webstack:index:EnvVarSet",
       FrontendSite: "webstack:index:FrontendSite",
+      NetlifyFrontend: "webstack:index:NetlifyFrontend",
       SharedDatabase: "webstack:index:SharedDatabase",
       Storage: "webstack:index:Storage",
       WebService: "webstack:index:WebService",

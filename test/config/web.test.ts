@@ -151,6 +151,7 @@ describe("webPlan", () => {
   it("gives the owner the project settings and protection, and an attached stack none", () => {
     const prod = webPlan(stackConfig("prod"))!;
     expect(prod.site).toEqual({
+      host: "vercel",
       name: "ott-web",
       scope: "acme",
       teamId: TEAM,
@@ -164,6 +165,7 @@ describe("webPlan", () => {
     expect(prod.projectFrom).toBeUndefined();
     const staging = webPlan(stackConfig("staging"))!;
     expect(staging.site).toEqual({
+      host: "vercel",
       name: "ott-web",
       scope: "acme",
       teamId: TEAM,

@@ -37,7 +37,7 @@ interface Schema {
 
 /** Members of `interface <name>` in the components' sources, with their JSDoc text, read independently of the analyzer. */
 function argsInterface(name: string): { field: string; optional: boolean; doc: string | undefined }[] {
-  for (const file of ["web-service", "frontend-site", "database", "shared-database", "cron-trigger", "env-var-set", "cache", "storage"]) {
+  for (const file of ["web-service", "frontend-site", "netlify-site", "database", "shared-database", "cron-trigger", "env-var-set", "cache", "storage"]) {
     const path = join(ROOT, "components", `${file}.ts`);
     const source = ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.ES2022, true);
     const found = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name);
@@ -76,7 +76,7 @@ describe("plugin/ (component provider for Python, Go, .NET and YAML)", () => {
   });
 
   it("hosts every component the package exports, as webstack:index:<ClassName>", () => {
-    expect(publicComponents.sort()).toEqual(["Cache", "CronTrigger", "Database", "EnvVarSet", "FrontendSite", "SharedDatabase", "Storage", "WebService"]);
+    expect(publicComponents.sort()).toEqual(["Cache", "CronTrigger", "Database", "EnvVarSet", "FrontendSite", "NetlifyFrontend", "SharedDatabase", "Storage", "WebService"]);
     expect(Object.keys(schema.resources).sort()).toEqual(publicComponents.map((c) => `webstack:index:${c}`));
     for (const [token, resource] of Object.entries(schema.resources)) {
       expect(resource.isComponent, token).toBe(true);
@@ -84,7 +84,7 @@ describe("plugin/ (component provider for Python, Go, .NET and YAML)", () => {
     }
   });
 
-  it.each(["WebService", "FrontendSite", "Database", "SharedDatabase", "CronTrigger", "EnvVarSet", "Cache", "Storage"])(
+  it.each(["WebService", "FrontendSite", "NetlifyFrontend", "Database", "SharedDatabase", "CronTrigger", "EnvVarSet", "Cache", "Storage"])(
     "%s: every Args field is an input with its description, and the required ones are required",
     (component) => {
       const resource = schema.resources[`webstack:index:${component}`]!;
