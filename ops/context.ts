@@ -17,3 +17,15 @@ export interface Ops {
   /** Runs the Pulumi CLI with these arguments and returns its stdout (tests replace it). */
   pulumi?(args: string[]): Promise<string>;
 }
+
+/** A command's `--timeout`: one deadline every request and wait of the command runs under. */
+export interface Deadline {
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** Clock time it passes at. */
+  at: number;
+}
+
+export function startDeadline(clock: Clock, timeoutMs: number): Deadline {
+  return { signal: clock.deadline(timeoutMs).signal, timeoutMs, at: clock.now() + timeoutMs };
+}
