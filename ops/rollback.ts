@@ -137,7 +137,8 @@ function planVercel(name: string, project: Awaited<ReturnType<VercelClient["proj
       skip: `${name}: already rolled back (production serves ${describeDeployment(current)}${away ? `, rolled back from ${describeDeployment(away)}` : ""}); nothing moved. Serve the newest build again with \`webstack promote\``,
     };
   }
-  const away = alias?.type === "rollback" ? alias.fromDeploymentId : undefined;
+  // Only a request that put the current deployment there says what was rolled away from; an older one is stale.
+  const away = alias?.type === "rollback" && alias.toDeploymentId === current.uid ? alias.fromDeploymentId : undefined;
   const earlier = deployments.filter((d) => d.created < current.created);
   const target = earlier.find((d) => d.isRollbackCandidate !== false && d.uid !== away && !(sha(d) && sha(d) === sha(current)));
   if (!target) return { refuse: `${name}: no earlier production deployment with another commit than ${describeDeployment(current)} to roll back to` };
@@ -146,7 +147,7 @@ function planVercel(name: string, project: Awaited<ReturnType<VercelClient["proj
   if (plan === "hobby" && previous && target.uid !== previous.uid) {
     return {
       refuse:
-        `${name}: Vercel Hobby rolls back only to the previous production deployment ${describeDeployment(previous)}, which runs the same commit as ${describeDeployment(current)}; ` +
+        `${name}: Vercel Hobby rolls back only to the previous production deployment ${describeDeployment(previous)}, which ${previous.uid === away ? "is the release rolled away from" : previous.isRollbackCandidate === false ? "Vercel does not offer as a rollback target" : `runs the same commit as ${describeDeployment(current)}`}; ` +
         `the last other commit is ${describeDeployment(target)}. Roll back to it on a Pro plan (webstack:frontend.plan: pro), or redeploy that commit`,
     };
   }
