@@ -110,5 +110,8 @@ export const fakeStackOutputs: Record<string, (ref: string) => { outputs: Record
       };
     },
     // A prod stack owns the Vercel project that staging and dev attach to (frontend.from).
-    "^acme/webstack/prod$": () => ({ outputs: { frontendProjectId: "prj_synthprod", renderProjectId: "prj-fakeprod" }, secretOutputNames: [] }),
+    "^acme/webstack/prod$": () => ({
+      outputs: { frontendProjectId: "prj_synthprod", renderProjectId: "prj-fakeprod", frontendProtectionBypass: "fakebypass0123456789abcdefghijkl" },
+      secretOutputNames: ["frontendProtectionBypass"],
+    }),
   };
