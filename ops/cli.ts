@@ -9,7 +9,7 @@ import { createInterface } from "node:readline/promises";
 import type { StackOutputs } from "../components/stack-outputs";
 import { backup, backupText } from "./backup";
 import { parseDuration, systemClock } from "./clock";
-import { startDeadline, type Ops } from "./context";
+import { startDeadline, type Deadline, type Ops } from "./context";
 import { cronRun, cronRunText } from "./cron-run";
 import { OpsError } from "./errors";
 import { notifyDeploy } from "./notify";
@@ -95,7 +95,8 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
     const stackArg = rest[0];
     const stack = checkStack(ops.root, stackArg);
     const outputsFile = str(flags.outputs);
-    const outputs = (): Promise<StackOutputs> => loadOutputs(ops, stackArg!, outputsFile);
+    let d: Deadline | undefined;
+    const outputs = (): Promise<StackOutputs> => loadOutputs(ops, stackArg!, outputsFile, d?.signal);
     const timeout = str(flags.timeout);
     const timeoutMs = timeout === undefined ? undefined : (() => {
       try {
@@ -107,12 +108,12 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
     if (timeoutMs === 0) throw new OpsError("--timeout: must be more than 0", 2);
     // One deadline for the whole command, API calls included, from the moment it starts.
     const defaults: Record<string, number> = { status: STATUS_TIMEOUT_MS, verify: VERIFY_TIMEOUT_MS, rollback: ROLLBACK_TIMEOUT_MS, promote: PROMOTE_TIMEOUT_MS };
-    const d = startDeadline(ops.clock, timeoutMs ?? defaults[verb] ?? VERIFY_TIMEOUT_MS);
+    d = defaults[verb] === undefined ? undefined : startDeadline(ops.clock, timeoutMs ?? defaults[verb]!);
 
     switch (verb) {
       case "status": {
         const o = await outputs();
-        const report = await status(ops, stack, o, d);
+        const report = await status(ops, stack, o, d!);
         ops.out(flags.json ? JSON.stringify(report, null, 2) : statusText(report, ops.clock.now()));
         return report.ok ? 0 : 1;
       }
@@ -121,7 +122,7 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
         const write = (r: VerifyReport) => reportFile && writeFileSync(resolve(ops.cwd, reportFile), `${JSON.stringify(r, null, 2)}\n`);
         try {
           const o = await outputs();
-          const { results, pinned } = await verify(ops, stack, o, d);
+          const { results, pinned } = await verify(ops, stack, o, d!);
           const failed = results.filter((r) => !r.ok);
           for (const r of results) ops.out(r.ok ? `ok    ${r.name}${r.note ? ` (${r.note})` : ""}` : `FAIL  ${r.failure}`);
           if (pinned) ops.out(`FAIL  ${pinned}`);
@@ -145,7 +146,7 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
             }
             throw new OpsError(`rollback of ${stack} refused, nothing was changed: ${onlyFailing} names no failing part${only.error ? ` (verify stopped: ${only.error})` : ""}${only.productionPinned ? ` (${only.productionPinned})` : ""}; run \`webstack rollback ${stack}\` to roll back every part`);
           }
-          const report = await rollback(ops, stack, await outputs(), d, { to: str(flags.to), wait: !flags["no-wait"], ...(only ? { only: only.failing } : {}) });
+          const report = await rollback(ops, stack, await outputs(), d!, { to: str(flags.to), wait: !flags["no-wait"], ...(only ? { only: only.failing } : {}) });
           ops.out(flags.json ? JSON.stringify(report, null, 2) : rollbackText(report));
           if (!rollbackLanded(report)) ops.err(`rollback of ${stack}: not every move went live; see above`);
           return rollbackLanded(report) ? 0 : 1;
@@ -155,7 +156,7 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
         }
       }
       case "promote": {
-        const r = await promote(ops, stack, await outputs(), d, { wait: !flags["no-wait"] });
+        const r = await promote(ops, stack, await outputs(), d!, { wait: !flags["no-wait"] });
         ops.out(flags.json ? JSON.stringify(r, null, 2) : promoteText(r));
         return r.result === "failed" ? 1 : 0;
       }

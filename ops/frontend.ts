@@ -32,10 +32,10 @@ export function ownedProject(ops: Ops, o: StackOutputs, purpose: string, d: Dead
 }
 
 /** Production domains pinned to an older deployment, or undefined when they serve the newest build. */
-export async function productionPin(client: VercelClient, projectId: string, what: string, d: Deadline): Promise<ProductionPin | undefined> {
+export async function productionPin(client: VercelClient, projectId: string, what: string, d: Deadline, now: number): Promise<ProductionPin | undefined> {
   try {
     const [project, deployments] = await Promise.all([client.project(projectId), client.productionDeployments(projectId)]);
-    const stale = staleProduction(project, deployments);
+    const stale = staleProduction(project, deployments, now);
     return stale ? { ...stale, autoAssign: project.autoAssignCustomDomains } : undefined;
   } catch (err) {
     throw vercelProblem(client, err, what, d.timeoutMs) ?? err;

@@ -98,7 +98,7 @@ export async function status(ops: Ops, stack: string, o: StackOutputs, d: Deadli
           ]
         : []),
     ]),
-    vercel && "client" in vercel ? productionPin(vercel.client, vercel.projectId, what, d) : Promise.resolve<ProductionPin | undefined>(undefined),
+    vercel && "client" in vercel ? productionPin(vercel.client, vercel.projectId, what, d, ops.clock.now()) : Promise.resolve<ProductionPin | undefined>(undefined),
   ]);
   let pending: string[] = [];
   if (client && o.backendServiceId) {

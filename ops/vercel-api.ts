@@ -10,6 +10,8 @@ export interface VercelDeployment {
   uid: string;
   url?: string | null;
   created: number;
+  /** When it became READY (ms). */
+  ready?: number;
   state?: string;
   readyState?: string;
   /** `STAGED`: a production build the domains were not moved to (auto-assignment off). */
@@ -186,13 +188,18 @@ export function currentProduction(project: VercelProject, deployments: VercelDep
   return newest;
 }
 
+/** How long a new READY build may take to get the production domains before it counts as left behind. */
+export const ALIAS_GRACE_MS = 5 * 60_000;
+
 /**
  * Production domains pinned to an older deployment than the newest production build (after a
  * rollback Vercel stops moving them): what serves, and what is waiting; undefined when current.
+ * With auto-assignment on, a build READY for less than ALIAS_GRACE_MS is still being aliased.
  */
-export function staleProduction(project: VercelProject, deployments: VercelDeployment[]): { serving: VercelDeployment; newest: VercelDeployment } | undefined {
+export function staleProduction(project: VercelProject, deployments: VercelDeployment[], now: number): { serving: VercelDeployment; newest: VercelDeployment } | undefined {
   const serving = currentProduction(project, deployments);
   const newest = deployments[0];
   if (!serving || !newest || newest.uid === serving.uid || newest.created <= serving.created) return undefined;
+  if (project.autoAssignCustomDomains !== false && now - (newest.ready ?? newest.created) < ALIAS_GRACE_MS) return undefined;
   return { serving, newest };
 }

@@ -150,7 +150,7 @@ export async function verify(ops: Ops, stack: string, o: StackOutputs, d: Deadli
     : [];
   const [results, pin] = await Promise.all([
     Promise.all([...backend, ...frontend]),
-    vercel && "client" in vercel ? productionPin(vercel.client, vercel.projectId, what, d) : undefined,
+    vercel && "client" in vercel ? productionPin(vercel.client, vercel.projectId, what, d, ops.clock.now()) : undefined,
   ]);
   return { results, ...(pin ? { pinned: pinText(stack, pin) } : {}) };
 }

@@ -310,14 +310,18 @@ describe("every command honours its deadline, and a broken API is never 'all up'
 
 describe("production domains left on an older deployment", () => {
   it("status and verify report it and point to webstack promote; verify's report names no part to roll back", async () => {
-    const ids = vercel.seed({ id: "prj_web", name: "ott-web" }, [{ sha: "f2f2f2f2" }, { sha: "f1f1f1f1" }]);
+    vercel.reset({ projectTargets: true });
+    t.clock.t = Date.now();
+    const ids = vercel.seed({ id: "prj_web", name: "ott-web" }, [{ sha: "f2f2f2f2", minutesAgo: 1 }, { sha: "f1f1f1f1", minutesAgo: 20 }]);
     const { file } = await stack("healthy", {}, { frontendProjectId: "prj_web", frontendOwnsProduction: true });
     Object.assign(t.env, { VERCEL_API_TOKEN: vercel.token, VERCEL_API_URL: vercel.url });
+    // A build READY a minute ago, still being aliased with auto-assignment on: not reported.
+    vercel.projects.get("prj_web").productionId = ids[1];
     expect(await t.run("status", "dev", "--outputs", file)).toBe(0);
+    vercel.projects.get("prj_web").productionId = ids[0];
     // A rollback pins production to f1; the next build from main (f3) stays staged.
     const res = await fetch(`${vercel.url}/v9/projects/prj_web/rollback/${ids[1]}`, { method: "POST", headers: { authorization: `Bearer ${vercel.token}` }, body: "{}" });
     expect(res.status).toBe(201);
-    await fetch(`${vercel.url}/v9/projects/prj_web?rollbackInfo=true`, { headers: { authorization: `Bearer ${vercel.token}` } }); // the alias job finishes
     const f3 = vercel.build("prj_web", "f3f3f3f3");
     expect(await t.run("status", "dev", "--outputs", file)).toBe(1);
     expect(t.stdout).toMatch(/^dev \(development\): up, but production is pinned to an older deployment/);
