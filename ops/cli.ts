@@ -77,6 +77,8 @@ export function parseArgs(argv: string[]): Parsed {
 const str = (v: string | true | undefined) => (typeof v === "string" ? v : undefined);
 
 export async function run(argv: string[], ops: Ops): Promise<number> {
+  // Once the command has its answer (an error in one part ends it), nothing of it keeps running.
+  const done = new AbortController();
   try {
     const { words, flags } = parseArgs(argv);
     if (flags.help || words.length === 0 || words[0] === "help") {
@@ -108,7 +110,7 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
     if (timeoutMs === 0) throw new OpsError("--timeout: must be more than 0", 2);
     // One deadline for the whole command, API calls included, from the moment it starts.
     const defaults: Record<string, number> = { status: STATUS_TIMEOUT_MS, verify: VERIFY_TIMEOUT_MS, rollback: ROLLBACK_TIMEOUT_MS, promote: PROMOTE_TIMEOUT_MS };
-    d = defaults[verb] === undefined ? undefined : startDeadline(ops.clock, timeoutMs ?? defaults[verb]!);
+    d = defaults[verb] === undefined ? undefined : startDeadline(ops.clock, timeoutMs ?? defaults[verb]!, done.signal);
 
     switch (verb) {
       case "status": {
@@ -216,6 +218,8 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
     ops.err(`webstack: ${(err as Error)?.message ?? String(err)}`);
     if (ops.env.WEBSTACK_DEBUG) ops.err(String((err as Error)?.stack));
     return 1;
+  } finally {
+    done.abort(new DOMException("the command finished", "AbortError"));
   }
 }
 

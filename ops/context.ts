@@ -26,6 +26,7 @@ export interface Deadline {
   at: number;
 }
 
-export function startDeadline(clock: Clock, timeoutMs: number): Deadline {
-  return { signal: clock.deadline(timeoutMs).signal, timeoutMs, at: clock.now() + timeoutMs };
+/** The deadline; `stop` (the command finished) also ends whatever of it still runs. */
+export function startDeadline(clock: Clock, timeoutMs: number, stop?: AbortSignal): Deadline {
+  return { signal: clock.deadline(timeoutMs, stop).signal, timeoutMs, at: clock.now() + timeoutMs };
 }

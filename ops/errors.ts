@@ -58,7 +58,12 @@ export interface ApiInfo {
 export function apiProblem(info: ApiInfo, err: ApiFailure, what: string, timeoutMs?: number): OpsError | undefined {
   if (err.deadline) {
     const limit = timeoutMs === undefined ? "the command's deadline" : `--timeout ${formatMs(timeoutMs)}`;
-    return new OpsError(`${what}: no answer from the ${info.api} (${info.base}) within ${limit}; check ${info.statusPage}, or run again with a longer --timeout`, 1);
+    // The last failure before the deadline, when there was one (connection refused, a 503…).
+    const last = /failed \([^)]*\): (.+?)(?: \(gave up[^)]*\))?; the deadline passed$/.exec(err.message)?.[1];
+    return new OpsError(
+      `${what}: no answer from the ${info.api} (${info.base}) within ${limit}${last ? ` (last error: ${last})` : ""}; check ${info.statusPage}, or run again with a longer --timeout`,
+      1,
+    );
   }
   if (err.status === 401 || err.status === 403) {
     return new OpsError(

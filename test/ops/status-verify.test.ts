@@ -269,7 +269,7 @@ describe("every command honours its deadline, and a broken API is never 'all up'
     for (const verb of ["status", "verify"]) {
       const start = t.clock.t;
       expect(await t.run(verb, "dev", "--outputs", file, "--timeout", "2s")).toBe(1);
-      expect(t.err.at(-1)).toBe(`${verb} dev: no answer from the Render API (http://127.0.0.1:${closedPort}) within --timeout 2s; check https://status.render.com, or run again with a longer --timeout`);
+      expect(t.err.at(-1)).toBe(`${verb} dev: no answer from the Render API (http://127.0.0.1:${closedPort}) within --timeout 2s (last error: ECONNREFUSED); check https://status.render.com, or run again with a longer --timeout`);
       expect(t.stdout).not.toMatch(/all up/);
       expect(t.clock.t - start).toBeLessThanOrEqual(2_000);
     }
