@@ -148,6 +148,27 @@ describe("webstack rollback", () => {
     expect(vercelWrites().map((r) => r.path)).toEqual([`/v9/projects/prj_web/rollback/${web[2]}`, `/v10/projects/prj_web/promote/${web[0]}`]);
   });
 
+  it("when a later service fails and an earlier one cannot be moved back, it says exactly what is still moved", async () => {
+    const mainId = await createService(render.url, render.apiKey, "ott-dev-api");
+    const alice = await createService(render.url, render.apiKey, "ott-dev-api-alice");
+    const m = seedDeploys(render, mainId, [{ status: "live", commit: "c2c2c2c2" }, { status: "deactivated", commit: "c1c1c1c1" }]);
+    // alice's last other commit is two builds back: Render no longer keeps that build.
+    seedDeploys(render, alice, [{ status: "live", commit: "a2a2a2a2" }, { status: "deactivated", commit: "a2a2a2a2" }, { status: "deactivated", commit: "a1a1a1a1" }]);
+    configureDay2(render, { keptBuilds: 1 });
+    const file = t.outputs({ environment: "development", backendServiceId: mainId, branchServiceIds: { alice } });
+    expect(await t.run("rollback", "dev", "--outputs", file, "--json")).toBe(1);
+    const [rb] = render.deploysOf(mainId);
+    expect(t.err.at(-1)).toMatch(
+      new RegExp(
+        `^rollback of dev failed part-way: Render API POST /services/${alice}/rollback failed \\(400\\): the build of deploy \\S+ is no longer available\n` +
+          `Still moved \\(check these by hand\\):\n  ott-dev-api: ${m[0]} \\(c2c2c2c\\) → ${m[1]} \\(c1c1c1c\\); rollback deploy ${rb.id} started$`,
+      ),
+    );
+    // It tried: a rollback deploy not live yet is canceled (this emulator has no cancel route, so that failed and is said).
+    expect(t.err.some((l) => l.startsWith("ott-dev-api: moving back failed: Render API POST /services/") && l.includes(`/deploys/${rb.id}/cancel`))).toBe(true);
+    expect(JSON.parse(t.stdout).moved.map((x: any) => x.name)).toEqual(["ott-dev-api"]);
+  });
+
   it("takes Vercel's current production from the project's target, ignores a stale alias request, and waits for the request it made", async () => {
     const { deploys, web, file } = await prod();
     void deploys;
