@@ -5,6 +5,7 @@ import { Database } from "./components/database";
 import { EnvVarSet, type EnvVar } from "./components/env-var-set";
 import { apiUrlVariables } from "./components/env-wiring";
 import { createFrontend } from "./components/frontend-host";
+import { netlifySettings } from "./config/frontend";
 import { defaultConsumerName, SharedDatabase } from "./components/shared-database";
 import type { StackOutputInputs } from "./components/stack-outputs";
 import { Storage } from "./components/storage";
@@ -206,13 +207,12 @@ async function main() {
       : undefined;
 
   // --- Frontend on its host (webstack:frontend.host): prod owns the site, other stacks add their branches to it.
+  const frontendOwner = web?.projectFrom ? new pulumi.StackReference("frontend-project", { name: web.projectFrom }) : undefined;
   const site = web
     ? createFrontend("web", web.site, {
-        ...(web.projectFrom
+        ...(frontendOwner
           ? {
-              attachTo: new pulumi.StackReference("frontend-project", { name: web.projectFrom }).requireOutput(
-                "frontendProjectId",
-              ) as pulumi.Output<string>,
+              attachTo: frontendOwner.requireOutput("frontendProjectId") as pulumi.Output<string>,
             }
           : web.projectId
             ? { attachTo: web.projectId }
@@ -252,6 +252,12 @@ async function main() {
         : web?.site.scope
       : undefined,
     frontendOwnsProduction: site ? !web?.projectFrom && !web?.projectId : undefined,
+    // The owner's automation bypass (Vercel); a stack attached to it passes on the owner's (both secret).
+    frontendProtectionBypass:
+      web?.site.host === "vercel"
+        ? (site?.protectionBypassSecret ?? (frontendOwner?.getOutput("frontendProtectionBypass") as pulumi.Output<string> | undefined))
+        : undefined,
+    frontendPlan: site ? (config.frontend?.host === "netlify" ? netlifySettings(config.frontend).plan : config.frontend?.plan) : undefined,
     databaseConnectionString: database?.connectionString,
     databaseMode: db?.mode,
     databaseFrom: db?.mode === "shared" ? db.from : undefined,

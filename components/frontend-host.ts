@@ -28,6 +28,8 @@ export interface FrontendHandle {
   readonly domains: pulumi.Output<string[]>;
   /** Every non-production deploy URL, `*` standing for one DNS label. */
   readonly previewUrlPattern: pulumi.Output<string>;
+  /** Vercel: the automation bypass secret of protected deployments (the owner's). */
+  readonly protectionBypassSecret?: pulumi.Output<string>;
 }
 
 /** Host-specific site settings, as config/web.ts derives them. */

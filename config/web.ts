@@ -1,6 +1,7 @@
 import type { VercelSlot } from "../components/env-guard";
 import { corsAllowedOrigins, frontendSlots } from "../components/env-wiring";
 import { frontendHost, type FrontendSiteSpec } from "../components/frontend-host";
+import { DEFAULT_VERCEL_AUTHENTICATION } from "../components/frontend-site";
 import { netlifySettings, ownsProject } from "./frontend";
 import type { StackConfig } from "./schema";
 
@@ -56,6 +57,7 @@ export function webPlan(config: Pick<StackConfig, "app" | "environment" | "front
           ...(f.buildCommand !== undefined ? { buildCommand: f.buildCommand } : {}),
           ...(f.installCommand !== undefined ? { installCommand: f.installCommand } : {}),
           protect: config.environment === "production",
+          vercelAuthentication: f.vercelAuthentication ?? DEFAULT_VERCEL_AUTHENTICATION,
         }
       : {}),
   };

@@ -1,101 +1,50 @@
 /**
- * The frontend's part of the day-2 commands behind one contract, chosen from the stack's
- * `frontendHost` output in one place (`frontendOps`). Netlify's implementation is here; Vercel's
- * still lives in rollback.ts and vercel-api.ts (to move behind this contract with `webstack promote`).
+ * What status, verify, rollback and promote share about the Vercel side: the automation bypass
+ * secret for protected deployments, and whether production domains still serve the newest
+ * production build (after a rollback Vercel stops moving them until a promote).
  */
 import type { StackOutputs } from "../components/stack-outputs";
-import type { Ops } from "./context";
-import { OpsError } from "./errors";
-import { deployedBranches, getSite, lockDeploy, netlifyClient, productionDeploys, restoreDeploy, unlockDeploy, type NetlifyDeploy } from "./netlify-api";
+import type { Ops, Deadline } from "./context";
+import { secretOutput } from "./outputs";
+import { describeDeployment, staleProduction, vercelClient, vercelCredential, vercelProblem, type VercelClient, type VercelDeployment } from "./vercel-api";
 
-/** Where the frontend's production would go, or why it cannot. */
-export interface FrontendRollbackPlan {
-  name: string;
-  from: { id: string; commit?: string };
-  to: { id: string; commit?: string };
+/** The bypass secret: the stack's `frontendProtectionBypass` output, else VERCEL_AUTOMATION_BYPASS_SECRET. */
+export function bypassSecret(ops: Ops, o: StackOutputs): string | undefined {
+  return secretOutput(o, "frontendProtectionBypass") ?? (ops.env.VERCEL_AUTOMATION_BYPASS_SECRET?.trim() || undefined);
 }
 
-export interface FrontendDeployState {
-  /** The published production deploy. */
-  published?: { id: string; state: string; commit?: string; locked: boolean; publishedAt?: string };
-  /** The newest deploy of each branch. */
-  branches: { name: string; deployId: string; url?: string }[];
-  /** Production deploys newer than the published one, waiting because publishing is locked. */
-  waiting: string[];
+export const PROTECTED_HINT =
+  "export the stack's frontendProtectionBypass (webstack creates it) or set VERCEL_AUTOMATION_BYPASS_SECRET to check it";
+
+export interface ProductionPin {
+  /** Production domains serve `serving`, older than the newest production build `newest`. */
+  serving: VercelDeployment;
+  newest: VercelDeployment;
+  autoAssign?: boolean;
 }
 
-export interface FrontendOps {
-  host: "vercel" | "netlify";
-  /** Plans the rollback of production; throws an OpsError naming why it cannot. */
-  planRollback(): Promise<FrontendRollbackPlan>;
-  /** Publishes the plan's target and keeps it there until promote. */
-  rollback(plan: FrontendRollbackPlan): Promise<string>;
-  /** Publishes the newest production deploy and turns auto-publishing back on. */
-  promote(): Promise<{ id: string; commit?: string }>;
-  /** The published deploy and the branch deploys, for status and verify. */
-  deployState(): Promise<FrontendDeployState>;
-  /** What the operator must know after a rollback. */
-  rollbackNote: string;
+/** A Vercel client for a stack that owns the project's production, or why there is none. */
+export function ownedProject(ops: Ops, o: StackOutputs, purpose: string, d: Deadline): { client: VercelClient; projectId: string } | { skip: string } | undefined {
+  // Netlify's day-2 operations are in ops/frontend-host.ts.
+  if (!o.frontendOwnsProduction || !o.frontendProjectId || o.frontendHost === "netlify") return undefined;
+  const credential = vercelCredential(ops.env);
+  if (!ops.env[credential]?.trim()) return { skip: `set VERCEL_API_TOKEN to check which deployment the production domains serve` };
+  return { client: vercelClient(ops.env, ops.clock, o.frontendTeamId, purpose, { signal: d.signal }), projectId: o.frontendProjectId };
 }
 
-const ref = (d: NetlifyDeploy) => ({ id: d.id, ...(d.commit_ref ? { commit: d.commit_ref.slice(0, 7) } : {}) });
-
-function netlifyOps(ops: Ops, o: StackOutputs, purpose: string): FrontendOps {
-  const siteId = o.frontendProjectId!;
-  const c = netlifyClient(ops.env, purpose);
-  return {
-    host: "netlify",
-    async planRollback() {
-      const site = await getSite(c, siteId);
-      const current = site.published_deploy;
-      if (!current) throw new OpsError(`frontend ${site.name}: Netlify has no published deploy`);
-      const older = (await productionDeploys(c, siteId)).filter(
-        (d) => d.id !== current.id && d.state === "ready" && Date.parse(d.created_at ?? "") < Date.parse(current.created_at ?? ""),
-      );
-      if (!older[0]) throw new OpsError(`frontend ${site.name}: no previous production deploy to roll back to (Netlify keeps deploys 30 days on Free, 90 on paid plans)`);
-      return { name: `frontend ${site.name}`, from: ref(current), to: ref(older[0]) };
-    },
-    async rollback(plan) {
-      // Restore publishes the old deploy; the lock keeps the next push from publishing over it.
-      // Whether restore itself keeps or clears a lock is unconfirmed: lock afterwards either way.
-      await restoreDeploy(c, siteId, plan.to.id);
-      await lockDeploy(c, plan.to.id);
-      const site = await getSite(c, siteId);
-      if (site.published_deploy?.id !== plan.to.id || site.published_deploy?.locked !== true) {
-        throw new OpsError(`frontend ${site.name}: Netlify publishes ${site.published_deploy?.id ?? "nothing"} (locked: ${site.published_deploy?.locked ?? false}) after restoring ${plan.to.id}`);
-      }
-      return "locked";
-    },
-    async promote() {
-      const site = await getSite(c, siteId);
-      const newest = (await productionDeploys(c, siteId)).find((d) => d.state === "ready");
-      if (!newest) throw new OpsError(`frontend ${site.name}: no ready production deploy to publish`);
-      if (site.published_deploy?.locked) await unlockDeploy(c, site.published_deploy.id);
-      if (site.published_deploy?.id !== newest.id) await restoreDeploy(c, siteId, newest.id);
-      // Unlock again: a restore onto a locked site may carry the lock over (unconfirmed).
-      const after = await getSite(c, siteId);
-      if (after.published_deploy?.locked) await unlockDeploy(c, after.published_deploy.id);
-      return ref(newest);
-    },
-    async deployState() {
-      const [site, branches, deploys] = await Promise.all([getSite(c, siteId), deployedBranches(c, siteId), productionDeploys(c, siteId)]);
-      const p = site.published_deploy;
-      const publishedAt = Date.parse(p?.created_at ?? "");
-      return {
-        ...(p
-          ? { published: { id: p.id, state: p.state, ...(p.commit_ref ? { commit: p.commit_ref.slice(0, 7) } : {}), locked: p.locked === true, ...(p.published_at ? { publishedAt: p.published_at } : {}) } }
-          : {}),
-        branches: branches.map((b) => ({ name: b.name, deployId: b.deploy_id, ...(b.ssl_url ? { url: b.ssl_url } : {}) })),
-        waiting: p?.locked ? deploys.filter((d) => d.state === "ready" && Date.parse(d.created_at ?? "") > publishedAt).map((d) => d.id) : [],
-      };
-    },
-    rollbackNote:
-      "Netlify: auto-publishing is locked on the restored deploy: new production deploys still build, but wait unpublished until `webstack promote` publishes the newest one and unlocks it.",
-  };
+/** Production domains pinned to an older deployment, or undefined when they serve the newest build. */
+export async function productionPin(client: VercelClient, projectId: string, what: string, d: Deadline, now: number): Promise<ProductionPin | undefined> {
+  try {
+    const [project, deployments] = await Promise.all([client.project(projectId), client.productionDeployments(projectId)]);
+    const stale = staleProduction(project, deployments, now);
+    return stale ? { ...stale, autoAssign: project.autoAssignCustomDomains } : undefined;
+  } catch (err) {
+    throw vercelProblem(client, err, what, d.timeoutMs) ?? err;
+  }
 }
 
-/** The frontend's day-2 operations for a stack's outputs, or undefined where this contract does not cover the host yet (Vercel). */
-export function frontendOps(ops: Ops, o: StackOutputs, purpose: string): FrontendOps | undefined {
-  if (!o.frontendProjectId) return undefined;
-  return o.frontendHost === "netlify" ? netlifyOps(ops, o, purpose) : undefined;
+/** One line for people: what serves, what waits, and the command that fixes it. */
+export function pinText(stack: string, p: ProductionPin): string {
+  const why = p.autoAssign === false ? "auto-assignment of production domains is off (a rollback turns it off)" : "they were not moved to it";
+  return `frontend: production domains serve ${describeDeployment(p.serving)}, older than the newest production build ${describeDeployment(p.newest)}: ${why}; run \`webstack promote ${stack}\` to serve the newest build and turn auto-assignment back on`;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { frontendOps } from "../../ops/frontend";
+import { frontendOps } from "../../ops/frontend-host";
 import { NetlifyEmulator } from "../providers/netlify/emulator";
 import { OpsRun } from "./harness";
 
