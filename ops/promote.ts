@@ -7,6 +7,7 @@
 import type { StackOutputs } from "../components/stack-outputs";
 import type { Deadline, Ops } from "./context";
 import { OpsError } from "./errors";
+import { frontendOps } from "./frontend-host";
 import { waitAlias } from "./rollback";
 import { currentProduction, describeDeployment, vercelClient, vercelProblem } from "./vercel-api";
 
@@ -27,6 +28,13 @@ export interface PromoteReport {
 export async function promote(ops: Ops, stack: string, o: StackOutputs, d: Deadline, opts: { wait?: boolean; pollMs?: number } = {}): Promise<PromoteReport> {
   if (!o.frontendOwnsProduction || !o.frontendProjectId) {
     throw new OpsError(`promote ${stack}: this stack does not own a Vercel project's production (frontendOwnsProduction); promote in the stack that creates the project`, 2);
+  }
+  // Netlify, through the frontend contract: publish the newest production deploy and unlock auto-publishing.
+  const front = frontendOps(ops, o, "promoting the newest production deploy");
+  if (front) {
+    const before = (await front.deployState()).published;
+    const to = await front.promote();
+    return { stack, ...(before ? { from: before.id } : {}), to: to.id, result: before?.id === to.id && !before.locked ? "unchanged" : "succeeded", autoAssignRestored: !!before?.locked };
   }
   const vercel = vercelClient(ops.env, ops.clock, o.frontendTeamId, "promoting the newest production deployment", { signal: d.signal });
   const projectId = o.frontendProjectId;

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { frontendOps } from "../../ops/frontend-host";
 import { NetlifyEmulator } from "../providers/netlify/emulator";
 import { OpsRun } from "./harness";
 
@@ -55,9 +54,8 @@ describe("webstack rollback of a Netlify frontend", () => {
       expect(t.stdout).toContain("2 newer production deploy(s) unpublished until webstack promote");
       expect(t.stdout).toMatch(/branches: staging [0-9a-f]{24}/);
 
-      // promote publishes the newest deploy and turns auto-publishing back on.
-      const front = frontendOps(t.ops(), { environment: "production", frontendHost: "netlify", frontendProjectId: site.id }, "promote")!;
-      expect((await front.promote()).id).toBe(d3.id);
+      // webstack promote publishes the newest deploy and turns auto-publishing back on.
+      expect(await t.run("promote", "prod", "--outputs", file), t.stderr).toBe(0);
       expect(published()).toMatchObject({ id: d3.id, locked: false });
       const d4 = emu.push(site.id, { title: "next" });
       expect(published().id).toBe(d4.id);
