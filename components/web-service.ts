@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HOST_NAME } from "../providers/render/custom-domain";
 import { RenderCustomDomain, type RenderCustomDomainArgs } from "../providers/render/custom-domain-resource";
 import { RenderService, type RenderServiceArgs } from "../providers/render/service-resource";
+import { nameProblem } from "../providers/names";
 import { applyTransform, type ResourceTransform } from "./transform";
 
 /** A developer branch service: one more Render service building `branch`, named `<name>-<branch name>`. */
@@ -155,7 +156,8 @@ function validate(args: WebServiceArgs): void {
     if (typeof b.branch !== "string" || !b.branch) fail(`branches[${i}].branch`, "must be a Git branch name");
     if (seen.has(b.name)) fail(`branches[${i}].name`, `'${b.name}' is listed twice`);
     seen.add(b.name);
-    if (`${args.name}-${b.name}`.length > 100) fail(`branches[${i}].name`, "makes the Render service name longer than 100 characters");
+    const problem = nameProblem("render", `${args.name}-${b.name}`);
+    if (problem) fail(`branches[${i}].name`, `makes the Render service name '${args.name}-${b.name}', which ${problem}`);
   });
 }
 

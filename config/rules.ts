@@ -1,9 +1,11 @@
 import { cacheCrossIssues } from "./cache";
 import { wiredVariableIssues } from "./env";
 import { frontendCrossIssues, vercelTeamIssues } from "./frontend";
+import { domainIssues } from "./domains";
+import { generatedNameIssues } from "./naming";
 import { notifyIssues } from "./notify";
 import type { SectionName, StackConfig } from "./schema";
-import { storageCrossIssues } from "./storage";
+import { storageCrossIssues, storageEnabled } from "./storage";
 
 export interface RuleIssue {
   path: (string | number)[];
@@ -27,7 +29,7 @@ export function providerSettings(all: Record<string, string>): ProviderSettings 
  * rule is checked only when every section it reads is trustworthy, and one pass reports it
  * next to the per-section errors.
  */
-export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<SectionName>, providers: ProviderSettings = {}): RuleIssue[] {
+export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<SectionName>, providers: ProviderSettings = {}, stack?: string): RuleIssue[] {
   const issues: RuleIssue[] = [];
   const has = (...names: SectionName[]) => names.every((n) => known.has(n));
 
@@ -57,5 +59,10 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
   if (has("environment", "backend", "storage")) issues.push(...storageCrossIssues(c));
   if (has("env", "backend", "frontend", "database", "cron", "cache", "storage")) issues.push(...wiredVariableIssues(c));
   if (has("notify", "secrets")) issues.push(...notifyIssues(c));
+  if (has("backend", "frontend")) issues.push(...domainIssues(c));
+  // The names the program will generate, with the stack's name (the program and the synth pass it).
+  if (stack !== undefined && has("app", "environment", "backend", "frontend", "database", "cron", "cache", "storage")) {
+    issues.push(...generatedNameIssues(c, stack, storageEnabled(c)));
+  }
   return issues;
 }

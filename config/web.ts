@@ -2,6 +2,7 @@ import type { VercelSlot } from "../components/env-guard";
 import { corsAllowedOrigins, frontendSlots } from "../components/env-wiring";
 import type { FrontendSiteArgs } from "../components/frontend-site";
 import { ownsProject } from "./frontend";
+import { frontendProjectName } from "./naming";
 import type { StackConfig } from "./schema";
 
 /** What the validated config says about the frontend and its wiring, ready for index.ts. Pure. */
@@ -27,7 +28,7 @@ export function webPlan(config: Pick<StackConfig, "app" | "environment" | "front
   const f = config.frontend;
   if (!f) return undefined;
   const owner = ownsProject(f);
-  const name = f.name ?? `${config.app.name}-web`;
+  const name = frontendProjectName(config.app.name, f.name);
   const slots = frontendSlots({
     production: owner,
     branch: f.branch,
