@@ -11,6 +11,12 @@ export interface WebServiceBranch {
   name: string;
   /** Git branch it builds, e.g. `feature/login`. */
   branch: string;
+  /**
+   * Variables of this branch service only, over the shared ones: e.g. its own cache key prefix,
+   * so branch services sharing a cache never read each other's queues and sessions.
+   * @example { CACHE_KEY_PREFIX: "dev:alice:" }
+   */
+  envVars?: Record<string, pulumi.Input<string>>;
 }
 
 /** Autoscaling bounds and targets of the main service. */
@@ -161,6 +167,14 @@ function validate(args: WebServiceArgs): void {
   });
 }
 
+/** The shared variables with a branch service's own on top. */
+function withOwn(
+  shared: pulumi.Output<Record<string, pulumi.Input<string>>> | undefined,
+  own: Record<string, pulumi.Input<string>>,
+): pulumi.Output<Record<string, string>> {
+  return pulumi.all([pulumi.output(shared ?? {}), pulumi.output(own)]).apply(([s, o]) => ({ ...s, ...o }) as Record<string, string>);
+}
+
 /**
  * A Render web service, plus one service per developer branch. Token `webstack:index:WebService`.
  */
@@ -243,7 +257,7 @@ export class WebService extends pulumi.ComponentResource {
       // One instance, no disk, domains or migrations: a branch copy shares the stack's database.
       const [bArgs, bOpts] = applyTransform<RenderServiceArgs>(
         transform?.branchService,
-        { ...common, name: serviceName, branch: b.branch, envVars: branchEnv },
+        { ...common, name: serviceName, branch: b.branch, envVars: b.envVars ? withOwn(branchEnv, b.envVars) : branchEnv },
         { parent: this },
       );
       const svc = new RenderService(serviceName, bArgs, bOpts);

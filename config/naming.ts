@@ -18,9 +18,9 @@ export function frontendProjectName(app: string, name: string | undefined): stri
   return name ?? `${app}-web`;
 }
 
-/** Cache keys of the stack's main service; a branch service adds its name: `<stack>:<branch>:`. */
-export function cacheKeyPrefix(stack: string, branch?: string): string {
-  return branch === undefined ? `${stack}:` : `${stack}:${branch}:`;
+/** A branch service's cache key prefix: the stack's (`<stack>:`) and its name, `dev:alice:`. */
+export function branchCacheKeyPrefix(stackPrefix: string, branch: string): string {
+  return `${stackPrefix}${branch}:`;
 }
 
 /** Cache's limit on a key prefix (components/cache.ts). */
@@ -81,7 +81,7 @@ export function generatedNameIssues(c: NamingSections, stack: string, storageOn:
   }
   if (c.cache && (c.cache as { mode?: string }).mode === "own") own("cache", "render");
   if (c.cache && b) {
-    const prefixes = [cacheKeyPrefix(stack), ...b.branches.map((br) => cacheKeyPrefix(stack, br.name))];
+    const prefixes = [`${stack}:`, ...b.branches.map((br) => branchCacheKeyPrefix(`${stack}:`, br.name))];
     const long = prefixes.find((p) => p.length > CACHE_KEY_PREFIX_MAX);
     if (long) {
       issues.push({ path: ["cache"], message: `the cache key prefix '${long}' is ${long.length} characters, over ${CACHE_KEY_PREFIX_MAX}; shorten the stack name '${stack}' or the branch service's name` });
