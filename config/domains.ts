@@ -74,8 +74,9 @@ export function crossStackDomainIssues(c: { backend?: unknown; frontend?: unknow
   for (const claim of domainClaims(c)) {
     for (const other of others) {
       const theirs = other.claims.find((o) => o.domain === claim.domain);
-      if (!theirs || reported.has(`${key(claim.path)}\u0000${claim.domain}`)) continue;
-      reported.add(`${key(claim.path)}\u0000${claim.domain}`);
+      // Once per host name: a name listed twice here is the in-stack rule's to report.
+      if (!theirs || reported.has(claim.domain)) continue;
+      reported.add(claim.domain);
       const mine = claim.implied ? ` (Render adds it for the apex ${claim.domain.slice(4)})` : "";
       issues.push({
         path: claim.path,

@@ -61,7 +61,8 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
   if (has("notify", "secrets")) issues.push(...notifyIssues(c));
   if (has("backend", "frontend")) issues.push(...domainIssues(c));
   // The names the program will generate, with the stack's name (the program and the synth pass it).
-  if (stack !== undefined && has("app", "environment", "backend", "frontend", "database", "cron", "cache", "storage")) {
+  // A section that did not parse is absent here, so only its own names go unchecked.
+  if (stack !== undefined && has("app")) {
     issues.push(...generatedNameIssues(c, stack, storageEnabled(c)));
   }
   return issues;
