@@ -143,6 +143,11 @@ export interface VercelVariableFacts {
   sensitive: boolean;
 }
 
+/** Resource-name-safe form of a label: `feature/login` → `feature-login`. */
+export function resourceNamePart(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]+/g, "-");
+}
+
 /** Label of a slot for messages and resource names: `production`, `preview`, `preview@alice`. */
 export function slotLabel(s: VercelSlot): string {
   return s.gitBranch ? `${s.target}@${s.gitBranch}` : s.target;

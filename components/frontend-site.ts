@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
-import { slotLabel, vercelVariableIssues } from "./env-guard";
+import { resourceNamePart as part, slotLabel, vercelVariableIssues } from "./env-guard";
 import type { VercelVariable } from "./env-var-set";
 import { previewUrlPattern, productionUrl, branchAliasUrl, type DomainEntry } from "./env-wiring";
 import { applyTransform, type ResourceTransform } from "./transform";
@@ -118,10 +118,6 @@ export function frontendSiteIssues(a: FrontendSiteArgs): string[] {
   return issues;
 }
 
-/** Resource-name-safe form of a label. */
-function part(s: string): string {
-  return s.replace(/[^A-Za-z0-9_.-]+/g, "-");
-}
 
 function variableResourceName(site: string, v: VercelVariable): string {
   return `${site}-${part(v.key)}-${part(slotLabel(v).replace("@", "-"))}`;

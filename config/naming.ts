@@ -1,3 +1,4 @@
+import { resourceNamePart } from "../components/env-guard";
 import { databaseRoles, nameProblem, NAME_RULES, type NameKind } from "../providers/names";
 
 /**
@@ -30,8 +31,8 @@ type Issue = { path: (string | number)[]; message: string };
 
 interface NamingSections {
   app?: { name: string };
-  backend?: { name: string; branches: { name: string }[] };
-  frontend?: { name?: string; from?: string; projectId?: string };
+  backend?: { name: string; branches: { name: string; branch: string }[] };
+  frontend?: { name?: string; from?: string; projectId?: string; branch?: string };
   database?: { mode: string; server?: string; consumers?: string[] };
   cron?: unknown;
   cache?: unknown;
@@ -90,6 +91,17 @@ export function generatedNameIssues(c: NamingSections, stack: string, storageOn:
   if (storageOn && c.storage?.mode === "own") own("files", "r2Bucket");
   if (c.cron && b) own("cron", "workerScript");
   const f = c.frontend;
+  // Each served branch's Vercel variables are resources named after it (components/frontend-site.ts).
+  if (f && b) {
+    const served = new Map<string, string>(f.branch ? [[resourceNamePart(f.branch), f.branch]] : []);
+    b.branches.forEach((br, i) => {
+      const other = served.get(resourceNamePart(br.branch));
+      if (other !== undefined && other !== br.branch) {
+        issues.push({ path: ["backend", "branches", i, "branch"], message: `'${br.branch}' and '${other}' give the frontend's Vercel variables the same resource names; rename a branch` });
+      }
+      served.set(resourceNamePart(br.branch), br.branch);
+    });
+  }
   if (f && f.from === undefined && f.projectId === undefined) {
     check("vercelProject", frontendProjectName(app, f.name), f.name === undefined ? ["app", "name"] : ["frontend", "name"], f.name === undefined ? "shorten app.name, or set frontend.name" : "rename it");
   }

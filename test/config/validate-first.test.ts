@@ -54,6 +54,14 @@ describe("generated names fit their provider's limits, naming the key that makes
     ]);
   });
 
+  it("two served branches whose Vercel variables would get the same resource names name the second branch", () => {
+    const raw = rawOf("dev");
+    raw.backend.branches = [{ name: "bob", branch: "feature/login" }, { name: "carol", branch: "feature-login" }];
+    expect(errorsFor(raw, "dev")).toEqual([
+      "webstack:backend.branches[1].branch: 'feature-login' and 'feature/login' give the frontend's Vercel variables the same resource names; rename a branch",
+    ]);
+  });
+
   it("a Vercel project name with '---' names frontend.name", () => {
     const raw = rawOf("prod");
     raw.frontend.name = "ott---web";
