@@ -3,6 +3,7 @@ import * as vercel from "@pulumiverse/vercel";
 import { resourceNamePart as part, slotLabel, vercelVariableIssues } from "./env-guard";
 import type { VercelVariable } from "./env-var-set";
 import { previewUrlPattern, productionUrl, branchAliasUrl, type DomainEntry } from "./env-wiring";
+import { nameProblem } from "../providers/names";
 import { applyTransform, type ResourceTransform } from "./transform";
 
 /** A Vercel custom environment that tracks one branch. */
@@ -87,8 +88,10 @@ export function frontendSiteIssues(a: FrontendSiteArgs): string[] {
     for (const k of OWNER_ONLY) {
       if (a[k] !== undefined) issues.push(`${k}: a project setting; set it where the project is created, not with projectId`);
     }
-  } else if (!a.repo) {
-    issues.push("repo: required to create the project (or pass projectId to attach to one)");
+  } else {
+    if (!a.repo) issues.push("repo: required to create the project (or pass projectId to attach to one)");
+    const problem = nameProblem("vercelProject", String(a.name));
+    if (problem) issues.push(`name: '${a.name}' ${problem}`);
   }
   const prodBranch = a.productionBranch ?? "main";
   const seen = new Set<string>();
