@@ -39,6 +39,9 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
   if (has("environment", "backend") && c.environment === "preview" && (c.backend?.domains.length ?? 0) > 0) {
     issues.push({ path: ["backend", "domains"], message: "preview stacks cannot claim custom domains" });
   }
+  if (has("environment", "frontend") && c.environment === "preview" && (c.frontend?.domains.length ?? 0) > 0) {
+    issues.push({ path: ["frontend", "domains"], message: "preview stacks cannot claim custom domains: every pull-request stack would claim the same names" });
+  }
   if (has("environment", "database") && c.environment === "production" && c.database?.mode === "shared") {
     issues.push({ path: ["database", "mode"], message: "production stacks own their database: use 'isolated'" });
   }

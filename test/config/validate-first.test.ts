@@ -90,6 +90,12 @@ describe("domains", () => {
     expect(prepared.ok ? [] : prepared.errors).toEqual([
       "webstack:backend.domains[0]: 'api.ott.example.com' is already claimed by stack 'prod' (Pulumi.prod.yaml, webstack:backend.domains[0]); a host name belongs to one stack",
     ]);
+    // Every PR stack comes from one template: a domain there would be claimed by all of them.
+    const template = rawOf("pr-7");
+    template.frontend.domains = [{ domain: "pr.ott.example.com", gitBranch: "pr-head" }];
+    expect(errorsFor(template, "pr-7")).toEqual([
+      "webstack:frontend.domains: preview stacks cannot claim custom domains: every pull-request stack would claim the same names",
+    ]);
     // The committed stacks claim disjoint names.
     for (const stack of ["prod", "staging", "dev", "pr-7"]) {
       const p = prepareStack(readStackFile(ROOT, stack), otherStackClaims(ROOT, stack));
