@@ -32,7 +32,7 @@ type Issue = { path: (string | number)[]; message: string };
 interface NamingSections {
   app?: { name: string };
   backend?: { name: string; branches: { name: string; branch: string }[] };
-  frontend?: { name?: string; from?: string; projectId?: string; branch?: string };
+  frontend?: { name?: string; from?: string; projectId?: string; branch?: string; productionBranch?: string };
   database?: { mode: string; server?: string; consumers?: string[] };
   cron?: unknown;
   cache?: unknown;
@@ -94,7 +94,12 @@ export function generatedNameIssues(c: NamingSections, stack: string, storageOn:
   // Each served branch's Vercel variables are resources named after it (components/frontend-site.ts).
   if (f && b) {
     const served = new Map<string, string>(f.branch ? [[resourceNamePart(f.branch), f.branch]] : []);
+    const owner = f.from === undefined && f.projectId === undefined;
     b.branches.forEach((br, i) => {
+      // FrontendSite refuses preview values for the production branch of a project it creates.
+      if (owner && br.branch === (f.productionBranch ?? "main")) {
+        issues.push({ path: ["backend", "branches", i, "branch"], message: `'${br.branch}' is the frontend's production branch, which deploys to production, not to a branch preview` });
+      }
       const other = served.get(resourceNamePart(br.branch));
       if (other !== undefined && other !== br.branch) {
         issues.push({ path: ["backend", "branches", i, "branch"], message: `'${br.branch}' and '${other}' give the frontend's Vercel variables the same resource names; rename a branch` });

@@ -62,6 +62,15 @@ describe("generated names fit their provider's limits, naming the key that makes
     ]);
   });
 
+  it("a branch service building the production branch of a project the stack creates is refused", () => {
+    const raw = rawOf("staging");
+    delete raw.frontend.from;
+    raw.backend.branches = [{ name: "hotfix", branch: "main" }];
+    expect(errorsFor(raw, "staging")).toEqual([
+      "webstack:backend.branches[0].branch: 'main' is the frontend's production branch, which deploys to production, not to a branch preview",
+    ]);
+  });
+
   it("a Vercel project name with '---' names frontend.name", () => {
     const raw = rawOf("prod");
     raw.frontend.name = "ott---web";
