@@ -71,10 +71,10 @@ export type NameKind = keyof typeof NAME_RULES;
 /** Why `name` is not a valid name of this kind (without the name itself), or undefined. */
 export function nameProblem(kind: NameKind, name: string): string | undefined {
   const rule: NameRule = NAME_RULES[kind];
-  if (name.length > rule.max) return `is ${name.length} characters, over the ${rule.max} a ${rule.what} may have`;
-  if (name.length < rule.min) return `is ${name.length} characters, under the ${rule.min} a ${rule.what} needs`;
-  if (!rule.pattern.test(name)) return `is not a ${rule.what}: ${rule.allowed}`;
-  if (rule.forbidden && name.includes(rule.forbidden)) return `is not a ${rule.what}: it may not contain '${rule.forbidden}'`;
+  if (name.length > rule.max) return `is ${name.length} characters; ${rule.what}s may have at most ${rule.max}`;
+  if (name.length < rule.min) return `is ${name.length} characters; ${rule.what}s need at least ${rule.min}`;
+  if (!rule.pattern.test(name)) return `is not a valid ${rule.what}: ${rule.allowed}`;
+  if (rule.forbidden && name.includes(rule.forbidden)) return `is not a valid ${rule.what}: it may not contain '${rule.forbidden}'`;
   return undefined;
 }
 

@@ -38,8 +38,8 @@ describe("generated names fit their provider's limits, naming the key that makes
   it("a long stack name: the R2 bucket, the Worker script and the PostgreSQL consumer roles", () => {
     expect(errorsFor(rawOf("staging"), LONG)).toEqual([
       `webstack:database.consumers[0]: 'dev' gets the PostgreSQL role 'ott_staging_eu_customer_acceptance_for_the_enterprise_tier_2026', which another role already has: role names are cut at 63 characters (PostgreSQL: identifiers longer than 63 bytes are truncated); shorten app.name or the stack name '${LONG}'`,
-      `webstack:app.name: makes the R2 bucket name 'ott-${LONG}-files', which is 69 characters, over the 63 a R2 bucket name may have (developers.cloudflare.com/r2/buckets/create-buckets (bucket names are 3–63 characters)); shorten the stack name '${LONG}' (59 characters) or app.name`,
-      `webstack:app.name: makes the Worker script name 'ott-${LONG}-cron', which is 68 characters, over the 63 a Worker script name may have (Cloudflare's Workers script naming conventions (at most 63 characters)); shorten the stack name '${LONG}' (59 characters) or app.name`,
+      `webstack:app.name: makes the R2 bucket name 'ott-${LONG}-files', which is 69 characters; R2 bucket names may have at most 63 (developers.cloudflare.com/r2/buckets/create-buckets (bucket names are 3–63 characters)); shorten the stack name '${LONG}' (59 characters) or app.name`,
+      `webstack:app.name: makes the Worker script name 'ott-${LONG}-cron', which is 68 characters; Worker script names may have at most 63 (Cloudflare's Workers script naming conventions (at most 63 characters)); shorten the stack name '${LONG}' (59 characters) or app.name`,
     ]);
   });
 
@@ -49,7 +49,7 @@ describe("generated names fit their provider's limits, naming the key that makes
     raw.backend.name = "b".repeat(32);
     raw.backend.branches = ["alice", "c".repeat(32)];
     expect(errorsFor(raw, "dev")).toEqual([
-      `webstack:backend.branches[1]: makes the Render name '${"a".repeat(32)}-dev-${"b".repeat(32)}-${"c".repeat(32)}', which is 102 characters, over the 100 a Render name may have ` +
+      `webstack:backend.branches[1]: makes the Render name '${"a".repeat(32)}-dev-${"b".repeat(32)}-${"c".repeat(32)}', which is 102 characters; Render names may have at most 100 ` +
         `(Render's API documents no limit; the Render providers' Check allows 100); shorten the branch service's name '${"c".repeat(32)}', backend.name or app.name`,
     ]);
   });
@@ -75,7 +75,7 @@ describe("generated names fit their provider's limits, naming the key that makes
     const raw = rawOf("prod");
     raw.frontend.name = "ott---web";
     expect(errorsFor(raw, "prod")).toEqual([
-      "webstack:frontend.name: makes the Vercel project name 'ott---web', which is not a Vercel project name: it may not contain '---' " +
+      "webstack:frontend.name: makes the Vercel project name 'ott---web', which is not a valid Vercel project name: it may not contain '---' " +
         "(Vercel's API: 'Project names can be up to 100 characters long and must be lowercase … cannot contain the sequence '---''); rename it",
     ]);
   });
