@@ -4,8 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { isProductionStackName } from "./database-outputs";
 import { SharingError } from "./shared-database";
 import { STORAGE_STACK_OUTPUTS } from "./storage-outputs";
-import { nameProblem } from "../providers/names";
 import { applyTransform, type ResourceTransform } from "./transform";
+import { nameProblem } from "../providers/names";
 
 export { STORAGE_STACK_OUTPUTS } from "./storage-outputs";
 

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { HOST_NAME } from "../providers/render/custom-domain";
 import { RenderCustomDomain, type RenderCustomDomainArgs } from "../providers/render/custom-domain-resource";
 import { RenderService, type RenderServiceArgs } from "../providers/render/service-resource";
-import { nameProblem } from "../providers/names";
 import { applyTransform, type ResourceTransform } from "./transform";
+import { nameProblem } from "../providers/names";
 
 /** A developer branch service: one more Render service building `branch`, named `<name>-<branch name>`. */
 export interface WebServiceBranch {

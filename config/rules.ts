@@ -61,12 +61,12 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
   if (has("environment", "backend", "cache")) issues.push(...cacheCrossIssues(c));
   if (has("environment", "backend", "storage")) issues.push(...storageCrossIssues(c));
   if (has("env", "backend", "frontend", "database", "cron", "cache", "storage")) issues.push(...wiredVariableIssues(c));
-  if (has("notify", "secrets")) issues.push(...notifyIssues(c));
   if (has("backend", "frontend")) issues.push(...domainIssues(c));
   // The names the program will generate, with the stack's name (the program and the synth pass it).
   // A section that did not parse is absent here, so only its own names go unchecked.
   if (stack !== undefined && has("app")) {
     issues.push(...generatedNameIssues(c, stack, storageEnabled(c)));
   }
+  if (has("notify", "secrets")) issues.push(...notifyIssues(c));
   return issues;
 }

@@ -1,8 +1,8 @@
+import { frontendProjectName } from "./naming";
 import type { VercelSlot } from "../components/env-guard";
 import { corsAllowedOrigins, frontendSlots } from "../components/env-wiring";
 import type { FrontendSiteArgs } from "../components/frontend-site";
 import { ownsProject } from "./frontend";
-import { frontendProjectName } from "./naming";
 import type { StackConfig } from "./schema";
 
 /** What the validated config says about the frontend and its wiring, ready for index.ts. Pure. */
