@@ -3,7 +3,7 @@
  * component or a provider's Check after resources were registered, is refused by the stack file's
  * validation: one line per problem, naming the full key. Proven in-process rule by rule, then once
  * through the synth CLI (exit 1, every line, no trace) and once through cmd/run (only the root
- * stack registered). Lean: one CLI run, one program run, two in-process synths.
+ * stack registered). Lean: one CLI run and one program run, side by side, and three in-process synths.
  */
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
