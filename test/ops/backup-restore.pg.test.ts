@@ -7,7 +7,7 @@ import { sha256File } from "../../ops/backup";
 import { configureDay2 } from "../providers/render/emulator-day2";
 import { startEmulator, type RenderEmulator } from "../providers/render/emulator";
 import { OpsRun } from "./harness";
-import { startPostgres, type Postgres } from "./postgres";
+import { startPostgres, type Postgres } from "../servers";
 
 // backup → restore round-trips real rows through a real PostgreSQL with Debian's pg_dump and
 // pg_restore, as the stack's owner role (not a superuser), like a Render Postgres.
