@@ -4,6 +4,7 @@ import { frontendCrossIssues, vercelTeamIssues } from "./frontend";
 import { notifyIssues } from "./notify";
 import type { SectionName, StackConfig } from "./schema";
 import { storageCrossIssues } from "./storage";
+import { backupCrossIssues } from "./backup";
 
 export interface RuleIssue {
   path: (string | number)[];
@@ -57,5 +58,6 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
   if (has("environment", "backend", "storage")) issues.push(...storageCrossIssues(c));
   if (has("env", "backend", "frontend", "database", "cron", "cache", "storage")) issues.push(...wiredVariableIssues(c));
   if (has("notify", "secrets")) issues.push(...notifyIssues(c));
+  if (has("backup", "storage", "database")) issues.push(...backupCrossIssues(c));
   return issues;
 }
