@@ -154,7 +154,7 @@ export async function backup(ops: Ops, stack: string, o: StackOutputs, opts: Bac
   if (!recipient) ops.err(`${stack} has no backup recipient (webstack:backup.recipient): ${basename(file)} is NOT encrypted; keep it on this machine`);
   if (bucket) {
     result.uploaded = await putObject(bucket, `${bucket.prefix}${basename(file)}`, file, sha256, bytes).catch((err: Error) => {
-      throw new OpsError(`${err.message}; the encrypted backup ${file} is complete`);
+      throw new OpsError(`${err.message}; the encrypted backup ${file} is complete`, err instanceof OpsError ? err.exitCode : 1);
     });
   }
 
