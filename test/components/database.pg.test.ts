@@ -141,11 +141,19 @@ function desired(p: Plan): Record<string, string[]> {
   return Object.fromEntries([...ofType(p, GRANT), ...ofType(p, DEFAULT_PRIVILEGES)].map((r) => [r.name, sorted(r.inputs.privileges as string[])]));
 }
 
-// On each major Render runs, one server per major, started once.
-describe.each([...RENDER_PG_MAJORS])("PostgreSQL %i", (major) => {
+// On each major Render runs, one server per major, all started at once.
+const started = new Map<number, Postgres>();
 beforeAll(async () => {
   // Minimal WAL: CREATE DATABASE logs every page of the template otherwise.
-  server = await startPostgres(major, "-c wal_level=minimal -c max_wal_senders=0");
+  for (const p of await Promise.all(RENDER_PG_MAJORS.map((m) => startPostgres(m, "-c wal_level=minimal -c max_wal_senders=0")))) started.set(p.major, p);
+}, 60_000);
+afterAll(() => {
+  for (const p of started.values()) p.stop();
+});
+
+describe.each([...RENDER_PG_MAJORS])("PostgreSQL %i", (major) => {
+beforeAll(async () => {
+  server = started.get(major)!;
   port = server.port;
   renderAdmin = undefined;
   // The platform's part, the only one as a superuser: the admin role and its database.
@@ -162,7 +170,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeConnections();
-  server?.stop();
   server = undefined;
 });
 
