@@ -200,7 +200,7 @@ export function vercelTeamIssues(f: FrontendConfig | undefined, vercelTeam: stri
 export function frontendCrossIssues(c: {
   environment?: string;
   frontend?: FrontendConfig;
-  backend?: { branches: { name: string; branch: string }[]; domains?: string[] };
+  backend?: { branches: { name: string; branch: string }[] };
 }): { path: (string | number)[]; message: string }[] {
   const f = c.frontend;
   if (!f) return [];
@@ -227,9 +227,6 @@ export function frontendCrossIssues(c: {
         path: ["frontend", "domains", i],
         message: "a production domain belongs to the stack that owns the project; bind it to this stack's branch with gitBranch",
       });
-    }
-    if (c.backend?.domains?.includes(d.domain)) {
-      issues.push({ path: ["frontend", "domains", i], message: `'${d.domain}' is also a backend domain (webstack:backend.domains); a hostname serves one of them` });
     }
   });
   if (f.host === "netlify") issues.push(...netlifyDomainIssues(f));

@@ -55,7 +55,6 @@ describe("webstack:frontend.host: netlify, offline", () => {
     expect(errors(raw)).toEqual(
       expect.arrayContaining([
         "webstack:frontend.domains[1]: Netlify serves 'www.shop.example.com' with its apex 'shop.example.com' (and redirects one to the other); list the apex only",
-        "webstack:frontend.domains[2]: 'api.shop.example.com' is also a backend domain (webstack:backend.domains); a hostname serves one of them",
       ]),
     );
     const staging = example();
