@@ -1,0 +1,356 @@
+/**
+ * The data of `webstack dashboard`: every stack's `status` report, its frontend's production
+ * state on Vercel, its database, cache, bucket and cron, and the cost estimate and limits of
+ * cost/, read from the same functions as `status`, `rollback` and the synth's cost section.
+ * A stack that cannot be read carries the reason in one line; the others are unaffected.
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { nextCronRun } from "../../components/cron-schedule";
+import type { StackOutputs } from "../../components/stack-outputs";
+import { estimateStack, formatUsd, sumLines, type CostLine } from "../../cost/estimate";
+import { stackFacts, type StackFacts } from "../../cost/facts";
+import { cronTriggerUse, freeHoursUse, type CronTriggerUse, type FreeHoursUse } from "../../cost/limits";
+import type { StackConfig } from "../../config/schema";
+import type { Ops } from "../context";
+import { OpsError } from "../errors";
+import { knownStacks, loadOutputs } from "../outputs";
+import { renderClient } from "../render-api";
+import { status, type StatusReport } from "../status";
+import { currentProduction, vercelClient } from "../vercel-api";
+
+export interface DashboardOptions {
+  /** Stacks to show; none: every stack whose outputs can be read. */
+  stacks: string[];
+  /** `--outputs`: one outputs file (one stack), or a folder of `<stack>.json` files. */
+  outputs?: string;
+  /** Bounds each health check and each API read of a refresh. Default 10 s. */
+  timeoutMs?: number;
+}
+
+export interface FrontendView {
+  url?: string;
+  projectId?: string;
+  /** This stack owns the Vercel project's production target. */
+  ownsProduction: boolean;
+  /** Production only: whether the production domains serve the newest READY production deployment. */
+  production?: { current?: string; currentCommit?: string; newest?: string; newestCommit?: string; pointsAtNewest: boolean };
+}
+
+export interface DatabaseView {
+  mode: "isolated" | "shared";
+  /** The stack whose database it is (itself when isolated). */
+  owner: string;
+  renderPostgresId?: string;
+  plan?: string;
+  version?: string;
+  state?: string;
+  consumers: string[];
+}
+
+export interface ResourceView {
+  /** Render Key Value id, or the bucket's name. */
+  id: string;
+  owner?: string;
+  name?: string;
+  plan?: string;
+  state?: string;
+}
+
+export interface StackCost {
+  lines: CostLine[];
+  shared: CostLine[];
+  total: string;
+  totalCents: [number, number];
+  approx: boolean;
+}
+
+export interface StackView {
+  stack: string;
+  /** Why the stack could not be read, in one line; nothing else is set then. */
+  error?: string;
+  environment?: string;
+  status?: StatusReport;
+  frontend?: FrontendView;
+  database?: DatabaseView;
+  cache?: ResourceView;
+  bucket?: ResourceView;
+  cron?: { script: string; jobs: string[]; schedules: { schedule: string; next?: string }[] };
+  cost?: StackCost;
+  /** One line per part that could not be read: an unreachable API, a missing credential, no config. */
+  problems: string[];
+}
+
+export interface GraphNode {
+  id: string;
+  kind: "stack" | "database" | "cache" | "bucket" | "render-project" | "vercel-project";
+  label: string;
+  /** A stack node of a stack that could not be read. */
+  unreadable?: boolean;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  /** `owns` or `uses`. */
+  relation: "owns" | "uses";
+  /** For people: "dev uses staging's database". */
+  text: string;
+}
+
+export interface DashboardData {
+  generatedAt: string;
+  stacks: StackView[];
+  cost: {
+    total: string;
+    totalCents: [number, number];
+    /** The free-hours gauge of each Render workspace the stacks run in. */
+    freeHours: FreeHoursUse[];
+    cronTriggers: CronTriggerUse[];
+    /** Account-level fees (Vercel team, Cloudflare account), once each; in the total. */
+    shared: CostLine[];
+  };
+  graph: { nodes: GraphNode[]; edges: GraphEdge[] };
+}
+
+const short = (ref?: string) => ref?.split("/").pop() ?? "";
+const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split("\n")[0]!;
+
+/** Rejects with "no answer within N s" when `ms` passes on the ops clock first. */
+function bounded<T>(ops: Ops, ms: number, what: string, work: Promise<T>): Promise<T> {
+  const signal = ops.clock.timeout(ms);
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      const fail = () => reject(new Error(`${what}: no answer within ${Math.round(ms / 100) / 10} s`));
+      if (signal.aborted) fail();
+      else signal.addEventListener("abort", fail, { once: true });
+    }),
+  ]);
+}
+
+/** The stacks to show: those named, else the outputs folder's files, else the checkout's stack files. */
+export function dashboardStacks(ops: Ops, opts: DashboardOptions): string[] {
+  if (opts.stacks.length) return opts.stacks.map((s) => short(s));
+  const dir = opts.outputs ? resolve(ops.cwd, opts.outputs) : undefined;
+  if (dir && existsSync(dir) && statSync(dir).isDirectory()) {
+    return readdirSync(dir)
+      .map((f) => /^(.+)\.json$/.exec(f)?.[1])
+      .filter((s): s is string => !!s)
+      .sort();
+  }
+  return knownStacks(ops.root).filter((s) => s !== "pr-<n>");
+}
+
+/** The outputs of one stack: from `--outputs DIR/<stack>.json`, `--outputs FILE`, or Pulumi. */
+async function outputsOf(ops: Ops, stack: string, opts: DashboardOptions): Promise<StackOutputs> {
+  if (!opts.outputs) return loadOutputs(ops, stack);
+  const path = resolve(ops.cwd, opts.outputs);
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    const file = join(path, `${stack}.json`);
+    if (!existsSync(file)) throw new OpsError(`no outputs: ${join(opts.outputs, `${stack}.json`)} does not exist`, 2);
+    return loadOutputs(ops, stack, file);
+  }
+  return loadOutputs(ops, stack, opts.outputs);
+}
+
+/** The stack's validated config, read from its stack file as the synth does (for the cost estimate and links). */
+function configOf(ops: Ops, stack: string): Omit<StackConfig, "secrets"> {
+  // Loaded on demand: the synth's stack-file reader (and its YAML parser) is needed by this command only.
+  const { readStackFile } = require("../../synth/stack-file") as typeof import("../../synth/stack-file");
+  const { prepareStack } = require("../../synth/prepare") as typeof import("../../synth/prepare");
+  const prepared = prepareStack(readStackFile(ops.root, stack));
+  if (!prepared.ok) throw new Error(`its stack file is not valid: ${prepared.errors[0]}`);
+  const { secrets: _secrets, ...config } = prepared.config;
+  return config;
+}
+
+async function frontendOf(ops: Ops, o: StackOutputs, ms: number, problems: string[]): Promise<FrontendView | undefined> {
+  if (!o.frontendUrl && !o.frontendProjectId) return undefined;
+  const view: FrontendView = { url: o.frontendUrl, projectId: o.frontendProjectId, ownsProduction: !!o.frontendOwnsProduction };
+  if (!o.frontendOwnsProduction || !o.frontendProjectId) return view;
+  try {
+    const client = vercelClient(ops.env, ops.clock, o.frontendTeamId, "reading Vercel's production deployments");
+    const [project, deployments] = await bounded(ops, ms, "Vercel", Promise.all([client.project(o.frontendProjectId), client.productionDeployments(o.frontendProjectId, 10)]));
+    const current = currentProduction(project, deployments);
+    const newest = deployments[0];
+    view.production = {
+      current: current?.uid,
+      currentCommit: current?.meta?.githubCommitSha?.slice(0, 7),
+      newest: newest?.uid,
+      newestCommit: newest?.meta?.githubCommitSha?.slice(0, 7),
+      pointsAtNewest: !!current && current.uid === newest?.uid,
+    };
+  } catch (err) {
+    problems.push(`Vercel: ${firstLine(err)}`);
+  }
+  return view;
+}
+
+async function renderDetails(ops: Ops, o: StackOutputs, config: Omit<StackConfig, "secrets"> | undefined, stack: string, ms: number, problems: string[]) {
+  const out: { database?: DatabaseView; cache?: ResourceView } = {};
+  if (o.databaseMode) {
+    out.database = {
+      mode: o.databaseMode,
+      owner: o.databaseMode === "shared" ? short(o.databaseFrom) : stack,
+      ...(o.renderPostgresId ? { renderPostgresId: o.renderPostgresId } : {}),
+      consumers: Object.keys(o.databaseConsumers ?? {}),
+    };
+  }
+  if (o.cacheId) {
+    const owner = config?.cache ? (config.cache.mode === "shared" ? short(config.cache.from) : stack) : undefined;
+    out.cache = { id: o.cacheId, ...(owner ? { owner } : {}) };
+  }
+  const reads: Promise<void>[] = [];
+  const wanted = (out.database?.renderPostgresId && out.database.mode === "isolated") || out.cache;
+  if (!wanted) return out;
+  let client: ReturnType<typeof renderClient>;
+  try {
+    client = renderClient(ops.env, "reading Render's Postgres and Key Value");
+  } catch (err) {
+    problems.push(`Render: ${firstLine(err)}`);
+    return out;
+  }
+  if (out.database?.renderPostgresId && out.database.mode === "isolated") {
+    const db = out.database;
+    reads.push(
+      bounded(ops, ms, "Render", client.get<{ plan?: string; version?: string; status?: string }>(`/postgres/${db.renderPostgresId}`)).then(
+        (pg) => void Object.assign(db, { plan: pg.plan, version: pg.version, state: pg.status }),
+        (err) => void problems.push(`Render Postgres ${db.renderPostgresId}: ${firstLine(err)}`),
+      ),
+    );
+  }
+  if (out.cache && (!out.cache.owner || out.cache.owner === stack)) {
+    const kv = out.cache;
+    reads.push(
+      bounded(ops, ms, "Render", client.get<{ name?: string; plan?: string; status?: string }>(`/key-value/${kv.id}`)).then(
+        (r) => void Object.assign(kv, { name: r.name, plan: r.plan, state: r.status }),
+        (err) => void problems.push(`Render Key Value ${kv.id}: ${firstLine(err)}`),
+      ),
+    );
+  }
+  await Promise.all(reads);
+  return out;
+}
+
+function costOf(facts: StackFacts): StackCost {
+  const e = estimateStack(facts);
+  return { lines: e.lines, shared: e.shared, total: formatUsd(e.total.cents, e.total.approx), totalCents: e.total.cents, approx: e.total.approx };
+}
+
+interface Collected {
+  view: StackView;
+  outputs?: StackOutputs;
+  config?: Omit<StackConfig, "secrets">;
+  facts?: StackFacts;
+}
+
+async function collectStack(ops: Ops, stack: string, opts: DashboardOptions, ms: number): Promise<Collected> {
+  let o: StackOutputs;
+  try {
+    o = await outputsOf(ops, stack, opts);
+  } catch (err) {
+    return { view: { stack, error: firstLine(err), problems: [] } };
+  }
+  const problems: string[] = [];
+  let config: Omit<StackConfig, "secrets"> | undefined;
+  try {
+    config = configOf(ops, stack);
+  } catch (err) {
+    problems.push(`No cost estimate: ${firstLine(err)}`);
+  }
+  const [report, frontend, details] = await Promise.all([
+    status(ops, stack, o, ms).catch((err) => {
+      problems.push(`Render: ${firstLine(err)}`);
+      return undefined;
+    }),
+    frontendOf(ops, o, ms, problems),
+    renderDetails(ops, o, config, stack, ms, problems),
+  ]);
+  const now = new Date(ops.clock.now());
+  const jobs = o.cronJobs ?? config?.cron?.jobs.map((j) => j.name) ?? [];
+  const view: StackView = {
+    stack,
+    environment: o.environment,
+    ...(report ? { status: report } : {}),
+    ...(frontend ? { frontend } : {}),
+    ...details,
+    ...(o.bucketName ? { bucket: { id: o.bucketName, ...(config?.storage ? { owner: config.storage.mode === "shared" ? short(config.storage.from) : stack } : {}) } } : {}),
+    ...(o.cronScriptName
+      ? {
+          cron: {
+            script: o.cronScriptName,
+            jobs,
+            schedules: (o.cronSchedules ?? []).map((schedule) => {
+              const next = nextCronRun(schedule, now);
+              return { schedule, ...(next ? { next: next.toISOString() } : {}) };
+            }),
+          },
+        }
+      : {}),
+    problems,
+  };
+  const facts = config ? stackFacts(stack, config) : undefined;
+  if (facts) view.cost = costOf(facts);
+  return { view, outputs: o, config, facts };
+}
+
+/** Stacks and what they own or use: databases, caches, buckets, Render and Vercel projects. */
+function graphOf(collected: Collected[]): DashboardData["graph"] {
+  const nodes = new Map<string, GraphNode>();
+  const edges: GraphEdge[] = [];
+  const add = (n: GraphNode) => nodes.get(n.id) ?? (nodes.set(n.id, n), n);
+  for (const c of collected) add({ id: `stack:${c.view.stack}`, kind: "stack", label: c.view.stack, ...(c.view.error ? { unreadable: true } : {}) });
+  const link = (stack: string, owner: string | undefined, node: GraphNode, what: string) => {
+    add(node);
+    const relation = !owner || owner === stack ? "owns" : "uses";
+    if (owner && owner !== stack && !nodes.has(`stack:${owner}`)) add({ id: `stack:${owner}`, kind: "stack", label: owner });
+    edges.push({ from: `stack:${stack}`, to: node.id, relation, text: relation === "owns" ? `${stack} owns ${what}` : `${stack} uses ${owner}'s ${what}` });
+  };
+  for (const { view: v, outputs: o, config } of collected) {
+    if (!o) continue;
+    if (v.database) link(v.stack, v.database.owner, { id: `database:${v.database.owner}`, kind: "database", label: `${v.database.owner} database` }, "database");
+    if (v.cache) {
+      const owner = v.cache.owner ?? collected.find((c) => c.view.cache?.id === v.cache!.id && c.view.cache.owner)?.view.cache?.owner;
+      link(v.stack, owner, { id: `cache:${v.cache.id}`, kind: "cache", label: owner ? `${owner} cache` : `cache ${v.cache.id}` }, "cache");
+    }
+    if (v.bucket) {
+      const owner = v.bucket.owner;
+      link(v.stack, owner, { id: `bucket:${v.bucket.id}`, kind: "bucket", label: `bucket ${v.bucket.id}` }, "bucket");
+    }
+    const rp = config?.app.renderProject;
+    const rpOwner = o.renderProjectId ? v.stack : rp && "from" in rp && rp.from ? short(rp.from) : undefined;
+    if (rpOwner) link(v.stack, rpOwner, { id: `render-project:${rpOwner}`, kind: "render-project", label: `Render project (${rpOwner})` }, "Render project");
+    if (o.frontendProjectId) {
+      const owner = o.frontendOwnsProduction ? v.stack : config?.frontend?.from ? short(config.frontend.from) : undefined;
+      link(v.stack, owner, { id: `vercel-project:${o.frontendProjectId}`, kind: "vercel-project", label: `Vercel ${config?.frontend?.name ?? o.frontendProjectId}` }, "Vercel project");
+    }
+  }
+  return { nodes: [...nodes.values()], edges };
+}
+
+/** Everything the page shows, for the given stacks. */
+export async function dashboardData(ops: Ops, opts: DashboardOptions): Promise<DashboardData> {
+  const ms = opts.timeoutMs ?? 10_000;
+  const stacks = dashboardStacks(ops, opts);
+  if (!stacks.length) throw new OpsError("no stacks to show: name them (webstack dashboard prod staging) or pass --outputs DIR with <stack>.json files", 2);
+  const collected = await Promise.all(stacks.map((s) => collectStack(ops, s, opts, ms)));
+  // Deployed stacks count once each (a pull-request stack is a real one here, not the template's estimate).
+  const counted = collected.filter((c) => c.facts).map((c) => ({ facts: c.facts!, copies: 1 }));
+  const shared = new Map<string, CostLine>();
+  for (const c of collected) for (const l of c.view.cost?.shared ?? []) shared.set(l.shared ?? l.resource, l);
+  // The stacks' own resources, plus each account-level fee once.
+  const total = sumLines([...collected.flatMap((c) => (c.view.cost ? [{ cents: c.view.cost.totalCents, approx: c.view.cost.approx }] : [])), ...shared.values()]);
+  return {
+    generatedAt: new Date(ops.clock.now()).toISOString(),
+    stacks: collected.map((c) => c.view),
+    cost: {
+      total: formatUsd(total.cents, total.approx),
+      totalCents: total.cents,
+      freeHours: freeHoursUse(counted),
+      cronTriggers: cronTriggerUse(counted),
+      shared: [...shared.values()],
+    },
+    graph: graphOf(collected),
+  };
+}
