@@ -114,6 +114,8 @@ export interface DashboardData {
 }
 
 const short = (ref?: string) => ref?.split("/").pop() ?? "";
+/** Without the keys whose value is undefined (the JSON has none). */
+const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split("\n")[0]!;
 
 /** Rejects with "no answer within N s" when `ms` passes on the ops clock first. */
@@ -215,7 +217,7 @@ async function renderDetails(ops: Ops, o: StackOutputs, config: Omit<StackConfig
     const db = out.database;
     reads.push(
       bounded(ops, ms, "Render", client.get<{ plan?: string; version?: string; status?: string }>(`/postgres/${db.renderPostgresId}`)).then(
-        (pg) => void Object.assign(db, { plan: pg.plan, version: pg.version, state: pg.status }),
+        (pg) => void Object.assign(db, defined({ plan: pg.plan, version: pg.version, state: pg.status })),
         (err) => void problems.push(`Render Postgres ${db.renderPostgresId}: ${firstLine(err)}`),
       ),
     );
@@ -224,7 +226,7 @@ async function renderDetails(ops: Ops, o: StackOutputs, config: Omit<StackConfig
     const kv = out.cache;
     reads.push(
       bounded(ops, ms, "Render", client.get<{ name?: string; plan?: string; status?: string }>(`/key-value/${kv.id}`)).then(
-        (r) => void Object.assign(kv, { name: r.name, plan: r.plan, state: r.status }),
+        (r) => void Object.assign(kv, defined({ name: r.name, plan: r.plan, state: r.status })),
         (err) => void problems.push(`Render Key Value ${kv.id}: ${firstLine(err)}`),
       ),
     );

@@ -52,7 +52,7 @@ function servicesTable(v: StackView, now: number): string {
         `<tr data-service="${esc(r.name)}" data-state="${s.text}">` +
         `<td data-label="State">${badge(s.tone, s.text)}</td>` +
         `<th scope="row" data-label="Service">${esc(r.kind === "frontend" ? "frontend" : r.name)}</th>` +
-        `<td data-label="Health">${esc(r.health?.answer ?? "")}${r.note ? ` <span class="note">${esc(r.note)}</span>` : ""}</td>` +
+        `<td data-label="Health">${esc(s.text === "protected" ? `HTTP ${r.health?.status}: behind Vercel's deployment protection` : (r.health?.answer ?? ""))}${r.note ? ` <span class="note">${esc(r.note)}</span>` : ""}</td>` +
         `<td data-label="Latency">${r.health ? `${r.health.latencyMs} ms` : ""}</td>` +
         `<td data-label="Newest deploy">${r.kind === "backend" ? deployCell(r, now) : ""}</td>` +
         `<td data-label="URL" class="url">${link(r.url)}</td></tr>`
@@ -205,12 +205,12 @@ function connections(g: DashboardData["graph"]): string {
     const offset = (h - list.length * rowH) / 2;
     list.forEach((n, i) => pos.set(n.id, { x, y: offset + i * rowH + 8 }));
   };
-  place(stacks, 10);
-  place(things, 390);
-  const W = 170;
+  place(stacks, 8);
+  place(things, 262);
+  const W = 160;
   const box = (n: GraphNode) => {
     const p = pos.get(n.id)!;
-    const text = n.label.length > 24 ? `${n.label.slice(0, 23)}…` : n.label;
+    const text = n.label.length > 22 ? `${n.label.slice(0, 21)}…` : n.label;
     return (
       `<g class="node ${n.kind}${n.unreadable ? " unreadable" : ""}" data-node="${esc(n.id)}"><title>${esc(`${KIND_LABEL[n.kind]}: ${n.label}${n.unreadable ? " (not readable)" : ""}`)}</title>` +
       `<rect x="${p.x}" y="${p.y}" width="${W}" height="32" rx="6"/>` +
@@ -229,7 +229,7 @@ function connections(g: DashboardData["graph"]): string {
     `<section id="map" aria-labelledby="map-h"><h2 id="map-h">How the stacks connect</h2>` +
     `<p class="legend"><svg width="40" height="10" aria-hidden="true"><line x1="0" y1="5" x2="40" y2="5" class="edge owns"/></svg> owns ` +
     `<svg width="40" height="10" aria-hidden="true"><line x1="0" y1="5" x2="40" y2="5" class="edge uses"/></svg> uses another stack's</p>` +
-    `<svg class="graph" viewBox="0 0 570 ${h}" role="img" aria-labelledby="map-h"><defs><marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0 L8,4 L0,8 z"/></marker></defs>` +
+    `<svg class="graph" viewBox="0 0 430 ${h}" role="img" aria-labelledby="map-h"><defs><marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0 L8,4 L0,8 z"/></marker></defs>` +
     g.edges.map(edge).join("") +
     g.nodes.map(box).join("") +
     `</svg><details><summary>The same as a list</summary><ul class="edges">${list}</ul></details></section>`
@@ -248,7 +248,7 @@ section{margin:0 0 18px}
 .stack{border:1px solid var(--line);border-radius:8px;padding:12px 14px}
 .stack.unreadable{border-style:dashed}
 .muted{color:var(--info);font-weight:normal}
-.badge{display:inline-block;padding:0 8px;border-radius:10px;border:1px solid currentColor;font-size:13px;font-weight:600;white-space:nowrap}
+.badge{display:inline-block;padding:0 8px;border-radius:10px;border:1px solid currentColor;font-size:13px;font-weight:600;max-width:100%}
 .badge.ok{color:var(--ok)}.badge.bad{color:var(--bad);background:#ffebe9}.badge.warn{color:var(--warn);background:#fff8c5}.badge.info{color:var(--info)}
 .problems{list-style:none;padding:0;margin:0 0 8px}
 .problem{color:var(--bad);margin:2px 0}
@@ -271,7 +271,7 @@ dt{font-weight:600}dd{margin:0}
 .gauge{border:1px solid var(--line);border-radius:8px;padding:8px 10px}
 .gauge svg{width:100%;height:12px;display:block;margin:6px 0}
 .gauge .track{fill:#eaeef2}.gauge.ok .fill{fill:var(--ok)}.gauge.bad .fill{fill:var(--bad)}
-svg.graph{width:100%;max-width:760px;height:auto;display:block}
+svg.graph{width:100%;max-width:460px;height:auto;display:block}
 .node rect{fill:#fff;stroke:#57606a;stroke-width:1.5}
 .node.stack rect{fill:#ddf4ff}
 .node.unreadable rect{stroke-dasharray:4 3;fill:#ffebe9}
