@@ -14,7 +14,7 @@ import { cronTriggerUse, freeHoursUse, type CronTriggerUse, type FreeHoursUse } 
 import type { StackConfig } from "../../config/schema";
 import type { Ops } from "../context";
 import { OpsError } from "../errors";
-import { knownStacks, loadOutputs } from "../outputs";
+import { knownStacks, loadOutputs, runPulumi } from "../outputs";
 import { renderClient } from "../render-api";
 import { status, type StatusReport } from "../status";
 import { currentProduction, vercelClient } from "../vercel-api";
@@ -131,8 +131,8 @@ function bounded<T>(ops: Ops, ms: number, what: string, work: Promise<T>): Promi
   ]);
 }
 
-/** The stacks to show: those named, else the outputs folder's files, else the checkout's stack files. */
-export function dashboardStacks(ops: Ops, opts: DashboardOptions): string[] {
+/** The stacks to show: those named, else the outputs folder's files, else Pulumi's stacks of the project, else the checkout's stack files. */
+export async function dashboardStacks(ops: Ops, opts: DashboardOptions): Promise<string[]> {
   if (opts.stacks.length) return opts.stacks.map((s) => short(s));
   const dir = opts.outputs ? resolve(ops.cwd, opts.outputs) : undefined;
   if (dir && existsSync(dir) && statSync(dir).isDirectory()) {
@@ -140,6 +140,14 @@ export function dashboardStacks(ops: Ops, opts: DashboardOptions): string[] {
       .map((f) => /^(.+)\.json$/.exec(f)?.[1])
       .filter((s): s is string => !!s)
       .sort();
+  }
+  try {
+    // Pull-request stacks have no stack file: Pulumi knows them.
+    const listed = JSON.parse(await (ops.pulumi ?? runPulumi)(["stack", "ls", "--json"])) as { name?: string }[];
+    const names = listed.map((s) => short(s.name)).filter(Boolean);
+    if (names.length) return [...new Set(names)];
+  } catch {
+    // No Pulumi CLI or not logged in: the committed stack files name the stacks.
   }
   return knownStacks(ops.root).filter((s) => s !== "pr-<n>");
 }
@@ -159,8 +167,13 @@ async function outputsOf(ops: Ops, stack: string, opts: DashboardOptions): Promi
 /** The stack's validated config, read from its stack file as the synth does (for the cost estimate and links). */
 function configOf(ops: Ops, stack: string): Omit<StackConfig, "secrets"> {
   // Loaded on demand: the synth's stack-file reader (and its YAML parser) is needed by this command only.
-  const { readStackFile } = require("../../synth/stack-file") as typeof import("../../synth/stack-file");
-  const { prepareStack } = require("../../synth/prepare") as typeof import("../../synth/prepare");
+  let synth: typeof import("../../synth/stack-file") & typeof import("../../synth/prepare");
+  try {
+    synth = { ...require("../../synth/stack-file"), ...require("../../synth/prepare") };
+  } catch {
+    throw new Error("the estimate reads the stack files with the synth's reader, which only a checkout of the project has");
+  }
+  const { readStackFile, prepareStack } = synth;
   const prepared = prepareStack(readStackFile(ops.root, stack));
   if (!prepared.ok) throw new Error(`its stack file is not valid: ${prepared.errors[0]}`);
   const { secrets: _secrets, ...config } = prepared.config;
@@ -208,7 +221,7 @@ async function renderDetails(ops: Ops, o: StackOutputs, config: Omit<StackConfig
   if (!wanted) return out;
   let client: ReturnType<typeof renderClient>;
   try {
-    client = renderClient(ops.env, "reading Render's Postgres and Key Value");
+    client = renderClient(ops.env, "reading Render's services, Postgres and Key Value");
   } catch (err) {
     problems.push(`Render: ${firstLine(err)}`);
     return out;
@@ -262,7 +275,8 @@ async function collectStack(ops: Ops, stack: string, opts: DashboardOptions, ms:
     problems.push(`No cost estimate: ${firstLine(err)}`);
   }
   const [report, frontend, details] = await Promise.all([
-    status(ops, stack, o, ms).catch((err) => {
+    // Its health checks stop at the timeout; the margin lets them report before the whole read gives up.
+    bounded(ops, ms + 2_000, "Render", status(ops, stack, o, ms)).catch((err) => {
       problems.push(`Render: ${firstLine(err)}`);
       return undefined;
     }),
@@ -290,7 +304,8 @@ async function collectStack(ops: Ops, stack: string, opts: DashboardOptions, ms:
           },
         }
       : {}),
-    problems,
+    // A missing credential once, though several reads needed it.
+    problems: problems.filter((p, i) => !/ is not set: /.test(p) || problems.findIndex((q) => q.split(":")[1] === p.split(":")[1]) === i),
   };
   const facts = config ? stackFacts(stack, config) : undefined;
   if (facts) view.cost = costOf(facts);
@@ -334,7 +349,7 @@ function graphOf(collected: Collected[]): DashboardData["graph"] {
 /** Everything the page shows, for the given stacks. */
 export async function dashboardData(ops: Ops, opts: DashboardOptions): Promise<DashboardData> {
   const ms = opts.timeoutMs ?? 10_000;
-  const stacks = dashboardStacks(ops, opts);
+  const stacks = await dashboardStacks(ops, opts);
   if (!stacks.length) throw new OpsError("no stacks to show: name them (webstack dashboard prod staging) or pass --outputs DIR with <stack>.json files", 2);
   const collected = await Promise.all(stacks.map((s) => collectStack(ops, s, opts, ms)));
   // Deployed stacks count once each (a pull-request stack is a real one here, not the template's estimate).

@@ -153,7 +153,8 @@ afterAll(async () => {
 
 /** The page at a viewport width, with every request it makes; a request leaving the dashboard's server is refused and kept. */
 async function open(width: number, height: number): Promise<{ page: Page; requests: string[] }> {
-  const context = await browser.newContext({ viewport: { width, height } });
+  // The page's own CSP is bypassed: what its HTML asks for is what gets recorded.
+  const context = await browser.newContext({ viewport: { width, height }, bypassCSP: true });
   const requests: string[] = [];
   await context.route("**/*", (route) => {
     requests.push(route.request().url());
@@ -269,6 +270,13 @@ describe("webstack dashboard on the command line", () => {
     expect(data.stacks[0].status.rows[0]).toMatchObject({ kind: "backend", name: "ott-prod-api", up: true, deploy: { status: "live", commit: "a1a1a1a" } });
     expect(await t.run("dashboard", "pr-7", "--outputs", "outputs")).toBe(1);
     expect(t.stderr).toContain("dashboard: no stack could be read");
+    // No stack named: every stack the outputs folder holds.
+    expect(await t.run("dashboard", "--outputs", "outputs", "--json")).toBe(0);
+    expect(JSON.parse(t.stdout).stacks.map((s: any) => s.stack)).toEqual(["dev", "prod", "staging"]);
+    expect(await t.run("dashboard", "prdo")).toBe(2);
+    expect(t.stderr).toBe("unknown stack 'prdo'; known stacks: prod, staging, dev, pr-<n>");
+    expect(await t.run("dashboard", "--serve", "web")).toBe(2);
+    expect(t.stderr).toBe("--serve needs a port number, e.g. --serve 8080 (got 'web')");
   });
 
   it("shows a missing credential on the stacks it affects, in one line, and renders the rest", async () => {
@@ -285,5 +293,17 @@ describe("webstack dashboard on the command line", () => {
       ["dev", []],
     ]);
     expect(data.stacks[1].status.rows).toHaveLength(4);
+
+    t.env = { VERCEL_API_TOKEN: vercel.token, VERCEL_API_URL: vercel.url };
+    try {
+      expect(await t.run("dashboard", "prod", "--outputs", "outputs", "--out", "no-render")).toBe(0);
+    } finally {
+      t.env = env;
+    }
+    const page = readFileSync(join(t.dir, "no-render", "index.html"), "utf8");
+    expect(page.match(/<li class="problem">.*?<\/li>/g)).toEqual([
+      `<li class="problem"><span aria-hidden="true">⚠</span> Render: RENDER_API_KEY is not set: reading Render&#39;s services, Postgres and Key Value needs a Render API key (Account Settings → API Keys). Set it, e.g. export RENDER_API_KEY=…</li>`,
+    ]);
+    expect(page).toContain("production domains serve the newest build (c0ffee1)");
   });
 });
