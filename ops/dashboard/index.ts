@@ -29,6 +29,8 @@ export interface Served {
   url: string;
   /** The data of the page being served. */
   current(): DashboardData;
+  /** Reads everything again now (the interval does this by itself). */
+  refresh(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,15 +43,19 @@ export async function serveDashboard(ops: Ops, opts: DashboardOptions & { port: 
   let data = await dashboardData(ops, opts);
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
-  const refresh = async () => {
+  const read = async () => {
     try {
       data = await dashboardData(ops, opts);
     } catch (err) {
       ops.err(`dashboard refresh failed: ${(err as Error).message}`);
     }
-    if (!closed) timer = setTimeout(() => void refresh(), interval);
   };
-  timer = setTimeout(() => void refresh(), interval);
+  // One refresh at a time: the next starts `interval` after the last one ended.
+  const loop = async () => {
+    await read();
+    if (!closed) timer = setTimeout(() => void loop(), interval);
+  };
+  timer = setTimeout(() => void loop(), interval);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (req.method !== "GET") return void res.writeHead(405, { allow: "GET" }).end();
@@ -69,6 +75,7 @@ export async function serveDashboard(ops: Ops, opts: DashboardOptions & { port: 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     current: () => data,
+    refresh: read,
     close: async () => {
       closed = true;
       clearTimeout(timer);

@@ -51,7 +51,9 @@ beforeAll(async () => {
   [render, vercel] = await Promise.all([startEmulator(), startVercelEmulator()]);
   // Health URLs: 200, and the 401 page Vercel's deployment protection answers with.
   apps = createServer((req, res) => {
-    if (req.url?.startsWith("/protected")) res.writeHead(401, { "content-type": "text/html" }).end("<title>Authentication Required</title>");
+    if (req.url?.startsWith("/protected")) {
+      res.writeHead(401, { "content-type": "text/html", "set-cookie": "_vercel_sso_nonce=n0nce; Path=/; HttpOnly" }).end("<title>Authentication Required</title>");
+    }
     else res.writeHead(200).end("ok");
   });
   await new Promise<void>((r) => apps.listen(0, "127.0.0.1", r));
@@ -255,6 +257,20 @@ describe("webstack dashboard in Chromium", () => {
     expect(await page.locator('tr[data-service="ott-prod-api"] td[data-label="State"]').evaluate((td) => (globalThis as any).getComputedStyle(td, "::before").content)).toBe('"State: "');
     expect(requests).toEqual([served.url]);
     expect(readFileSync(join(ARTIFACTS, "dashboard-390.png")).subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  it("shows what changed after a refresh (--serve)", async () => {
+    const stagingApi = render.listServices().find((s) => s.name === "ott-staging-api")!.id;
+    const before = render.deploysOf(stagingApi).map((d) => ({ status: d.status, commit: d.commit?.id, minutesAgo: (t.clock.now() - Date.parse(d.createdAt)) / 60_000 }));
+    try {
+      seedDeploys(render, stagingApi, [{ status: "live", commit: "b3b3b3b3", minutesAgo: 1 }, ...before], t.clock.now());
+      await served.refresh();
+      await page.reload();
+      expect((await page.locator('[data-stack="staging"] tr[data-service="ott-staging-api"]').innerText()).replace(/\s+/g, " ")).toContain("✓ live b3b3b3b 1m00s ago");
+      expect(await page.locator("nav .overview").innerText()).toContain("staging ✓ all up");
+    } finally {
+      seedDeploys(render, stagingApi, before, t.clock.now());
+    }
   });
 });
 
