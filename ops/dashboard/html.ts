@@ -149,6 +149,7 @@ function stackBadge(v: StackView): string {
   if (!v.status) return badge("warn", "not checked");
   if (down) return badge("bad", `${down} down`);
   if (failed) return badge("warn", `up; ${failed} deploy${failed === 1 ? "" : "s"} failed`);
+  if (rows.some((r) => rowState(r).text === "protected")) return badge("warn", "up; frontend behind protection, not checked");
   return v.problems.length ? badge("warn", `up; ${v.problems.length} problem${v.problems.length === 1 ? "" : "s"}`) : badge("ok", "all up");
 }
 

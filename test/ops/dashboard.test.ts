@@ -200,7 +200,7 @@ describe("webstack dashboard in Chromium", () => {
       "dev frontend protected",
     ]);
     const overview = await page.locator("nav .overview").innerText();
-    expect(overview.replace(/\s+/g, " ")).toBe("prod ✓ all up staging ! up; 1 deploy failed dev ✓ all up pr-7 ✕ not readable");
+    expect(overview.replace(/\s+/g, " ")).toBe("prod ✓ all up staging ! up; 1 deploy failed dev ! up; frontend behind protection, not checked pr-7 ✕ not readable");
     expect(await page.locator('[data-stack="pr-7"] [data-part="error"]').innerText()).toBe("⚠ no outputs: outputs/pr-7.json does not exist");
     expect(await page.locator('[data-stack="prod"] [data-part="frontend"]').innerText()).toContain("production domains serve the newest build (c0ffee1)");
   });
