@@ -97,7 +97,14 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
     const stack = checkStack(ops.root, stackArg);
     const outputsFile = str(flags.outputs);
     const outputs = (): Promise<StackOutputs> => loadOutputs(ops, stackArg!, outputsFile);
-    const timeoutMs = timeoutFlag(flags);
+    const timeout = str(flags.timeout);
+    const timeoutMs = timeout === undefined ? undefined : (() => {
+      try {
+        return parseDuration(timeout);
+      } catch (err) {
+        throw new OpsError(`--timeout: ${(err as Error).message}`, 2);
+      }
+    })();
 
     switch (verb) {
       case "status": {
@@ -182,6 +189,7 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
   }
 }
 
+/** The dashboard's `--timeout`: it bounds each refresh. */
 function timeoutFlag(flags: Parsed["flags"]): number | undefined {
   const timeout = str(flags.timeout);
   if (timeout === undefined) return undefined;
