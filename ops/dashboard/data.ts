@@ -12,19 +12,18 @@ import { estimateStack, formatUsd, sumLines, type CostLine } from "../../cost/es
 import { stackFacts, type StackFacts } from "../../cost/facts";
 import { cronTriggerUse, freeHoursUse, type CronTriggerUse, type FreeHoursUse } from "../../cost/limits";
 import type { StackConfig } from "../../config/schema";
-import type { Ops } from "../context";
+import { startDeadline, type Deadline, type Ops } from "../context";
 import { OpsError } from "../errors";
 import { knownStacks, loadOutputs, runPulumi } from "../outputs";
 import { renderClient } from "../render-api";
-import { status, type StatusReport } from "../status";
-import { currentProduction, vercelClient } from "../vercel-api";
+import { status, STATUS_TIMEOUT_MS, type StatusReport } from "../status";
 
 export interface DashboardOptions {
   /** Stacks to show; none: every stack whose outputs can be read. */
   stacks: string[];
   /** `--outputs`: one outputs file (one stack), or a folder of `<stack>.json` files. */
   outputs?: string;
-  /** Bounds each health check and each API read of a refresh. Default 10 s. */
+  /** Bounds each stack's reads of a refresh: health checks and API calls. Default 30 s, as `status`. */
   timeoutMs?: number;
 }
 
@@ -33,8 +32,8 @@ export interface FrontendView {
   projectId?: string;
   /** This stack owns the Vercel project's production target. */
   ownsProduction: boolean;
-  /** Production only: whether the production domains serve the newest READY production deployment. */
-  production?: { current?: string; currentCommit?: string; newest?: string; newestCommit?: string; pointsAtNewest: boolean };
+  /** The owning stack only, when Vercel could be asked: whether the production domains serve the newest production build (status's check). */
+  production?: { pointsAtNewest: boolean; serving?: string; newest?: string; message?: string };
 }
 
 export interface DatabaseView {
@@ -118,19 +117,6 @@ const short = (ref?: string) => ref?.split("/").pop() ?? "";
 const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split("\n")[0]!;
 
-/** Rejects with "no answer within N s" when `ms` passes on the ops clock first. */
-function bounded<T>(ops: Ops, ms: number, what: string, work: Promise<T>): Promise<T> {
-  const signal = ops.clock.timeout(ms);
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => {
-      const fail = () => reject(new Error(`${what}: no answer within ${Math.round(ms / 100) / 10} s`));
-      if (signal.aborted) fail();
-      else signal.addEventListener("abort", fail, { once: true });
-    }),
-  ]);
-}
-
 /** The stacks to show: those named, else the outputs folder's files, else Pulumi's stacks of the project, else the checkout's stack files. */
 export async function dashboardStacks(ops: Ops, opts: DashboardOptions): Promise<string[]> {
   if (opts.stacks.length) return opts.stacks.map((s) => short(s));
@@ -180,29 +166,18 @@ function configOf(ops: Ops, stack: string): Omit<StackConfig, "secrets"> {
   return config;
 }
 
-async function frontendOf(ops: Ops, o: StackOutputs, ms: number, problems: string[]): Promise<FrontendView | undefined> {
+/** The frontend as `status` saw it: production pinned to an older build, or not (when Vercel was asked). */
+function frontendOf(o: StackOutputs, report: StatusReport | undefined): FrontendView | undefined {
   if (!o.frontendUrl && !o.frontendProjectId) return undefined;
   const view: FrontendView = { url: o.frontendUrl, projectId: o.frontendProjectId, ownsProduction: !!o.frontendOwnsProduction };
-  if (!o.frontendOwnsProduction || !o.frontendProjectId) return view;
-  try {
-    const client = vercelClient(ops.env, ops.clock, o.frontendTeamId, "reading Vercel's production deployments");
-    const [project, deployments] = await bounded(ops, ms, "Vercel", Promise.all([client.project(o.frontendProjectId), client.productionDeployments(o.frontendProjectId, 10)]));
-    const current = currentProduction(project, deployments);
-    const newest = deployments[0];
-    view.production = {
-      current: current?.uid,
-      currentCommit: current?.meta?.githubCommitSha?.slice(0, 7),
-      newest: newest?.uid,
-      newestCommit: newest?.meta?.githubCommitSha?.slice(0, 7),
-      pointsAtNewest: !!current && current.uid === newest?.uid,
-    };
-  } catch (err) {
-    problems.push(`Vercel: ${firstLine(err)}`);
-  }
+  // status skips the check, with a note, when there is no Vercel credential.
+  if (!o.frontendOwnsProduction || !report || report.notes.length) return view;
+  const pin = report.productionPinned;
+  view.production = pin ? { pointsAtNewest: false, serving: pin.serving, newest: pin.newest, message: pin.message } : { pointsAtNewest: true };
   return view;
 }
 
-async function renderDetails(ops: Ops, o: StackOutputs, config: Omit<StackConfig, "secrets"> | undefined, stack: string, ms: number, problems: string[]) {
+async function renderDetails(ops: Ops, o: StackOutputs, config: Omit<StackConfig, "secrets"> | undefined, stack: string, d: Deadline, problems: string[]) {
   const out: { database?: DatabaseView; cache?: ResourceView } = {};
   if (o.databaseMode) {
     out.database = {
@@ -221,7 +196,7 @@ async function renderDetails(ops: Ops, o: StackOutputs, config: Omit<StackConfig
   if (!wanted) return out;
   let client: ReturnType<typeof renderClient>;
   try {
-    client = renderClient(ops.env, "reading Render's services, Postgres and Key Value");
+    client = renderClient(ops.env, "reading Render's services, Postgres and Key Value", { clock: ops.clock, signal: d.signal });
   } catch (err) {
     problems.push(`Render: ${firstLine(err)}`);
     return out;
@@ -229,7 +204,7 @@ async function renderDetails(ops: Ops, o: StackOutputs, config: Omit<StackConfig
   if (out.database?.renderPostgresId && out.database.mode === "isolated") {
     const db = out.database;
     reads.push(
-      bounded(ops, ms, "Render", client.get<{ plan?: string; version?: string; status?: string }>(`/postgres/${db.renderPostgresId}`)).then(
+      client.get<{ plan?: string; version?: string; status?: string }>(`/postgres/${db.renderPostgresId}`).then(
         (pg) => void Object.assign(db, defined({ plan: pg.plan, version: pg.version, state: pg.status })),
         (err) => void problems.push(`Render Postgres ${db.renderPostgresId}: ${firstLine(err)}`),
       ),
@@ -238,7 +213,7 @@ async function renderDetails(ops: Ops, o: StackOutputs, config: Omit<StackConfig
   if (out.cache && (!out.cache.owner || out.cache.owner === stack)) {
     const kv = out.cache;
     reads.push(
-      bounded(ops, ms, "Render", client.get<{ name?: string; plan?: string; status?: string }>(`/key-value/${kv.id}`)).then(
+      client.get<{ name?: string; plan?: string; status?: string }>(`/key-value/${kv.id}`).then(
         (r) => void Object.assign(kv, defined({ name: r.name, plan: r.plan, state: r.status })),
         (err) => void problems.push(`Render Key Value ${kv.id}: ${firstLine(err)}`),
       ),
@@ -261,6 +236,8 @@ interface Collected {
 }
 
 async function collectStack(ops: Ops, stack: string, opts: DashboardOptions, ms: number): Promise<Collected> {
+  // One deadline for everything read about the stack, as `status --timeout`.
+  const d = startDeadline(ops.clock, ms);
   let o: StackOutputs;
   try {
     o = await outputsOf(ops, stack, opts);
@@ -274,15 +251,16 @@ async function collectStack(ops: Ops, stack: string, opts: DashboardOptions, ms:
   } catch (err) {
     problems.push(`No cost estimate: ${firstLine(err)}`);
   }
-  const [report, frontend, details] = await Promise.all([
-    // Its health checks stop at the timeout; the margin lets them report before the whole read gives up.
-    bounded(ops, ms + 2_000, "Render", status(ops, stack, o, ms)).catch((err) => {
-      problems.push(`Render: ${firstLine(err)}`);
+  const [report, details] = await Promise.all([
+    // status names the API and the credential when one fails.
+    status(ops, stack, o, d).catch((err) => {
+      problems.push(firstLine(err));
       return undefined;
     }),
-    frontendOf(ops, o, ms, problems),
-    renderDetails(ops, o, config, stack, ms, problems),
+    renderDetails(ops, o, config, stack, d, problems),
   ]);
+  if (report) problems.push(...report.notes);
+  const frontend = frontendOf(o, report);
   const now = new Date(ops.clock.now());
   const jobs = o.cronJobs ?? config?.cron?.jobs.map((j) => j.name) ?? [];
   const view: StackView = {
@@ -305,7 +283,10 @@ async function collectStack(ops: Ops, stack: string, opts: DashboardOptions, ms:
         }
       : {}),
     // A missing credential once, though several reads needed it.
-    problems: problems.filter((p, i) => !/ is not set: /.test(p) || problems.findIndex((q) => q.split(":")[1] === p.split(":")[1]) === i),
+    problems: problems.filter((p, i) => {
+      const unset = / ([A-Z_]+) is not set: /.exec(` ${p}`)?.[1];
+      return !unset || problems.findIndex((q) => q.includes(`${unset} is not set: `)) === i;
+    }),
   };
   const facts = config ? stackFacts(stack, config) : undefined;
   if (facts) view.cost = costOf(facts);
@@ -348,7 +329,7 @@ function graphOf(collected: Collected[]): DashboardData["graph"] {
 
 /** Everything the page shows, for the given stacks. */
 export async function dashboardData(ops: Ops, opts: DashboardOptions): Promise<DashboardData> {
-  const ms = opts.timeoutMs ?? 10_000;
+  const ms = opts.timeoutMs ?? STATUS_TIMEOUT_MS;
   const stacks = await dashboardStacks(ops, opts);
   if (!stacks.length) throw new OpsError("no stacks to show: name them (webstack dashboard prod staging) or pass --outputs DIR with <stack>.json files", 2);
   const collected = await Promise.all(stacks.map((s) => collectStack(ops, s, opts, ms)));

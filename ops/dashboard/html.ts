@@ -21,13 +21,9 @@ function badge(tone: Tone, text: string): string {
   return `<span class="badge ${tone}"><span aria-hidden="true">${ICON[tone]}</span> ${esc(text)}</span>`;
 }
 
-/** Vercel Deployment Protection answers 401 (or 403) before the app: the site is up, behind a login. */
-function isProtected(row: StatusRow): boolean {
-  return row.kind === "frontend" && (row.health?.status === 401 || row.health?.status === 403);
-}
-
+/** A row's state as `status` judged it; `protected`: Vercel's login answered, the site itself was not checked. */
 export function rowState(row: StatusRow): { tone: Tone; text: string } {
-  if (isProtected(row)) return { tone: "warn", text: "protected" };
+  if (row.protected) return { tone: "warn", text: "protected" };
   return row.up ? { tone: "ok", text: "up" } : { tone: "bad", text: "down" };
 }
 
@@ -52,7 +48,7 @@ function servicesTable(v: StackView, now: number): string {
         `<tr data-service="${esc(r.name)}" data-state="${s.text}">` +
         `<td data-label="State">${badge(s.tone, s.text)}</td>` +
         `<th scope="row" data-label="Service">${esc(r.kind === "frontend" ? "frontend" : r.name)}</th>` +
-        `<td data-label="Health">${esc(s.text === "protected" ? `HTTP ${r.health?.status}: behind Vercel's deployment protection` : (r.health?.answer ?? ""))}${r.note ? ` <span class="note">${esc(r.note)}</span>` : ""}</td>` +
+        `<td data-label="Health">${esc(s.text === "protected" ? `${r.health?.status ? `HTTP ${r.health.status}: ` : ""}behind Vercel's deployment protection` : (r.health?.answer ?? ""))}${r.note ? ` <span class="note">${esc(r.note)}</span>` : ""}</td>` +
         `<td data-label="Latency">${r.health ? `${r.health.latencyMs} ms` : ""}</td>` +
         `<td data-label="Newest deploy">${r.kind === "backend" ? deployCell(r, now) : ""}</td>` +
         `<td data-label="URL" class="url">${link(r.url)}</td></tr>`
@@ -68,8 +64,8 @@ function frontendPart(v: StackView): string {
   const p = f.production;
   const domains = p
     ? p.pointsAtNewest
-      ? badge("ok", `production domains serve the newest build${p.newestCommit ? ` (${p.newestCommit})` : ""}`)
-      : badge("warn", `production domains serve ${p.current ? (p.currentCommit ?? p.current) : "no deployment"}, not the newest build ${p.newestCommit ?? p.newest ?? ""}`.trim())
+      ? badge("ok", "production domains serve the newest build")
+      : `${badge("warn", "production domains serve an older build")} <span class="note">${esc(p.message ?? "")}</span>`
     : f.ownsProduction
       ? badge("info", "production deployments not read")
       : `<span class="muted">branch domain on ${esc(f.projectId ?? "the shared project")} (production belongs to its owner)</span>`;
@@ -149,7 +145,8 @@ function stackBadge(v: StackView): string {
   if (!v.status) return badge("warn", "not checked");
   if (down) return badge("bad", `${down} down`);
   if (failed) return badge("warn", `up; ${failed} deploy${failed === 1 ? "" : "s"} failed`);
-  if (rows.some((r) => rowState(r).text === "protected")) return badge("warn", "up; frontend behind protection, not checked");
+  if (v.status.productionPinned) return badge("warn", "up; production domains on an older build");
+  if (rows.some((r) => r.protected)) return badge("warn", "up; frontend behind protection, not checked");
   return v.problems.length ? badge("warn", `up; ${v.problems.length} problem${v.problems.length === 1 ? "" : "s"}`) : badge("ok", "all up");
 }
 

@@ -52,6 +52,10 @@ beforeAll(() => {
   tarball = join(work, packed);
   app = join(work, "app");
   cpSync(EXAMPLE, app, { recursive: true, filter: (src) => !/[/\\](node_modules|bin)$/.test(src) });
+  // The app starts from hard links of the repo's own packages (the same lockfile versions), so npm
+  // resolves the whole tree as usual but copies only the tarball and prunes what the app does not use:
+  // 4 s instead of 12 s, and no file of the repo's node_modules is written.
+  sh("cp", ["-al", join(ROOT, "node_modules"), join(app, "node_modules")], work);
   sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], app);
   sh(process.execPath, [TSC, "-p", join(app, "tsconfig.json")], app);
   printed = sh(process.execPath, ["mock-run.js"], app);
