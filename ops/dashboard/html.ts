@@ -257,6 +257,7 @@ thead th{font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:var(
 td.num,th.num{text-align:right}
 .url a{word-break:break-all}
 .note{color:var(--info)}
+td .note{display:block;font-size:12px;max-width:40ch}
 code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 dl.resources{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:6px 0}
 dt{font-weight:600}dd{margin:0}
