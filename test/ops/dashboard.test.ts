@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nextCronRun } from "../../components/cron-schedule";
 import { estimateStack, formatUsd, sumLines } from "../../cost/estimate";
 import { stackFacts } from "../../cost/facts";
 import { serveDashboard, type Served } from "../../ops/dashboard";
@@ -324,5 +325,15 @@ describe("webstack dashboard on the command line", () => {
     // The rest of the stack still shows: its cron and its cost.
     expect(page).toMatch(/<table class="cron" data-part="cron">.*\*\/5 \* \* \* \*/);
     expect(page).toContain('<strong data-part="stack-total">≈$');
+  });
+});
+
+describe("the next run of a cron schedule", () => {
+  it("reads weekdays as Cloudflare does (1 = Sunday), in UTC, and gives no time it cannot know", () => {
+    const sunday = new Date("2026-03-01T12:00:00Z");
+    expect(nextCronRun("0 9 * * 2", sunday)?.toISOString()).toBe("2026-03-02T09:00:00.000Z"); // 2 = Monday on Cloudflare
+    expect(nextCronRun("30 6 * * MON-FRI", sunday)?.toISOString()).toBe("2026-03-02T06:30:00.000Z");
+    expect(nextCronRun("0 0 L-2 * *", sunday)).toBeUndefined();
+    expect(nextCronRun("@daily", sunday)).toBeUndefined();
   });
 });
