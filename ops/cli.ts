@@ -21,8 +21,8 @@ import { readVerifyReport, rollback, rollbackLanded, RollbackError, rollbackText
 import { status, statusText, STATUS_TIMEOUT_MS } from "./status";
 import { verify, verifyReport, VERIFY_TIMEOUT_MS, type VerifyReport } from "./verify";
 
-const VALUE_FLAGS = ["outputs", "timeout", "to", "out", "url", "status", "commit", "run-url", "rolled-back", "message", "report", "only-failing", "serve"] as const;
-const BOOL_FLAGS = ["json", "no-wait", "render-export", "production", "yes", "if-deployed", "help"] as const;
+const VALUE_FLAGS = ["outputs", "timeout", "to", "out", "url", "status", "commit", "run-url", "rolled-back", "message", "report", "only-failing", "identity", "serve"] as const;
+const BOOL_FLAGS = ["json", "no-wait", "render-export", "production", "yes", "if-deployed", "no-upload", "help"] as const;
 
 /** Flags each verb takes (besides --outputs and --help). */
 const VERBS: Record<string, { args: string; flags: string[]; about: string }> = {
@@ -30,8 +30,8 @@ const VERBS: Record<string, { args: string; flags: string[]; about: string }> = 
   verify: { args: "<stack>", flags: ["timeout", "report"], about: "wait until every service's newest deploy is live and healthy, and the frontend answers" },
   rollback: { args: "<stack>", flags: ["to", "only-failing", "no-wait", "json", "timeout"], about: "Vercel production, then every service, back to the last release with another commit" },
   promote: { args: "<stack>", flags: ["no-wait", "json", "timeout"], about: "production domains to the newest production build; Vercel's auto-assignment back on" },
-  backup: { args: "<stack>", flags: ["out", "render-export", "json", "if-deployed"], about: "pg_dump of the stack's own database (and Render's export)" },
-  restore: { args: "<stack> <file>", flags: ["production", "yes", "out"], about: "pg_restore a backup into the stack's database, after a fresh backup" },
+  backup: { args: "<stack>", flags: ["out", "render-export", "json", "if-deployed", "no-upload"], about: "pg_dump of the stack's own database, age-encrypted and uploaded to its bucket (and Render's export)" },
+  restore: { args: "<stack> <file>", flags: ["production", "yes", "out", "identity"], about: "pg_restore a backup (.dump or .dump.age) into the stack's database, after a fresh backup" },
   "cron run": { args: "<stack> <job>", flags: ["url", "json"], about: "run one cron job now through the deployed Worker" },
   notify: { args: "<stack>", flags: ["status", "commit", "run-url", "rolled-back", "message"], about: "post a deploy's result to the stack's Slack or Discord webhook" },
   dashboard: { args: "[<stack>…]", flags: ["out", "serve", "json", "timeout"], about: "one HTML page of every stack: health, deploys, data stores, cron, cost, how they connect" },
@@ -175,14 +175,14 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
           ops.out(`${stack} has not been deployed yet: nothing to back up`);
           return 0;
         }
-        const b = await backup(ops, stack, o, { out: str(flags.out), renderExport: !!flags["render-export"] });
+        const b = await backup(ops, stack, o, { out: str(flags.out), renderExport: !!flags["render-export"], upload: !flags["no-upload"] });
         ops.out(flags.json ? JSON.stringify(b, null, 2) : backupText(b, ops.cwd));
         return 0;
       }
       case "restore": {
         const file = rest[1];
         if (!file) throw new OpsError(`restore needs a file: webstack restore ${stack} <file>`, 2);
-        const r = await restore(ops, stack, await outputs(), file, { production: !!flags.production, yes: !!flags.yes, out: str(flags.out) });
+        const r = await restore(ops, stack, await outputs(), file, { production: !!flags.production, yes: !!flags.yes, out: str(flags.out), identity: str(flags.identity) });
         ops.out(`Restored ${r.restored} into ${stack}; the data it replaced is in ${r.safety.file}`);
         return 0;
       }

@@ -80,7 +80,7 @@ export async function loadOutputs(ops: Ops, stack: string, file?: string, signal
 }
 
 /** A secret output's value, refusing the `[secret]` placeholder printed without --show-secrets. */
-export function secretOutput(outputs: StackOutputs, name: "databaseOwnerConnection" | "databaseConnectionString" | "cronSecret" | "notifyWebhookUrl" | "frontendProtectionBypass"): string | undefined {
+export function secretOutput(outputs: StackOutputs, name: "databaseOwnerConnection" | "databaseConnectionString" | "cronSecret" | "notifyWebhookUrl" | "frontendProtectionBypass" | "storageAccessKeyId" | "storageSecretAccessKey"): string | undefined {
   const v = outputs[name];
   if (v === SECRET_PLACEHOLDER) {
     throw new OpsError(`the outputs hide ${name} as [secret]: read them with \`pulumi stack output --json --show-secrets\``, 2);

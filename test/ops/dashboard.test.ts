@@ -44,7 +44,7 @@ async function renderPost<T>(path: string, body: unknown): Promise<T> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: the test-servers install step brings it (apt-get install -y chromium)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: scripts/test-servers.sh (npm test's pretest) installs it`);
   const launching = chromium.launch({
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
