@@ -55,6 +55,8 @@ export function browserPrefix(name: string): string | undefined {
 /** What the guard needs to know about one variable. */
 export interface GuardFacts {
   name: string;
+  /** The value when it is a literal known at config time (checked for Supabase secret keys). */
+  value?: string;
   /** The value is known to be secret (config secret or generated). */
   secret: boolean;
   /** Marked public: it may reach a browser. */
@@ -82,7 +84,35 @@ export function guardReason(v: GuardFacts): string | undefined {
       `rename it without the prefix, or mark it public if anyone may read it`
     );
   }
+  // A public literal too: a committed service key is still one.
+  if (prefix && (SERVICE_KEY_NAME.test(v.name) || (v.value !== undefined && isSupabaseSecretKey(v.value)))) {
+    return (
+      `looks like Supabase's service-role/secret key, which bypasses row-level security; frontend builds inline '${prefix}' ` +
+      "variables into the browser bundle, where anyone can read it. Give the browser the anon/publishable key " +
+      "(…SUPABASE_ANON_KEY) and keep this one in a backend variable without the prefix"
+    );
+  }
   return undefined;
+}
+
+/** Names that announce a Supabase service-role or secret key (a guide put one in `VITE_SUPABASE_SERVICE_ROLE_KEY`). */
+const SERVICE_KEY_NAME = /SERVICE_ROLE|SERVICE_KEY|SUPABASE_SECRET|SB_SECRET/;
+
+/**
+ * Whether a value is a Supabase key that bypasses RLS: a new `sb_secret_…` key, or a legacy JWT
+ * whose payload says `"role":"service_role"`.
+ */
+export function isSupabaseSecretKey(value: string): boolean {
+  const v = value.trim();
+  if (v.startsWith("sb_secret_")) return true;
+  const parts = v.split(".");
+  if (parts.length !== 3 || !v.startsWith("eyJ")) return false;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1]!.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8"));
+    return payload?.role === "service_role";
+  } catch {
+    return false;
+  }
 }
 
 /** The Vercel `sensitive` flag a variable gets: everything that is not public. */

@@ -22,7 +22,7 @@ export type EnvValue = z.infer<typeof envValueSchema>;
 /** A variable map whose every entry passes the browser guard (`components/env-guard.ts`). */
 const varMap = z.record(envVarName, envValueSchema).superRefine((vars, ctx) => {
   for (const [name, v] of Object.entries(vars)) {
-    const reason = guardReason({ name, secret: typeof v === "object", public: typeof v === "string" });
+    const reason = guardReason({ name, secret: typeof v === "object", public: typeof v === "string", ...(typeof v === "string" ? { value: v } : {}) });
     if (reason) ctx.addIssue({ code: "custom", path: [name], message: reason });
   }
 });
