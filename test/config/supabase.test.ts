@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { isSupabaseSecretKey } from "../../components/env-guard";
 import { rawSections } from "../../config/raw";
+import { stackConfigSchema } from "../../config/schema";
+import { stackFacts } from "../../cost/facts";
+import { limitWarnings } from "../../cost/limits";
 import { validateStackConfig } from "../../config/validate";
 import { readStackFile } from "../../synth/stack-file";
 import { ROOT } from "../harness";
@@ -46,5 +49,23 @@ describe("webstack:database.server: supabase", () => {
     expect(errors[0]).toContain("bypasses row-level security");
     expect(isSupabaseSecretKey(token("anon"))).toBe(false);
     expect(isSupabaseSecretKey("sb_publishable_abc")).toBe(false);
+  });
+});
+
+describe("Supabase in the cross-stack cost warnings", () => {
+  it("counts free projects per organization across stacks and warns before the third, and about the 7-day pause", async () => {
+    const facts = ["staging", "dev", "qa"].map((stack) => {
+      const raw = example();
+      raw.database.supabase = { organization: "hobby-org", plan: "free" };
+      raw.environment = stack === "staging" ? "staging" : "development";
+      return { facts: stackFacts(stack, stackConfigSchema.parse(raw) as any), copies: 1 };
+    });
+    const two = limitWarnings(facts.slice(0, 2)).filter((w) => w.kind === "supabase-free");
+    expect(two.map((w) => w.scope)).toEqual(["stack:staging", "stack:dev"]);
+    expect(two[0]!.message).toContain("pauses it after 7 days without activity");
+    const three = limitWarnings(facts).filter((w) => w.scope === "supabase:hobby-org");
+    expect(three).toHaveLength(1);
+    expect(three[0]).toMatchObject({ used: 3, limit: 2 });
+    expect(three[0]!.message).toMatch(/^Supabase organization 'hobby-org': 3 free projects \(staging, dev, qa\), over the 2 active free projects/);
   });
 });
