@@ -11,6 +11,7 @@ import { backendServices } from "./outputs";
 import { probe, type Probe } from "./probe";
 import { getDeploy, getService, IN_PROGRESS, listDeploys, renderClient, type Deploy } from "./render-api";
 import type { RenderClient } from "../providers/render/client";
+import { projectHealth } from "./supabase-api";
 
 export interface VerifyOptions {
   /** Whole wait, deploys and health checks included. Default 15 min. */
@@ -115,5 +116,14 @@ export async function verify(ops: Ops, o: StackOutputs, opts: VerifyOptions = {}
         }),
       ]
     : [];
-  return Promise.all([...backend, ...frontend]);
+  const database = o.supabaseProjectRef
+    ? [
+        projectHealth(ops.env, o.supabaseProjectRef).then((h): VerifyResult => {
+          const name = `supabase ${o.supabaseProjectRef}`;
+          if (h.up) ops.err(`${name}: ${h.answer}`);
+          return h.up ? { name, ok: true } : { name, ok: false, failure: `${name}: ${h.answer}` };
+        }),
+      ]
+    : [];
+  return Promise.all([...backend, ...database, ...frontend]);
 }
