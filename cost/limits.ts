@@ -2,8 +2,9 @@ import { HOURS_PER_MONTH } from "../config/budget";
 import { workersTriggerLimit } from "./estimate";
 import type { StackFacts } from "./facts";
 import { PRICES } from "./prices";
+import { FREE_ACTIVE_PROJECTS, FREE_PAUSE_AFTER_DAYS } from "../providers/supabase/facts";
 
-export type WarningKind = "free-hours" | "cron-triggers" | "free-postgres" | "vercel-hobby" | "plan-mismatch";
+export type WarningKind = "free-hours" | "cron-triggers" | "free-postgres" | "vercel-hobby" | "plan-mismatch" | "supabase-free";
 
 export interface CostWarning {
   kind: WarningKind;
@@ -36,7 +37,7 @@ const LONG_LIVED = new Set(["production", "staging", "development"]);
  * stack alone crosses.
  */
 export function limitWarnings(stacks: readonly CountedStack[]): CostWarning[] {
-  return [...freeHours(stacks), ...cronTriggers(stacks), ...freePostgres(stacks), ...vercelPlans(stacks)];
+  return [...freeHours(stacks), ...cronTriggers(stacks), ...freePostgres(stacks), ...vercelPlans(stacks), ...supabaseFree(stacks)];
 }
 
 /**
@@ -170,6 +171,46 @@ function freePostgres(stacks: readonly CountedStack[]): CostWarning[] {
           `(≈: ${days.note}) and Render keeps no backups of it. Use a paid plan (webstack:database.render.plan).`,
       };
     });
+}
+
+/**
+ * Supabase's free plan, per organization across stacks: at most 2 active free projects (the third
+ * create is refused), and a free project pauses after 7 idle days (a staging nobody used for a
+ * week is down). Stacks that disagree on the org's plan are reported too.
+ */
+function supabaseFree(stacks: readonly CountedStack[]): CostWarning[] {
+  const out: CostWarning[] = [];
+  const withSupabase = stacks.filter((s) => s.facts.supabase && s.copies > 0);
+  for (const [org, group] of groupBy(withSupabase, (s) => s.facts.supabase!.organization)) {
+    const plans = [...new Set(group.map((s) => s.facts.supabase!.plan))];
+    if (plans.length > 1) out.push(mismatch(`supabase:${org}`, `the plan of Supabase organization '${org}'`, "webstack:database.supabase.plan", group.map((s) => [s.facts.stack, s.facts.supabase!.plan])));
+    const free = group.filter((s) => s.facts.supabase!.plan === "free");
+    const total = free.reduce((n, s) => n + s.copies, 0);
+    if (total > FREE_ACTIVE_PROJECTS) {
+      out.push({
+        kind: "supabase-free",
+        scope: `supabase:${org}`,
+        used: total,
+        limit: FREE_ACTIVE_PROJECTS,
+        message:
+          `Supabase organization '${org}': ${total} free projects (${free.map((s) => `${s.facts.stack}${s.copies !== 1 ? ` ×${s.copies}` : ""}`).join(", ")}), ` +
+          `over the ${FREE_ACTIVE_PROJECTS} active free projects a free organization may have (counted per Owner/Admin across the org); ` +
+          "the create of the next one is refused. Share one project through consumer roles (webstack:database.mode: shared) " +
+          "or set webstack:database.supabase.plan: pro.",
+      });
+    }
+    for (const s of free.filter((x) => LONG_LIVED.has(x.facts.environment))) {
+      out.push({
+        kind: "supabase-free",
+        scope: `stack:${s.facts.stack}`,
+        message:
+          `${s.facts.supabase!.name} is a free Supabase project behind the long-lived stack '${s.facts.stack}': Supabase pauses it ` +
+          `after ${FREE_PAUSE_AFTER_DAYS} days without activity, and the backend then cannot connect until someone restores it. ` +
+          "Use a paid plan (webstack:database.supabase.plan) for a stack that must stay up.",
+      });
+    }
+  }
+  return out;
 }
 
 function vercelPlans(stacks: readonly CountedStack[]): CostWarning[] {
