@@ -18,11 +18,7 @@ function fail(message: string, code: number): never {
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: {
-      format: { type: "string", short: "f", default: "table" },
-      out: { type: "string", short: "o" },
-      "stack-file": { type: "string" },
-    },
+    options: { format: { type: "string", short: "f", default: "table" }, out: { type: "string", short: "o" }, "stack-file": { type: "string" } },
   });
   const [stack] = positionals;
   if (!stack || positionals.length > 1) fail(USAGE, 2);
@@ -31,7 +27,8 @@ async function main() {
 
   let stackFile;
   try {
-    stackFile = readStackFile(root, stack, values["stack-file"] && resolve(values["stack-file"]));
+    // --stack-file: a stack file outside the project's Pulumi.<stack>.yaml, e.g. one of stacks/examples/.
+    stackFile = readStackFile(root, stack, values["stack-file"] === undefined ? undefined : resolve(process.cwd(), values["stack-file"]));
   } catch (err) {
     if (err instanceof UnknownStackError) fail(err.message, 2);
     throw err;

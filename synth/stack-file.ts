@@ -35,16 +35,15 @@ export function listStacks(root: string): string[] {
 /**
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the CLI would: project defaults first,
  * stack values over them. Encrypted values become placeholders, so no key is ever needed.
- * `stackFile` reads the stack's values from that file instead (an example in stacks/examples/).
  */
-export function readStackFile(root: string, stack: string, stackFile?: string): StackFile {
+export function readStackFile(root: string, stack: string, path?: string): StackFile {
   const project = YAML.parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as {
     name: string;
     config?: Record<string, { default?: unknown; value?: unknown }>;
   };
-  if (stackFile !== undefined && !existsSync(stackFile)) throw new UnknownStackError(`--stack-file ${stackFile}: no such file`);
+  if (path !== undefined && !existsSync(path)) throw new UnknownStackError(`--stack-file ${path}: no such file`);
   const file =
-    stackFile ??
+    path ??
     ["yaml", "yml"].map((ext) => join(root, `Pulumi.${stack}.${ext}`)).find(existsSync) ??
     [join(root, PREVIEW_TEMPLATE)].find((t) => PREVIEW_STACK.test(stack) && existsSync(t));
   if (!file) {

@@ -9,8 +9,7 @@
  *   properties and init errors; any other error records nothing.
  * - preview: Check and Diff only, with not-yet-known inputs sent as the unknown sentinel.
  */
-import { type ProviderKind as RenderKind, providerSource } from "../../providers/render/provider-source";
-import { providerSource as netlifySource } from "../../providers/netlify/provider-source";
+import { type ProviderKind, providerSource } from "../../providers/render/provider-source";
 import { HostError, type ProviderHost, ResourceInitFailed, wireValue } from "./provider-host";
 
 type Props = Record<string, any>;
@@ -36,7 +35,7 @@ export class CheckFailed extends Error {
   }
 }
 
-const TYPES: Record<RenderKind, string> = {
+const TYPES: Record<ProviderKind, string> = {
   service: "Service",
   postgres: "Postgres",
   customDomain: "CustomDomain",
@@ -45,29 +44,20 @@ const TYPES: Record<RenderKind, string> = {
   keyValue: "KeyValue",
 };
 
-/** The providers of one service: their bundles and resource types. */
-export interface ProviderCatalog {
-  source(kind: string): string;
-  type(kind: string): string;
+/** Which providers an engine drives: their bundles and type tokens. Render's by default. */
+export interface ProviderSet<K extends string = string> {
+  source(kind: K): string;
+  /** The type after `pulumi-nodejs:dynamic/`, e.g. `render:Service`. */
+  type(kind: K): string;
 }
 
-export const RENDER_PROVIDERS: ProviderCatalog = {
-  source: (kind) => providerSource(kind as RenderKind),
-  type: (kind) => `pulumi-nodejs:dynamic/render:${TYPES[kind as RenderKind]}`,
-};
+export const RENDER_PROVIDERS: ProviderSet<ProviderKind> = { source: providerSource, type: (k) => `render:${TYPES[k]}` };
 
-export const NETLIFY_PROVIDERS: ProviderCatalog = {
-  source: (kind) => netlifySource(kind as Parameters<typeof netlifySource>[0]),
-  type: (kind) => `pulumi-nodejs:dynamic/netlify:${kind[0]!.toUpperCase()}${kind.slice(1)}`,
-};
-
-type ProviderKind = string;
-
-export function urnOf(kind: ProviderKind, name: string, stack = "test", catalog: ProviderCatalog = RENDER_PROVIDERS): string {
-  return `urn:pulumi:${stack}::webstack::${catalog.type(kind)}::${name}`;
+export function urnOf<K extends string = ProviderKind>(kind: K, name: string, stack = "test", set: ProviderSet<K> = RENDER_PROVIDERS as unknown as ProviderSet<K>): string {
+  return `urn:pulumi:${stack}::webstack::pulumi-nodejs:dynamic/${set.type(kind)}::${name}`;
 }
 
-export class Engine {
+export class Engine<K extends string = ProviderKind> {
   readonly state = new Map<string, ResourceState>();
   /** Steps taken by the last `up`, for assertions. */
   readonly steps: { urn: string; op: StepOp | "delete" }[] = [];
@@ -75,17 +65,17 @@ export class Engine {
   constructor(
     readonly host: ProviderHost,
     /** Provider code per kind; tests replace it to play an older or newer release. */
-    readonly bundles: Partial<Record<ProviderKind, string>> = {},
-    readonly catalog: ProviderCatalog = RENDER_PROVIDERS,
+    readonly bundles: Partial<Record<K, string>> = {},
+    readonly providers: ProviderSet<K> = RENDER_PROVIDERS as unknown as ProviderSet<K>,
   ) {}
 
-  inputsFor(kind: ProviderKind, inputs: Props): Props {
-    return wireValue({ ...inputs, __provider: this.bundles[kind] ?? this.catalog.source(kind) }) as Props;
+  inputsFor(kind: K, inputs: Props): Props {
+    return wireValue({ ...inputs, __provider: this.bundles[kind] ?? this.providers.source(kind) }) as Props;
   }
 
   /** One resource's part of `pulumi up` (or of `pulumi preview` with `preview: true`). */
-  async up(kind: ProviderKind, name: string, inputs: Props, opts: { preview?: boolean } = {}): Promise<{ op: StepOp; state?: ResourceState }> {
-    const urn = urnOf(kind, name, "test", this.catalog);
+  async up(kind: K, name: string, inputs: Props, opts: { preview?: boolean } = {}): Promise<{ op: StepOp; state?: ResourceState }> {
+    const urn = urnOf(kind, name, "test", this.providers);
     const news = this.inputsFor(kind, inputs);
     const prior = this.state.get(urn);
     const checked = await this.host.check(urn, prior?.inputs ?? {}, news);
@@ -174,8 +164,8 @@ export class Engine {
     this.state.delete(urn);
   }
 
-  get(kind: ProviderKind, name: string): ResourceState {
-    const s = this.state.get(urnOf(kind, name, "test", this.catalog));
+  get(kind: K, name: string): ResourceState {
+    const s = this.state.get(urnOf(kind, name, "test", this.providers));
     if (!s) throw new Error(`no state for ${kind} ${name}`);
     return s;
   }

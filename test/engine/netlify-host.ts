@@ -1,4 +1,5 @@
-import { Engine, NETLIFY_PROVIDERS } from "./engine";
+import { Engine, type ProviderSet } from "./engine";
+import { type ProviderKind as NetlifyKind, providerSource as netlifySource } from "../../providers/netlify/provider-source";
 import { ProviderHost } from "./provider-host";
 import type { NetlifyEmulator } from "../providers/netlify/emulator";
 
@@ -22,5 +23,11 @@ export async function startNetlifyHost(emu: NetlifyEmulator, env: Record<string,
   });
 }
 
+/** The Netlify providers' bundles and type tokens (`netlify:Site`, …). */
+export const NETLIFY_PROVIDERS: ProviderSet<string> = {
+  source: (kind) => netlifySource(kind as NetlifyKind),
+  type: (kind) => `netlify:${kind[0]!.toUpperCase()}${kind.slice(1)}`,
+};
+
 /** A fresh engine (empty state) for the Netlify providers over a running host. */
-export const netlifyEngine = (host: ProviderHost) => new Engine(host, {}, NETLIFY_PROVIDERS);
+export const netlifyEngine = (host: ProviderHost) => new Engine<string>(host, {}, NETLIFY_PROVIDERS);

@@ -11,7 +11,7 @@ import { NetlifyEmulator } from "./emulator";
 
 let emu: NetlifyEmulator;
 let host: ProviderHost;
-let engine: Engine;
+let engine: Engine<string>;
 
 const SITE = { accountSlug: "acme", name: "shop-web", productionBranch: "main", base: "web", command: "npm run build", publishDir: "dist" };
 
