@@ -5,7 +5,7 @@
  * programs use is in `service-resource.ts`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { compact, configurableClient, namingErrors, createdButFailed, deleteOrGone, getOrGone, postOrFind, providerChanged, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
+import { compact, configurableClient, isApiError, namingErrors, createdButFailed, deleteOrGone, getOrGone, postOrFind, providerChanged, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
 import { moveToEnvironment } from "./environment-move";
 
 export const SERVICE_TYPES = ["web_service", "private_service", "background_worker", "cron_job"] as const;
@@ -562,6 +562,26 @@ async function afterCreate(id: string, outs: ServiceOutputs, step: () => Promise
   }
 }
 
+/** Render's documented quota on `POST /v1/services` (render-api.md, rate limits). */
+export const SERVICE_CREATES_PER_HOUR = 20;
+
+/**
+ * A create refused for the hourly quota, kept as the client reported it (its wait budget and the
+ * delay Render asked for) and saying which quota it is and when to run again.
+ */
+function createQuotaError(err: Error): Error {
+  const secs = Number(/next retry in (\d+) s/.exec(err.message)?.[1] ?? NaN);
+  const when = Number.isFinite(secs)
+    ? `run \`pulumi up\` again in about ${Math.ceil(secs / 60)} min (${secs} s, when Render resets the quota)`
+    : "run `pulumi up` again within the hour";
+  const e = new Error(
+    `${err.message}. Render allows ${SERVICE_CREATES_PER_HOUR} service creates an hour per workspace (POST /v1/services), ` +
+      `and this workspace has used them: ${when}, or ask Render support to raise the limit.`,
+  );
+  e.name = err.name;
+  return Object.assign(e, { status: (err as { status?: number }).status });
+}
+
 /** Builds a provider; tests pass options, the bundle in state uses the defaults. */
 export function createServiceProvider(options: ServiceProviderOptions = {}): pulumi.dynamic.ResourceProvider {
   const { client, configure } = configurableClient(options.client);
@@ -588,7 +608,9 @@ export function createServiceProvider(options: ServiceProviderOptions = {}): pul
         c,
         async () => (created = (await c.request<any>("POST", "/services", { body: createBody(inputs), idempotent: false })).body),
         () => findService(c, inputs),
-      );
+      ).catch((err) => {
+        throw isApiError(err, 429) ? createQuotaError(err) : err;
+      });
       if (created) {
         const s = created.service;
         const after = serviceFromApi(s, undefined, inputs);

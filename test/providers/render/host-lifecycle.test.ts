@@ -282,6 +282,19 @@ describe("no duplicates, whatever Render answers for a name already taken", () =
     expect(JSON.parse(patch.body)).toEqual({ serviceDetails: { plan: "pro" } });
   });
 
+  it("a create past the hourly quota is refused at once, naming the quota and when to run again", async () => {
+    // The quota cut to 1 so the second create is the one past it (Render's is 20 an hour).
+    emu.reset({ enforceRateLimits: true, rateLimits: { createService: { limit: 1, windowSeconds: 3600 } } });
+    await engine.up("service", "api", base);
+    const t0 = Date.now();
+    const err = await engine.up("service", "api-2", { ...base, name: "ott-dev-api-2" }).catch((e) => e);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(err).toBeInstanceOf(HostError);
+    expect(err.message).toMatch(/POST \/services failed \(429\).*next retry in 3600 s would exceed the 900 s wait budget/);
+    expect(err.message).toMatch(/Render allows 20 service creates an hour per workspace \(POST \/v1\/services\).*again in about 60 min \(3600 s/);
+    expect(emu.services.size).toBe(1);
+  });
+
   it("a real 400 reaches the user as one line naming the resource and Render's message, and creates nothing", async () => {
     emu.options.duplicateNameStatus = 400;
     const err = await engine.up("service", "api", { ...base, region: "atlantis" }).catch((e) => e);
