@@ -61,7 +61,8 @@ describe("Render's 750 free hours a month per workspace", () => {
 
   it("a stack without a keep-alive and with few branches does not", () => {
     const dev = allStacks()[2]!.config;
-    const quiet = allStacks({ dev: { cron: { ...dev.cron, keepAlive: false }, backend: { ...dev.backend, branches: ["alice"] } } });
+    const hourly = dev.cron!.jobs.map((j) => ({ ...j, schedule: "0 * * * *" }));
+    const quiet = allStacks({ dev: { cron: { ...dev.cron, keepAlive: false, jobs: hourly }, backend: { ...dev.backend, branches: ["alice"] } } });
     expect(quiet.map((s) => s.facts.services.filter((x) => x.plan === "free").length)).toEqual([0, 0, 2, 1]);
     expect(of(limitWarnings(quiet), "free-hours")).toEqual([]); // 2 × 60 + 3 × 60 = 300 h
     expect(of(costSection("dev", quiet[2]!.config).warnings, "free-hours")).toEqual([]);
@@ -105,7 +106,7 @@ describe("Cloudflare cron triggers per account", () => {
     expect(limitWarnings(all).filter((w) => w.kind === "cron-triggers" || w.kind === "plan-mismatch")).toEqual([]);
     const fee = costSection("prod", all[0]!.config).shared.find((s) => s.shared === `cloudflare:${ACCOUNT}`);
     expect(fee).toMatchObject({ plan: "Workers paid", cents: [500, 500], approx: false });
-    expect(costSection("prod", all[0]!.config).total.cents).toEqual([8050, 13350]); // shared fees stay out of a stack's total
+    expect(costSection("prod", all[0]!.config).total.cents).toEqual([8350, 13350]); // shared fees stay out of a stack's total
 
     const mixed = of(limitWarnings(allStacks({ prod: paid("prod") })), "plan-mismatch");
     expect(mixed.map((w) => w.message)).toEqual([
@@ -127,12 +128,14 @@ describe("free Postgres and Vercel Hobby", () => {
     expect(of(limitWarnings(allStacks({ "pr-0": pr })), "free-postgres")).toEqual([]);
   });
 
-  it("warns when production sits on Vercel Hobby, and not on Pro", () => {
+  it("warns about every stack on Vercel Hobby (no team collaboration at all), not only production, and not on Pro", () => {
     const [w, ...rest] = of(limitWarnings(allStacks()), "vercel-hobby");
     expect(rest).toEqual([]);
     expect(w!.message).toBe(
-      "Production stack 'prod' serves its frontend from Vercel Hobby (team 'acme'), which is for non-commercial, personal use only. Set webstack:frontend.plan: pro ($20/month per account).",
+      "'prod', 'staging', 'dev', 'pr-0' serve the frontend from Vercel Hobby ('acme'), which is for non-commercial, personal use only and has no team collaboration " +
+        "(one person deploys and sees the project); prod is production. Set webstack:frontend.plan: pro ($20/month per account) in each.",
     );
+    expect(of(costSection("dev", allStacks()[2]!.config).warnings, "vercel-hobby")).toHaveLength(1);
     expect(of(costSection("prod", allStacks()[0]!.config).warnings, "vercel-hobby")).toHaveLength(1);
     const pro = (s: number) => ({ frontend: { ...allStacks()[s]!.config.frontend, plan: "pro" } });
     const all = allStacks({ prod: pro(0), staging: pro(1), dev: pro(2), "pr-0": pro(3) });
