@@ -39,3 +39,15 @@ describe("backend.runtime: image", () => {
     expect(errorsFor(node)).toEqual(["webstack:backend.image: only used by runtime 'image' (runtime is 'node')"]);
   });
 });
+
+describe("database.render.diskSizeGB", () => {
+  it("takes 1 or a multiple of 5, and names the key otherwise", () => {
+    const raw = staging();
+    for (const ok of [1, 5, 15, 100]) {
+      raw.database.render = { ...raw.database.render, diskSizeGB: ok };
+      expect(errorsFor(raw), String(ok)).toEqual([]);
+    }
+    raw.database.render = { ...raw.database.render, diskSizeGB: 7 };
+    expect(errorsFor(raw)).toEqual(["webstack:database.render.diskSizeGB: 7 GB is not a size Render takes: 1, or a multiple of 5 (e.g. 15)"]);
+  });
+});

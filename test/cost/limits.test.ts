@@ -142,3 +142,51 @@ describe("free Postgres and Vercel Hobby", () => {
     expect(limitWarnings(all).filter((x) => x.kind === "vercel-hobby" || x.kind === "plan-mismatch")).toEqual([]);
   });
 });
+
+describe("Render workspace limits", () => {
+  it("bills the workspace plan once, and warns when a Hobby workspace would autoscale", () => {
+    const all = allStacks();
+    expect(all.map((s) => s.facts.renderWorkspacePlan)).toEqual(["pro", "pro", "pro", "pro"]);
+    expect(of(limitWarnings(all), "render-workspace")).toEqual([]);
+    const fee = costSection("prod", all[0]!.config).shared.find((s) => s.shared === `render:${OWNER}`);
+    expect(fee).toMatchObject({ plan: "pro", cents: [2500, 2500], approx: true });
+    const hobby = (s: number) => ({ app: { ...allStacks()[s]!.config.app, renderWorkspacePlan: "hobby" } });
+    const onHobby = allStacks({ prod: hobby(0), staging: hobby(1), dev: hobby(2), "pr-0": hobby(3) });
+    const [w, ...rest] = of(limitWarnings(onHobby), "render-workspace");
+    expect(rest).toEqual([]);
+    expect(w!.message).toMatch(/^Render workspace tea-\w+ is on Hobby, but prod autoscales \(webstack:backend.autoscaling\), which needs a paid workspace/);
+    expect(of(limitWarnings(allStacks({ prod: hobby(0) })), "plan-mismatch")[0]!.message).toContain("Set the same webstack:app.renderWorkspacePlan in each.");
+  });
+
+  it("warns about a second free Postgres or Key Value in one workspace", () => {
+    expect(of(limitWarnings(allStacks()), "free-instance")).toEqual([]);
+    const staging = allStacks()[1]!.config.database as any;
+    const freeDb = { database: { ...staging, render: { ...staging.render, plan: "free" } } };
+    const prDb = { database: { mode: "isolated", server: "render", render: { plan: "free" } } };
+    const [w, ...rest] = of(limitWarnings(allStacks({ staging: freeDb, "pr-0": prDb })), "free-instance");
+    expect(rest).toEqual([]);
+    expect(w).toMatchObject({ used: 4, limit: 1 });
+    expect(w!.message).toContain("4 free Postgres instances (staging, pr-0 ×3)");
+    const kv = { cache: { mode: "own", plan: "free" } };
+    const kvWarnings = of(limitWarnings(allStacks({ staging: kv, dev: kv })), "free-instance");
+    expect(kvWarnings.map((x) => x.message)).toEqual([expect.stringContaining("2 free Key Value instances (staging, dev)")]);
+  });
+
+  it("warns when the pull-request stacks opened within an hour would pass Render's 20 service creates", () => {
+    expect(of(limitWarnings(allStacks()), "create-quota")).toEqual([]); // 3 × 1
+    const [w] = of(limitWarnings(allStacks({ "pr-0": { budget: { previewStacks: 21 } } })), "create-quota");
+    expect(w).toMatchObject({ used: 21, limit: 20 });
+    expect(w!.message).toContain("pr-0 ×21 (webstack:budget.previewStacks) with 1 service each would create 21 services if opened within an hour, over Render's 20 service creates an hour per workspace");
+  });
+
+  it("counts a free service as awake when any enabled job calls it at least every 15 minutes, keep-alive or not", () => {
+    const dev = allStacks()[2]!.config;
+    const job = { name: "sync", schedule: "*/5 * * * *", path: "/internal/cron/sync", method: "POST" };
+    const awake = allStacks({ dev: { cron: { ...dev.cron, keepAlive: false, jobs: [job] } } });
+    expect(awake[2]!.facts.services[0]!.keptAwake).toBe(true);
+    const hourly = allStacks({ dev: { cron: { ...dev.cron, keepAlive: false, jobs: [{ ...job, schedule: "0 * * * *" }] } } });
+    expect(hourly[2]!.facts.services[0]!.keptAwake).toBe(false);
+    const off = allStacks({ dev: { cron: { ...dev.cron, enabled: false, keepAlive: false, jobs: [job] } } });
+    expect(off[2]!.facts.services[0]!.keptAwake).toBe(false);
+  });
+});
