@@ -609,7 +609,8 @@ export function createServiceProvider(options: ServiceProviderOptions = {}): pul
         async () => (created = (await c.request<any>("POST", "/services", { body: createBody(inputs), idempotent: false })).body),
         () => findService(c, inputs),
       ).catch((err) => {
-        throw isApiError(err, 429) ? createQuotaError(err) : err;
+        // Only the create itself counts against the hourly quota; a 429 on the lookup is the GET class.
+        throw isApiError(err, 429) && err.method === "POST" && err.path === "/services" ? createQuotaError(err) : err;
       });
       if (created) {
         const s = created.service;
