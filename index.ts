@@ -13,7 +13,7 @@ import { cacheArgs } from "./config/cache";
 import { renderPostgresSchema } from "./config/database";
 import { envVarsFromConfig, STORAGE_VARIABLES } from "./config/env";
 import { loadStackConfig } from "./config/load";
-import { cloudName } from "./config/naming";
+import { branchCacheKeyPrefix, cloudName } from "./config/naming";
 import { storageArgs } from "./config/storage";
 import { webPlan } from "./config/web";
 import { RenderPostgres } from "./providers/render/postgres-resource";
@@ -175,7 +175,8 @@ async function main() {
         domains: backend.domains,
         autoDeploy: backend.autoDeploy,
         envVars: env.renderEnvVars,
-        branches: backend.branches,
+        // Each branch service keys the shared cache under its own prefix: `<stack>:<branch>:`.
+        branches: backend.branches.map((b) => (cache ? { ...b, envVars: { CACHE_KEY_PREFIX: branchCacheKeyPrefix(cache.keyPrefix, b.name) } } : b)),
         // Branch services share the database and the cache, but the bucket's credentials stay with the main service.
         mainOnlyEnvVars: storage ? [...STORAGE_VARIABLES] : undefined,
         environmentId: renderEnvironmentId,
@@ -204,14 +205,13 @@ async function main() {
       : undefined;
 
   // --- Frontend on Vercel: prod owns the project, other stacks add their branches to it.
+  const frontendOwner = web?.projectFrom ? new pulumi.StackReference("frontend-project", { name: web.projectFrom }) : undefined;
   const site = web
     ? new FrontendSite("web", {
         ...web.site,
-        ...(web.projectFrom
+        ...(frontendOwner
           ? {
-              projectId: new pulumi.StackReference("frontend-project", { name: web.projectFrom }).requireOutput(
-                "frontendProjectId",
-              ) as pulumi.Output<string>,
+              projectId: frontendOwner.requireOutput("frontendProjectId") as pulumi.Output<string>,
             }
           : web.projectId
             ? { projectId: web.projectId }
@@ -246,6 +246,11 @@ async function main() {
     frontendProjectId: site?.projectId,
     frontendTeamId: site ? (web?.site.teamId ?? new pulumi.Config("vercel").get("team")) : undefined,
     frontendOwnsProduction: site ? !web?.projectFrom && !web?.projectId : undefined,
+    // The owner's automation bypass; a stack attached to it passes on the owner's (both secret).
+    frontendProtectionBypass:
+      site?.protectionBypassSecret ??
+      (frontendOwner?.getOutput("frontendProtectionBypass") as pulumi.Output<string> | undefined),
+    frontendPlan: site ? config.frontend?.plan : undefined,
     databaseConnectionString: database?.connectionString,
     databaseMode: db?.mode,
     databaseFrom: db?.mode === "shared" ? db.from : undefined,
@@ -266,6 +271,7 @@ async function main() {
     cronJobs: cron?.jobNames,
     cronSecret: cron?.secret,
     notifyWebhookUrl,
+    backupRecipient: config.backup?.recipient,
   } satisfies StackOutputInputs;
 
   // Only what this stack has: Pulumi warns about every undefined export.

@@ -3,8 +3,9 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { isProductionStackName } from "./database-outputs";
 import { SharingError } from "./shared-database";
-import { STORAGE_STACK_OUTPUTS } from "./storage-outputs";
+import { BACKUP_PREFIX, STORAGE_STACK_OUTPUTS } from "./storage-outputs";
 import { applyTransform, type ResourceTransform } from "./transform";
+import { nameProblem } from "../providers/names";
 
 export { STORAGE_STACK_OUTPUTS } from "./storage-outputs";
 
@@ -22,8 +23,8 @@ export type R2Jurisdiction = (typeof R2Jurisdiction)[keyof typeof R2Jurisdiction
 export const BUCKET_ITEM_PERMISSION_GROUPS = ["Workers R2 Storage Bucket Item Write"] as const;
 
 const ACCOUNT_ID = /^[0-9a-f]{32}$/;
-/** R2 bucket names: 3–63 lower-case letters, digits and '-', starting and ending with a letter or digit. */
-export const R2_BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+/** R2 bucket names: 3–63 lower-case letters, digits and '-', starting and ending with a letter or digit (providers/names.ts). */
+const validBucketName = (name: unknown) => typeof name === "string" && nameProblem("r2Bucket", name) === undefined;
 
 /** The S3 endpoint of an account's buckets in a jurisdiction (jurisdictional buckets have their own host). */
 export function r2Endpoint(accountId: string, jurisdiction: R2Jurisdiction = "default"): string {
@@ -52,7 +53,7 @@ export function s3SecretAccessKey(tokenValue: string): string {
 export function bucketResourceKey(accountId: string, jurisdiction: R2Jurisdiction, bucketName: string): string {
   if (!ACCOUNT_ID.test(accountId ?? "")) throw new Error(`refusing a token scope without a valid account id ('${accountId}')`);
   if (!Object.values(R2Jurisdiction).includes(jurisdiction)) throw new Error(`refusing a token scope with jurisdiction '${jurisdiction}'`);
-  if (!R2_BUCKET_NAME.test(bucketName ?? "")) throw new Error(`refusing a token scope without one bucket's name ('${bucketName ?? ""}')`);
+  if (!validBucketName(bucketName)) throw new Error(`refusing a token scope without one bucket's name ('${bucketName ?? ""}')`);
   return `com.cloudflare.edge.r2.bucket.${accountId}_${jurisdiction}_${bucketName}`;
 }
 
@@ -114,6 +115,8 @@ export interface StorageArgs {
   corsHeaders?: string[];
   /** Delete old objects, and abandoned multipart uploads. @example { prefix: "tmp/", expireAfterDays: 7 } */
   lifecycle?: StorageLifecycle;
+  /** Days to keep `webstack backup`'s encrypted backups (under `webstack-backups/`), as a second lifecycle rule. @example 30 */
+  backupRetentionDays?: number;
   /** Protect the bucket and its token and keep the bucket if removed from the program (production). */
   protect?: boolean;
 }
@@ -150,7 +153,7 @@ function validate(name: string, args: StorageArgs, keyPrefix: string): void {
   if (keyPrefix !== "" && !/^[^/\s][^\s]{0,254}\/$/.test(keyPrefix)) fail("keyPrefix", `'${keyPrefix}' must be empty or end with '/' (no leading '/', no spaces)`);
   if (args.from !== undefined) {
     if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(args.from)) fail("from", `must be '<org>/<project>/<stack>', got '${args.from}'`);
-    for (const k of ["accountId", "bucketName", "jurisdiction", "location", "corsOrigins", "corsHeaders", "lifecycle"] as const) {
+    for (const k of ["accountId", "bucketName", "jurisdiction", "location", "corsOrigins", "corsHeaders", "lifecycle", "backupRetentionDays"] as const) {
       if (args[k] !== undefined) fail(k, "belongs to the owner stack's bucket; remove it here (with 'from' this stack uses that bucket)");
     }
     if (isProductionStackName(args.from) && !args.allowProductionData) throw refuse(args.from, "its stack name says production");
@@ -158,15 +161,16 @@ function validate(name: string, args: StorageArgs, keyPrefix: string): void {
   }
   if (args.accountId === undefined) fail("accountId", "is required (or 'from', to use another stack's bucket)");
   if (typeof args.accountId === "string" && !ACCOUNT_ID.test(args.accountId)) fail("accountId", `'${args.accountId}' is not a 32-character Cloudflare account id`);
-  if (typeof args.bucketName !== "string" || !R2_BUCKET_NAME.test(args.bucketName)) {
-    fail("bucketName", `'${args.bucketName}' must be 3–63 lower-case letters, digits and '-', starting and ending with a letter or digit`);
-  }
+  if (typeof args.bucketName !== "string") fail("bucketName", "is required (or 'from', to use another stack's bucket)");
+  const bucketProblem = nameProblem("r2Bucket", args.bucketName!);
+  if (bucketProblem) fail("bucketName", `'${args.bucketName}' ${bucketProblem}`);
   if (args.jurisdiction !== undefined && !Object.values(R2Jurisdiction).includes(args.jurisdiction)) fail("jurisdiction", "must be 'default', 'eu' or 'fedramp'");
   (args.corsOrigins ?? []).forEach((o, i) => {
     // Exact origins, or "*" for any: whether R2 takes partial wildcards is unconfirmed.
     if (o !== "*" && !/^https?:\/\/[a-z0-9.-]+(:\d+)?$/.test(o)) fail(`corsOrigins[${i}]`, `'${o}' must be an origin such as 'https://app.example.com' (no path, no partial wildcard)`);
   });
   if ((args.corsHeaders ?? []).includes("*")) fail("corsHeaders", "cannot hold '*': R2 needs each header named");
+  if (args.backupRetentionDays !== undefined && !(Number.isInteger(args.backupRetentionDays) && args.backupRetentionDays >= 1)) fail("backupRetentionDays", "must be a whole number of days >= 1");
   const l = args.lifecycle;
   if (l) {
     for (const k of ["expireAfterDays", "abortMultipartAfterDays"] as const) {
@@ -289,22 +293,34 @@ export class Storage extends pulumi.ComponentResource {
         new cloudflare.R2BucketCors(`${name}-cors`, cArgs, cOpts);
       }
       const l = args.lifecycle;
-      if (l) {
+      const keepBackups = args.backupRetentionDays;
+      if (l || keepBackups !== undefined) {
+        const rules: cloudflare.types.input.R2BucketLifecycleRule[] = [];
+        if (l) {
+          rules.push({
+            id: "webstack-lifecycle",
+            enabled: true,
+            conditions: { prefix: l.prefix ?? "" },
+            ...(l.expireAfterDays !== undefined ? { deleteObjectsTransition: { condition: { type: "Age", maxAge: l.expireAfterDays * DAY } } } : {}),
+            abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: (l.abortMultipartAfterDays ?? 7) * DAY } },
+          });
+        }
+        if (keepBackups !== undefined) {
+          rules.push({
+            id: "webstack-backups",
+            enabled: true,
+            conditions: { prefix: BACKUP_PREFIX },
+            deleteObjectsTransition: { condition: { type: "Age", maxAge: keepBackups * DAY } },
+            abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: 7 * DAY } },
+          });
+        }
         const [lArgs, lOpts] = applyTransform<cloudflare.R2BucketLifecycleArgs>(
           transform.lifecycle,
           {
             accountId: bucket.accountId,
             bucketName: bucket.name,
             jurisdiction: j,
-            rules: [
-              {
-                id: "webstack-lifecycle",
-                enabled: true,
-                conditions: { prefix: l.prefix ?? "" },
-                ...(l.expireAfterDays !== undefined ? { deleteObjectsTransition: { condition: { type: "Age", maxAge: l.expireAfterDays * DAY } } } : {}),
-                abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: (l.abortMultipartAfterDays ?? 7) * DAY } },
-              },
-            ],
+            rules,
           },
           { parent: this, deleteBeforeReplace: true },
         );

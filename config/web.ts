@@ -1,6 +1,7 @@
+import { frontendProjectName } from "./naming";
 import type { VercelSlot } from "../components/env-guard";
 import { corsAllowedOrigins, frontendSlots } from "../components/env-wiring";
-import type { FrontendSiteArgs } from "../components/frontend-site";
+import { DEFAULT_VERCEL_AUTHENTICATION, type FrontendSiteArgs } from "../components/frontend-site";
 import { ownsProject } from "./frontend";
 import type { StackConfig } from "./schema";
 
@@ -27,7 +28,7 @@ export function webPlan(config: Pick<StackConfig, "app" | "environment" | "front
   const f = config.frontend;
   if (!f) return undefined;
   const owner = ownsProject(f);
-  const name = f.name ?? `${config.app.name}-web`;
+  const name = frontendProjectName(config.app.name, f.name);
   const slots = frontendSlots({
     production: owner,
     branch: f.branch,
@@ -50,6 +51,7 @@ export function webPlan(config: Pick<StackConfig, "app" | "environment" | "front
           ...(f.buildCommand !== undefined ? { buildCommand: f.buildCommand } : {}),
           ...(f.installCommand !== undefined ? { installCommand: f.installCommand } : {}),
           protect: config.environment === "production",
+          vercelAuthentication: f.vercelAuthentication ?? DEFAULT_VERCEL_AUTHENTICATION,
         }
       : {}),
   };

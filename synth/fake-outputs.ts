@@ -15,6 +15,8 @@ export function fakeSecret(value: string): Record<string, unknown> {
 }
 
 export const fakeOutputs: Record<string, FakeOutputs> = {
+  // Vercel generates the automation bypass secret when none is given (additionalSecretOutputs).
+  "vercel:index/projectProtectionBypass:ProjectProtectionBypass": () => ({ secret: fakeSecret("fakebypass0123456789abcdefghijkl"), scope: "automation-bypass", isEnvVar: true }),
   // The token's value is secret (additionalSecretOutputs); its id is the S3 access key id.
   "cloudflare:index/accountToken:AccountToken": (name) => ({ value: fakeSecret(`fake-${name}-token-value`), status: "active" }),
   "random:index/randomPassword:RandomPassword": (name, inputs) => ({
@@ -110,5 +112,8 @@ export const fakeStackOutputs: Record<string, (ref: string) => { outputs: Record
       };
     },
     // A prod stack owns the Vercel project that staging and dev attach to (frontend.from).
-    "^acme/webstack/prod$": () => ({ outputs: { frontendProjectId: "prj_synthprod", renderProjectId: "prj-fakeprod" }, secretOutputNames: [] }),
+    "^acme/webstack/prod$": () => ({
+      outputs: { frontendProjectId: "prj_synthprod", renderProjectId: "prj-fakeprod", frontendProtectionBypass: "fakebypass0123456789abcdefghijkl" },
+      secretOutputNames: ["frontendProtectionBypass"],
+    }),
   };

@@ -126,6 +126,22 @@ describe("Storage", () => {
     ]);
   });
 
+  it("keeps webstack backup's encrypted backups for backupRetentionDays, as a rule of its own beside the stack's", async () => {
+    const m = await synthComponent(() => void new Storage("storage", { ...OWN, lifecycle: { prefix: "tmp/", expireAfterDays: 3 }, backupRetentionDays: 45 }));
+    const rules = one(m, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle").inputs.rules as { id: string }[];
+    expect(rules.map((r) => r.id)).toEqual(["webstack-lifecycle", "webstack-backups"]);
+    expect(rules[1]).toEqual({
+      id: "webstack-backups",
+      enabled: true,
+      conditions: { prefix: "webstack-backups/" },
+      deleteObjectsTransition: { condition: { type: "Age", maxAge: 45 * 86_400 } },
+      abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: 7 * 86_400 } },
+    });
+    const only = await synthComponent(() => void new Storage("storage", { ...OWN, backupRetentionDays: 30 }));
+    expect((one(only, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle").inputs.rules as { id: string }[]).map((r) => r.id)).toEqual(["webstack-backups"]);
+    expect(() => new Storage("bad", { ...OWN, backupRetentionDays: 0 })).toThrow("Storage 'bad': backupRetentionDays must be a whole number of days >= 1");
+  });
+
   it("without origins or lifecycle makes just the bucket and its token", async () => {
     const m = await synthComponent(() => void new Storage("storage", OWN));
     expect(m.resources.filter((r) => r.custom && r.type.startsWith("cloudflare:")).map((r) => r.type).sort()).toEqual([TOKEN, BUCKET].sort());
@@ -152,7 +168,7 @@ describe("Storage", () => {
 
   it("refuses bad args by name before registering anything", async () => {
     const cases: [ConstructorParameters<typeof Storage>[1], RegExp][] = [
-      [{ ...OWN, bucketName: "Ott_Files" }, /^Storage 'storage': bucketName 'Ott_Files' must be 3–63 lower-case/],
+      [{ ...OWN, bucketName: "Ott_Files" }, /^Storage 'storage': bucketName 'Ott_Files' is not a valid R2 bucket name: lower-case letters/],
       [{ ...OWN, corsOrigins: ["https://ott-web-*-acme.vercel.app"] }, /^Storage 'storage': corsOrigins\[0\] .* no partial wildcard/],
       [{ ...OWN, corsHeaders: ["*"] }, /corsHeaders cannot hold '\*'/],
       [{ ...OWN, lifecycle: { expireAfterDays: 0 } }, /lifecycle\.expireAfterDays must be a whole number of days >= 1/],
