@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "./components/cache";
 import { CronTrigger } from "./components/cron-trigger";
 import { Database } from "./components/database";
+import { databaseServer } from "./components/database-server";
 import { EnvVarSet, type EnvVar } from "./components/env-var-set";
 import { apiUrlVariables } from "./components/env-wiring";
 import { FrontendSite } from "./components/frontend-site";
@@ -10,13 +11,11 @@ import type { StackOutputInputs } from "./components/stack-outputs";
 import { Storage } from "./components/storage";
 import { WebService } from "./components/web-service";
 import { cacheArgs } from "./config/cache";
-import { renderPostgresSchema } from "./config/database";
 import { envVarsFromConfig, STORAGE_VARIABLES } from "./config/env";
 import { loadStackConfig } from "./config/load";
 import { branchCacheKeyPrefix, cloudName } from "./config/naming";
 import { storageArgs } from "./config/storage";
 import { webPlan } from "./config/web";
-import { RenderPostgres } from "./providers/render/postgres-resource";
 import { RenderEnvironment, RenderProject } from "./providers/render/project-resource";
 
 // Everything below runs only on a valid config: loadStackConfig throws before any resource.
@@ -66,15 +65,15 @@ async function main() {
       : undefined;
 
   // --- Database: the stack's own (isolated) or a consumer role on another stack's (shared, above).
-  const dbServer =
-    db?.mode === "isolated" && db.server === "render"
-      ? new RenderPostgres(
-          "db-server",
-          { ownerId: config.app.renderOwnerId, name: name("db"), environmentId: renderEnvironmentId, ...(db.render ?? renderPostgresSchema.parse({})) },
-          // Production data outlives a mistaken `pulumi destroy` or a removed config block.
-          { protect: production, retainOnDelete: production },
-        )
-      : undefined;
+  // Its server (Render Postgres or a Supabase project) is chosen in components/database-server.ts.
+  const web = webPlan(config);
+  const dbServer = databaseServer(db, {
+    name,
+    production,
+    renderOwnerId: config.app.renderOwnerId,
+    renderEnvironmentId,
+    frontendFramework: web ? (web.site.framework ?? "nextjs") : undefined,
+  });
   const database =
     db?.mode === "isolated"
       ? new Database(
@@ -85,25 +84,14 @@ async function main() {
             sslmode: db.sslmode,
             consumers: db.consumers,
             protect: production,
-            ...(dbServer
-              ? {
-                  adminConnection: {
-                    host: dbServer.host,
-                    port: dbServer.port,
-                    username: dbServer.databaseUser,
-                    password: dbServer.password,
-                    database: dbServer.databaseName,
-                  },
-                }
-              : {}),
+            ...(dbServer ? { adminConnection: dbServer.adminConnection, loginSuffix: dbServer.loginSuffix } : {}),
           },
           // The postgresql provider must not connect before the server exists (pulumi/pulumi#3166).
-          { dependsOn: dbServer ? [dbServer] : [] },
+          { dependsOn: dbServer ? [dbServer.resource] : [] },
         )
       : shared;
 
   const backend = config.backend;
-  const web = webPlan(config);
 
   // --- Cache (Render Key Value) and object storage (Cloudflare R2): the stack's own, or another stack's.
   const cacheSettings = cacheArgs(config, stack);
@@ -123,6 +111,7 @@ async function main() {
       ...(database && backend
         ? [{ name: "DATABASE_URL", from: database.connectionString, to: ["backend"], description: "database connection string" } satisfies EnvVar]
         : []),
+      ...(dbServer && database && backend ? dbServer.variables(database.connectionString) : []),
       ...(cache && backend
         ? [
             { name: "REDIS_URL", from: cache.connectionString, to: ["backend"], description: "cache connection string" } satisfies EnvVar,
@@ -255,7 +244,9 @@ async function main() {
     databaseMode: db?.mode,
     databaseFrom: db?.mode === "shared" ? db.from : undefined,
     databaseOwnerConnection: database instanceof Database ? database.connectionString : undefined,
-    renderPostgresId: dbServer?.id,
+    renderPostgresId: dbServer?.outputs.renderPostgresId,
+    supabaseProjectRef: dbServer?.outputs.supabaseProjectRef,
+    supabaseApiUrl: dbServer?.outputs.supabaseApiUrl,
     databaseConsumers: database instanceof Database ? database.consumers : undefined,
     databaseConsumerConnectionStrings: database instanceof Database ? database.consumerConnectionStrings : undefined,
     renderProjectId: renderProject?.id,

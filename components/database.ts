@@ -58,6 +58,13 @@ export interface DatabaseArgs {
   consumers?: string[];
   /** Protect the database and its roles (`protect` + `retainOnDelete`); pass true in production. */
   protect?: boolean;
+  /**
+   * Appended as `.<loginSuffix>` to each role's name where it signs in (the owner's provider and
+   * every connection string), not to the role itself. Supabase's shared pooler finds the project
+   * by it: a role `ott_staging` signs in as `ott_staging.<ref>`.
+   * @example supabaseProject.ref
+   */
+  loginSuffix?: pulumi.Input<string>;
 }
 
 export interface DatabaseOptions extends pulumi.ComponentResourceOptions {
@@ -164,6 +171,8 @@ export class Database extends pulumi.ComponentResource {
     // Field by field: lifting the whole object would make host and user secret with the password.
     const adminHost = pulumi.output(admin.host);
     const adminPort = pulumi.output(admin.port);
+    const suffix = pulumi.output(args.loginSuffix ?? "");
+    const login = (role: pulumi.Input<string>) => pulumi.all([role, suffix]).apply(([r, s]) => (s ? `${r}.${s}` : r));
 
     const [providerArgs, providerOpts] = applyTransform<postgresql.ProviderArgs>(
       transform.provider,
@@ -254,7 +263,7 @@ export class Database extends pulumi.ComponentResource {
       {
         host: adminHost,
         port: adminPort,
-        username: ownerRole.name,
+        username: login(ownerRole.name),
         password: pulumi.secret(ownerPassword.result),
         database: db.name,
         superuser: false,
@@ -314,9 +323,9 @@ export class Database extends pulumi.ComponentResource {
         );
         new postgresql.DefaultPrivileges(`${name}-${consumer}-default-${objectType}s`, a, o);
       }
-      consumerEndpoints[consumer] = pulumi.output({ ...endpoint, user: r.name });
+      consumerEndpoints[consumer] = pulumi.output({ ...endpoint, user: login(r.name) });
       consumerUrls[consumer] = pulumi.secret(
-        pulumi.all([adminHost, adminPort, db.name, r.name, pw.result]).apply(([host, port, database, user, pass]) =>
+        pulumi.all([adminHost, adminPort, db.name, login(r.name), pw.result]).apply(([host, port, database, user, pass]) =>
           postgresUrl({ host, port, database, user, password: pass, sslmode }),
         ),
       );
@@ -328,7 +337,7 @@ export class Database extends pulumi.ComponentResource {
     this.user = ownerRole.name;
     this.connectionString = pulumi.secret(
       pulumi
-        .all([adminHost, adminPort, db.name, ownerRole.name, ownerPassword.result])
+        .all([adminHost, adminPort, db.name, login(ownerRole.name), ownerPassword.result])
         .apply(([host, port, database, user, pass]) => postgresUrl({ host, port, database, user, password: pass, sslmode })),
     );
     this.consumers = pulumi.output(consumerEndpoints);

@@ -127,7 +127,35 @@ export function guardReason(v: GuardFacts): string | undefined {
       `rename it without the prefix, or mark it public if anyone may read it`
     );
   }
+  // A public literal too: a committed service key is still one.
+  if (prefix && (SERVICE_KEY_NAME.test(v.name) || (v.literal !== undefined && isSupabaseSecretKey(v.literal)))) {
+    return (
+      `looks like Supabase's service-role/secret key, which bypasses row-level security; frontend builds inline '${prefix}' ` +
+      "variables into the browser bundle, where anyone can read it. Give the browser the anon/publishable key " +
+      "(…SUPABASE_ANON_KEY) and keep this one in a backend variable without the prefix"
+    );
+  }
   return undefined;
+}
+
+/** Names that announce a Supabase service-role or secret key (a guide put one in `VITE_SUPABASE_SERVICE_ROLE_KEY`). */
+const SERVICE_KEY_NAME = /SERVICE_ROLE|SERVICE_KEY|SUPABASE_SECRET|SB_SECRET/;
+
+/**
+ * Whether a value is a Supabase key that bypasses RLS: a new `sb_secret_…` key, or a legacy JWT
+ * whose payload says `"role":"service_role"`.
+ */
+export function isSupabaseSecretKey(value: string): boolean {
+  const v = value.trim();
+  if (v.startsWith("sb_secret_")) return true;
+  const parts = v.split(".");
+  if (parts.length !== 3 || !v.startsWith("eyJ")) return false;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1]!.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8"));
+    return payload?.role === "service_role";
+  } catch {
+    return false;
+  }
 }
 
 /** The Vercel `sensitive` flag a variable gets: everything that is not public. */

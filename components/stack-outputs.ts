@@ -52,6 +52,10 @@ export interface StackOutputs {
   databaseOwnerConnection?: string;
   /** Render Postgres (`dpg-…`) the stack's database lives on, when Render hosts it. */
   renderPostgresId?: string;
+  /** Supabase project (`ref`) the stack's database lives on, when Supabase hosts it; status/verify read its health. */
+  supabaseProjectRef?: string;
+  /** `https://<ref>.supabase.co`, the project's API URL. */
+  supabaseApiUrl?: string;
   /** Where each consumer stack's role connects, without its password. */
   databaseConsumers?: Record<string, ConsumerEndpoint>;
   /** Each consumer stack's own connection string (secret map). */
@@ -133,6 +137,8 @@ export function readStackOutputs(ref: pulumi.StackReference | string, opts?: pul
     "databaseFrom",
     "databaseOwnerConnection",
     "renderPostgresId",
+    "supabaseProjectRef",
+    "supabaseApiUrl",
     "databaseConsumers",
     "databaseConsumerConnectionStrings",
     "renderProjectId",

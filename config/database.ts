@@ -2,6 +2,7 @@ import { z } from "zod";
 import { allowProductionData, oneOf, productionSharingGuard, slug, stackRef } from "./common";
 import { renderRegions } from "./backend";
 import { PRICES } from "../cost/prices";
+import { INSTANCE_SIZES, REGIONS as SUPABASE_REGIONS } from "../providers/supabase/facts";
 
 export const renderPostgresVersions = ["13", "14", "15", "16", "17", "18"] as const;
 
@@ -37,11 +38,51 @@ export const renderPostgresSchema = z
   })
   .strict();
 
+/** A Supabase project for the stack's database (`server: supabase`): one project per data-owning stack. */
+export const supabaseSchema = z
+  .object({
+    organization: z
+      .string()
+      .regex(/^[\w-]+$/, "expected an organization slug such as 'acme-corp' (GET /v1/organizations)")
+      .describe("Supabase organization slug the project belongs to, e.g. 'acme-corp'."),
+    plan: oneOf(["free", "pro", "team"])
+      .default("free")
+      .describe("The organization's plan: free projects pause after 7 idle days and an org has at most 2 active ones; paid plans are billed once per org."),
+    region: oneOf(SUPABASE_REGIONS as unknown as [string, ...string[]]).default("us-east-1").describe("Supabase region code; put it next to the backend, e.g. 'us-west-2' for Render's oregon."),
+    instanceSize: oneOf(INSTANCE_SIZES as unknown as [string, ...string[]])
+      .optional()
+      .describe("Compute size ('micro', 'small', …); the smallest the plan allows when omitted (nano on free, micro on paid)."),
+    ipv4: z
+      .boolean()
+      .default(false)
+      .describe("Buy the IPv4 add-on ($4/month) and connect roles through the direct host instead of the shared pooler."),
+    storage: z
+      .object({
+        bucket: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "expected a bucket name of letters, digits, '_', '.' and '-'").describe("Bucket name, e.g. 'uploads'."),
+        public: z.boolean().default(false).describe("Serve every object to anyone with its URL; private by default."),
+        fileSizeLimit: z.union([z.number().int().min(0), z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB)$/i, "expected bytes or a size such as '50MB'")]).optional().describe("Largest object, in bytes or as '50MB' (decimal units)."),
+        allowedMimeTypes: z.array(z.string().regex(/^[\w.+-]+\/[\w.+*-]+$/, "expected a MIME type such as 'image/png'")).optional().describe("Allowed MIME types, e.g. ['image/png', 'image/*']."),
+      })
+      .strict()
+      .optional()
+      .describe("A Supabase Storage bucket wired to the backend (SUPABASE_STORAGE_BUCKET), as an alternative to R2."),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.plan === "free" && c.instanceSize && c.instanceSize !== "nano") {
+      ctx.addIssue({ code: "custom", path: ["instanceSize"], message: `the free plan runs nano compute only; '${c.instanceSize}' needs plan 'pro' or 'team'` });
+    }
+    if (c.plan !== "free" && c.instanceSize === "nano") {
+      ctx.addIssue({ code: "custom", path: ["instanceSize"], message: "paid organizations cannot launch nano; use 'micro' (covered by the plan's $10 compute credit)" });
+    }
+  });
+
 const isolated = z
   .object({
     mode: z.literal("isolated"),
-    server: oneOf(["external", "render"]).default("render").describe("Where the PostgreSQL server comes from."),
+    server: oneOf(["external", "render", "supabase"]).default("render").describe("Where the PostgreSQL server comes from: Render Postgres (default), a Supabase project, or an existing server."),
     render: renderPostgresSchema.optional().describe("Render Postgres settings when server is 'render'."),
+    supabase: supabaseSchema.optional().describe("Supabase project settings; required when server is 'supabase'."),
     sslmode: oneOf(["require", "verify-ca", "verify-full", "disable"])
       .default("require")
       .describe("sslmode for the admin connection and the generated connection strings."),
@@ -52,8 +93,17 @@ const isolated = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.server === "external" && c.render) {
+    if (c.server !== "render" && c.render) {
       ctx.addIssue({ code: "custom", path: ["render"], message: "only applies to server 'render'" });
+    }
+    if (c.server !== "supabase" && c.supabase) {
+      ctx.addIssue({ code: "custom", path: ["supabase"], message: "only applies to server 'supabase'" });
+    }
+    if (c.server === "supabase" && !c.supabase) {
+      ctx.addIssue({ code: "custom", path: ["supabase", "organization"], message: "required with server 'supabase': the organization slug the project belongs to" });
+    }
+    if (c.server === "supabase" && c.sslmode === "disable") {
+      ctx.addIssue({ code: "custom", path: ["sslmode"], message: "Supabase's pooler and direct host are reached over TLS" });
     }
     if (c.server === "render" && c.sslmode === "disable") {
       ctx.addIssue({ code: "custom", path: ["sslmode"], message: "Render Postgres accepts external connections over TLS only" });

@@ -1,3 +1,4 @@
+import { COMPUTE_MONTHLY, FREE_ACTIVE_PROJECTS, FREE_PAUSE_AFTER_DAYS, IPV4_MONTHLY, ORG_PLAN_MONTHLY, PAID_COMPUTE_CREDIT } from "../providers/supabase/facts";
 import { HOURS_PER_MONTH } from "../config/budget";
 import type { StackFacts } from "./facts";
 import { PRICES, priceBounds, type Price } from "./prices";
@@ -97,6 +98,16 @@ export function estimateStack(f: StackFacts): StackEstimate {
     }
     lines.push({ resource: pg.name, plan, cents: c, approx, notes });
   }
+  if (f.supabase) {
+    const sb = f.supabase;
+    const usd = (COMPUTE_MONTHLY[sb.instanceSize] ?? 0) + (sb.ipv4 ? IPV4_MONTHLY : 0);
+    const notes = [
+      ...(sb.plan === "free" ? [`free plan: paused after ${FREE_PAUSE_AFTER_DAYS} days without activity, at most ${FREE_ACTIVE_PROJECTS} active free projects per organization`] : []),
+      ...(sb.ipv4 ? [`IPv4 add-on $${IPV4_MONTHLY}/month`] : []),
+      "≈: compute from Supabase's billing add-ons (2026-05); usage beyond the plan's quotas is billed on use",
+    ];
+    lines.push({ resource: sb.name, plan: `Supabase ${sb.instanceSize}${sb.ipv4 ? " + IPv4" : ""}`, cents: [usd * 100, usd * 100], approx: true, notes });
+  }
   if (f.keyValue) {
     const kv = f.keyValue;
     const price = lookup(PRICES.render.keyValue, kv.plan, "Render Key Value");
@@ -139,6 +150,17 @@ export function estimateStack(f: StackFacts): StackEstimate {
       approx: !price.confirmed,
       notes: [f.vercel.plan === "pro" ? "1 deploying seat included, $20/month each more" : "non-commercial, personal use only"],
       shared: `vercel:${f.vercel.scope}`,
+    });
+  }
+  if (f.supabase) {
+    const usd = ORG_PLAN_MONTHLY[f.supabase.plan] ?? 0;
+    shared.push({
+      resource: `Supabase organization '${f.supabase.organization}'`,
+      plan: f.supabase.plan,
+      cents: [usd * 100, usd * 100],
+      approx: true,
+      notes: [f.supabase.plan === "free" ? "no charge; free-plan limits apply" : `billed once per organization; includes $${PAID_COMPUTE_CREDIT} compute credits (one Micro)`],
+      shared: `supabase:${f.supabase.organization}`,
     });
   }
   if (f.workers) {

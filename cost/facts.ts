@@ -32,6 +32,8 @@ export interface StackFacts {
   keyValue?: { name: string; plan: string };
   /** The stack's own R2 bucket: billed on use only. */
   bucket?: { name: string };
+  /** The stack's own Supabase project (`server: supabase`). */
+  supabase?: { name: string; organization: string; plan: string; instanceSize: string; ipv4: boolean };
   /** Owner stack (`org/project/stack`) of a shared database. */
   databaseFrom?: string;
   vercel?: { scope: string; plan: string };
@@ -72,6 +74,17 @@ export function stackFacts(stack: string, config: Omit<StackConfig, "secrets">):
     renderWorkspacePlan: config.app.renderWorkspacePlan,
     services,
     ...(pg ? { postgres: { name: name("db"), plan: pg.plan, ...(pg.diskSizeGB !== undefined ? { diskSizeGB: pg.diskSizeGB } : {}) } } : {}),
+    ...(db?.mode === "isolated" && db.server === "supabase" && db.supabase
+      ? {
+          supabase: {
+            name: name("db"),
+            organization: db.supabase.organization,
+            plan: db.supabase.plan,
+            instanceSize: db.supabase.instanceSize ?? (db.supabase.plan === "free" ? "nano" : "micro"),
+            ipv4: db.supabase.ipv4,
+          },
+        }
+      : {}),
     ...(db?.mode === "shared" ? { databaseFrom: db.from } : {}),
     ...(config.cache?.mode === "own" ? { keyValue: { name: name("cache"), plan: config.cache.plan } } : {}),
     ...(config.storage?.mode === "own" && storageEnabled(config) ? { bucket: { name: name("files") } } : {}),

@@ -2,6 +2,7 @@ import { HOURS_PER_MONTH } from "../config/budget";
 import { workersTriggerLimit } from "./estimate";
 import type { StackFacts } from "./facts";
 import { PRICES } from "./prices";
+import { FREE_ACTIVE_PROJECTS, FREE_PAUSE_AFTER_DAYS } from "../providers/supabase/facts";
 
 export type WarningKind =
   | "free-hours"
@@ -11,7 +12,8 @@ export type WarningKind =
   | "create-quota"
   | "render-workspace"
   | "vercel-hobby"
-  | "plan-mismatch";
+  | "plan-mismatch"
+  | "supabase-free";
 
 export interface CostWarning {
   kind: WarningKind;
@@ -52,6 +54,7 @@ export function limitWarnings(stacks: readonly CountedStack[]): CostWarning[] {
     ...createQuota(stacks),
     ...renderWorkspaces(stacks),
     ...vercelPlans(stacks),
+    ...supabaseFree(stacks),
   ];
 }
 
@@ -64,18 +67,38 @@ export function dayLimitReached(hours: number, limit: number = PRICES.limits.ren
   return Math.floor(((limit / hours) * HOURS_PER_MONTH) / 24) + 1;
 }
 
-function freeHours(stacks: readonly CountedStack[]): CostWarning[] {
+/** One Render workspace's free instance-hours a month: what its free services use, and the day they run out. */
+export interface FreeHoursUse {
+  ownerId: string;
+  used: number;
+  limit: number;
+  /** The day of the month the hours run out; absent when they last the month. */
+  day?: number;
+  /** Every stack with free services here allows the overrun (webstack:budget.allowFreePlanOverrun). */
+  allowed: boolean;
+}
+
+const hoursOf = (s: CountedStack, keptAwake: boolean) => (keptAwake ? HOURS_PER_MONTH : s.facts.budget.freeServiceHours);
+const freeUsers = (group: readonly CountedStack[]) =>
+  group.map((s) => ({ ...s, free: s.facts.services.filter((x) => x.plan === "free") })).filter((s) => s.free.length > 0 && s.copies > 0);
+
+/** Free instance-hours a month per Render workspace (the gauge of the dashboard; the warning below). */
+export function freeHoursUse(stacks: readonly CountedStack[]): FreeHoursUse[] {
   const limit = PRICES.limits.renderFreeInstanceHours.value;
-  const byOwner = groupBy(stacks, (s) => s.facts.renderOwnerId);
+  return [...groupBy(stacks, (s) => s.facts.renderOwnerId)].map(([ownerId, group]) => {
+    const users = freeUsers(group);
+    const used = users.reduce((sum, s) => sum + s.copies * s.free.reduce((h, x) => h + hoursOf(s, x.keptAwake), 0), 0);
+    const day = dayLimitReached(used, limit);
+    return { ownerId, used, limit, ...(day !== undefined ? { day } : {}), allowed: users.length > 0 && users.every((s) => s.facts.budget.allowFreePlanOverrun) };
+  });
+}
+
+function freeHours(stacks: readonly CountedStack[]): CostWarning[] {
   const out: CostWarning[] = [];
-  for (const [owner, group] of byOwner) {
-    const users = group
-      .map((s) => ({ ...s, free: s.facts.services.filter((x) => x.plan === "free") }))
-      .filter((s) => s.free.length > 0 && s.copies > 0);
-    const hoursOf = (s: (typeof users)[number], keptAwake: boolean) => (keptAwake ? HOURS_PER_MONTH : s.facts.budget.freeServiceHours);
-    const total = users.reduce((sum, s) => sum + s.copies * s.free.reduce((h, x) => h + hoursOf(s, x.keptAwake), 0), 0);
-    const day = dayLimitReached(total, limit);
-    if (day === undefined || users.every((s) => s.facts.budget.allowFreePlanOverrun)) continue;
+  const byOwner = groupBy(stacks, (s) => s.facts.renderOwnerId);
+  for (const { ownerId: owner, used: total, limit, day, allowed } of freeHoursUse(stacks)) {
+    if (day === undefined || allowed) continue;
+    const users = freeUsers(byOwner.get(owner) ?? []);
     const counted = users
       .map(
         (s) =>
@@ -103,16 +126,32 @@ function freeHours(stacks: readonly CountedStack[]): CostWarning[] {
   return out;
 }
 
-function cronTriggers(stacks: readonly CountedStack[]): CostWarning[] {
-  const out: CostWarning[] = [];
+/** One Cloudflare account's cron triggers against its limit (the smaller one when stacks disagree on the plan). */
+export interface CronTriggerUse {
+  accountId: string;
+  plan: string;
+  /** The stacks name different Workers plans for the account. */
+  plans: string[];
+  used: number;
+  limit: number;
+}
+
+export function cronTriggerUse(stacks: readonly CountedStack[]): CronTriggerUse[] {
   const withWorkers = stacks.filter((s) => s.facts.workers);
-  for (const [account, group] of groupBy(withWorkers, (s) => s.facts.workers!.accountId)) {
+  return [...groupBy(withWorkers, (s) => s.facts.workers!.accountId)].map(([accountId, group]) => {
     const plans = [...new Set(group.map((s) => s.facts.workers!.plan))].sort();
-    if (plans.length > 1) out.push(mismatch(`cloudflare:${account}`, `the Workers plan of Cloudflare account ${account}`, "webstack:cron.plan", group.map((s) => [s.facts.stack, s.facts.workers!.plan])));
     // Stacks that disagree: the smaller limit is the one that can bite.
     const plan = plans.includes("free") ? "free" : "paid";
-    const limit = workersTriggerLimit(plan);
-    const total = group.reduce((sum, s) => sum + s.copies * s.facts.workers!.triggers, 0);
+    return { accountId, plan, plans, used: group.reduce((sum, s) => sum + s.copies * s.facts.workers!.triggers, 0), limit: workersTriggerLimit(plan) };
+  });
+}
+
+function cronTriggers(stacks: readonly CountedStack[]): CostWarning[] {
+  const out: CostWarning[] = [];
+  const byAccount = groupBy(stacks.filter((s) => s.facts.workers), (s) => s.facts.workers!.accountId);
+  for (const { accountId: account, plan, plans, used: total, limit } of cronTriggerUse(stacks)) {
+    const group = byAccount.get(account) ?? [];
+    if (plans.length > 1) out.push(mismatch(`cloudflare:${account}`, `the Workers plan of Cloudflare account ${account}`, "webstack:cron.plan", group.map((s) => [s.facts.stack, s.facts.workers!.plan])));
     if (total <= limit) continue;
     const counted = group
       .filter((s) => s.facts.workers!.triggers > 0 && s.copies > 0)
@@ -219,6 +258,46 @@ function renderWorkspaces(stacks: readonly CountedStack[]): CostWarning[] {
         message:
           `Render workspace ${owner} is on Hobby, but ${scaled.map((s) => s.facts.stack).join(", ")} autoscale${scaled.length === 1 ? "s" : ""} (webstack:backend.autoscaling), ` +
           "which needs a paid workspace: Render refuses it. Set webstack:app.renderWorkspacePlan: pro ($25/month per workspace, ≈) and upgrade the workspace.",
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Supabase's free plan, per organization across stacks: at most 2 active free projects (the third
+ * create is refused), and a free project pauses after 7 idle days (a staging nobody used for a
+ * week is down). Stacks that disagree on the org's plan are reported too.
+ */
+function supabaseFree(stacks: readonly CountedStack[]): CostWarning[] {
+  const out: CostWarning[] = [];
+  const withSupabase = stacks.filter((s) => s.facts.supabase && s.copies > 0);
+  for (const [org, group] of groupBy(withSupabase, (s) => s.facts.supabase!.organization)) {
+    const plans = [...new Set(group.map((s) => s.facts.supabase!.plan))];
+    if (plans.length > 1) out.push(mismatch(`supabase:${org}`, `the plan of Supabase organization '${org}'`, "webstack:database.supabase.plan", group.map((s) => [s.facts.stack, s.facts.supabase!.plan])));
+    const free = group.filter((s) => s.facts.supabase!.plan === "free");
+    const total = free.reduce((n, s) => n + s.copies, 0);
+    if (total > FREE_ACTIVE_PROJECTS) {
+      out.push({
+        kind: "supabase-free",
+        scope: `supabase:${org}`,
+        used: total,
+        limit: FREE_ACTIVE_PROJECTS,
+        message:
+          `Supabase organization '${org}': ${total} free projects (${free.map((s) => `${s.facts.stack}${s.copies !== 1 ? ` ×${s.copies}` : ""}`).join(", ")}), ` +
+          `over the ${FREE_ACTIVE_PROJECTS} active free projects a free organization may have (counted per Owner/Admin across the org); ` +
+          "the create of the next one is refused. Share one project through consumer roles (webstack:database.mode: shared) " +
+          "or set webstack:database.supabase.plan: pro.",
+      });
+    }
+    for (const s of free.filter((x) => LONG_LIVED.has(x.facts.environment))) {
+      out.push({
+        kind: "supabase-free",
+        scope: `stack:${s.facts.stack}`,
+        message:
+          `${s.facts.supabase!.name} is a free Supabase project behind the long-lived stack '${s.facts.stack}': Supabase pauses it ` +
+          `after ${FREE_PAUSE_AFTER_DAYS} days without activity, and the backend then cannot connect until someone restores it. ` +
+          "Use a paid plan (webstack:database.supabase.plan) for a stack that must stay up.",
       });
     }
   }

@@ -11,6 +11,7 @@ import { backup, backupText } from "./backup";
 import { parseDuration, systemClock } from "./clock";
 import { startDeadline, type Deadline, type Ops } from "./context";
 import { cronRun, cronRunText } from "./cron-run";
+import { anyReadable, dashboardData, serveDashboard, writeDashboard } from "./dashboard";
 import { OpsError } from "./errors";
 import { notifyDeploy } from "./notify";
 import { checkStack, loadOutputs, NeverDeployedError } from "./outputs";
@@ -20,7 +21,7 @@ import { readVerifyReport, rollback, rollbackLanded, RollbackError, rollbackText
 import { status, statusText, STATUS_TIMEOUT_MS } from "./status";
 import { verify, verifyReport, VERIFY_TIMEOUT_MS, type VerifyReport } from "./verify";
 
-const VALUE_FLAGS = ["outputs", "timeout", "to", "out", "url", "status", "commit", "run-url", "rolled-back", "message", "report", "only-failing", "identity"] as const;
+const VALUE_FLAGS = ["outputs", "timeout", "to", "out", "url", "status", "commit", "run-url", "rolled-back", "message", "report", "only-failing", "identity", "serve"] as const;
 const BOOL_FLAGS = ["json", "no-wait", "render-export", "production", "yes", "if-deployed", "no-upload", "help"] as const;
 
 /** Flags each verb takes (besides --outputs and --help). */
@@ -33,6 +34,7 @@ const VERBS: Record<string, { args: string; flags: string[]; about: string }> = 
   restore: { args: "<stack> <file>", flags: ["production", "yes", "out", "identity"], about: "pg_restore a backup (.dump or .dump.age) into the stack's database, after a fresh backup" },
   "cron run": { args: "<stack> <job>", flags: ["url", "json"], about: "run one cron job now through the deployed Worker" },
   notify: { args: "<stack>", flags: ["status", "commit", "run-url", "rolled-back", "message"], about: "post a deploy's result to the stack's Slack or Discord webhook" },
+  dashboard: { args: "[<stack>…]", flags: ["out", "serve", "json", "timeout"], about: "one HTML page of every stack: health, deploys, data stores, cron, cost, how they connect" },
 };
 
 export function usage(): string {
@@ -94,6 +96,7 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
         throw new OpsError(`${verb} does not take --${f}${spec.flags.length ? `; it takes ${spec.flags.map((x) => `--${x}`).join(", ")}` : ""}`, 2);
       }
     }
+    if (verb === "dashboard") return await dashboardCommand(ops, rest, flags);
     const stackArg = rest[0];
     const stack = checkStack(ops.root, stackArg);
     const outputsFile = str(flags.outputs);
@@ -221,6 +224,41 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
   } finally {
     done.abort(new DOMException("the command finished", "AbortError"));
   }
+}
+
+/** The dashboard's `--timeout`: it bounds each refresh. */
+function timeoutFlag(flags: Parsed["flags"]): number | undefined {
+  const timeout = str(flags.timeout);
+  if (timeout === undefined) return undefined;
+  try {
+    return parseDuration(timeout);
+  } catch (err) {
+    throw new OpsError(`--timeout: ${(err as Error).message}`, 2);
+  }
+}
+
+/** `webstack dashboard [<stack>…]`: exits 1 only when no stack could be read. */
+async function dashboardCommand(ops: Ops, stacks: string[], flags: Parsed["flags"]): Promise<number> {
+  for (const s of stacks) checkStack(ops.root, s);
+  const opts = { stacks, outputs: str(flags.outputs), timeoutMs: timeoutFlag(flags) };
+  const serve = str(flags.serve);
+  if (serve !== undefined) {
+    const port = Number(serve);
+    if (!/^\d+$/.test(serve) || port > 65_535) throw new OpsError(`--serve needs a port number, e.g. --serve 8080 (got '${serve}')`, 2);
+    const served = await serveDashboard(ops, { ...opts, port });
+    ops.out(`dashboard on ${served.url} (refreshed every 30 s; Ctrl-C stops it)`);
+    await new Promise<void>((done) => process.once("SIGINT", () => void served.close().then(done)));
+    return 0;
+  }
+  const data = await dashboardData(ops, opts);
+  if (flags.json) ops.out(JSON.stringify(data, null, 2));
+  else ops.out(`wrote ${writeDashboard(ops, data, str(flags.out))}`);
+  for (const s of data.stacks) if (s.error) ops.err(`${s.stack}: ${s.error}`);
+  if (!anyReadable(data)) {
+    ops.err("dashboard: no stack could be read");
+    return 1;
+  }
+  return 0;
 }
 
 /** The Pulumi project the command runs in: the nearest folder up from `cwd` with a Pulumi.yaml. */

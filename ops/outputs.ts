@@ -34,7 +34,7 @@ export function checkStack(root: string, stack: string | undefined): string {
 
 const SECRET_PLACEHOLDER = "[secret]";
 
-function runPulumi(args: string[], signal?: AbortSignal): Promise<string> {
+export function runPulumi(args: string[], signal?: AbortSignal): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     execFile("pulumi", args, { maxBuffer: 16 * 1024 * 1024, ...(signal ? { signal } : {}) }, (err, stdout, stderr) => {
       if (signal?.aborted) {

@@ -14,10 +14,11 @@ import { bypassSecret, ownedProject, pinText, productionPin, PROTECTED_HINT, typ
 import { backendServices } from "./outputs";
 import { probe, type Probe } from "./probe";
 import { getService, listDeploys, pendingDomains, renderClient, renderProblem, type Deploy } from "./render-api";
+import { projectHealth } from "./supabase-api";
 import { table } from "./table";
 
 export interface StatusRow {
-  kind: "backend" | "frontend";
+  kind: "backend" | "frontend" | "database";
   /** Render's service name, `frontend`, or the output key when Render does not know the service. */
   name: string;
   url?: string;
@@ -83,6 +84,14 @@ export async function status(ops: Ops, stack: string, o: StackOutputs, d: Deadli
         if (!health) return { ...row, up: false, note: "no URL in the stack outputs" };
         return row;
       }),
+      // The database when a Supabase project holds it: its status and its services' health.
+      ...(o.supabaseProjectRef
+        ? [
+            projectHealth(ops.env, o.supabaseProjectRef).then(
+              (h): StatusRow => ({ kind: "database", name: `supabase ${o.supabaseProjectRef}`, url: o.supabaseApiUrl, up: h.up, note: h.answer }),
+            ),
+          ]
+        : []),
       ...(o.frontendUrl
         ? [
             probe(o.frontendUrl, ops.clock, { timeoutMs: probeMs, signal: d.signal, bypassSecret: bypassSecret(ops, o) }).then(

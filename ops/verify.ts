@@ -15,6 +15,7 @@ import { bypassSecret, ownedProject, pinText, productionPin, PROTECTED_HINT } fr
 import { backendServices } from "./outputs";
 import { probe, type Probe } from "./probe";
 import { getDeploy, getService, IN_PROGRESS, listDeploys, renderClient, renderProblem, type Deploy } from "./render-api";
+import { projectHealth } from "./supabase-api";
 
 export interface VerifyOptions {
   /** First interval between deploy polls; grows ×1.2 up to 15 s (as Render's own provider). Default 3 s. */
@@ -135,6 +136,15 @@ export async function verify(ops: Ops, stack: string, o: StackOutputs, d: Deadli
     }
   });
 
+  const database = o.supabaseProjectRef
+    ? [
+        projectHealth(ops.env, o.supabaseProjectRef).then((h): VerifyResult => {
+          const name = `supabase ${o.supabaseProjectRef}`;
+          if (h.up) ops.err(`${name}: ${h.answer}`);
+          return h.up ? { part: "database", name, ok: true } : { part: "database", name, ok: false, failure: `${name}: ${h.answer}` };
+        }),
+      ]
+    : [];
   const frontend = o.frontendUrl
     ? [
         checkHealth(ops, "frontend", o.frontendUrl, d, settings, bypassSecret(ops, o)).then((health): VerifyResult => {
@@ -149,7 +159,7 @@ export async function verify(ops: Ops, stack: string, o: StackOutputs, d: Deadli
       ]
     : [];
   const [results, pin] = await Promise.all([
-    Promise.all([...backend, ...frontend]),
+    Promise.all([...backend, ...database, ...frontend]),
     vercel && "client" in vercel ? productionPin(vercel.client, vercel.projectId, what, d, ops.clock.now()) : undefined,
   ]);
   return { results, ...(pin ? { pinned: pinText(stack, pin) } : {}) };
@@ -163,7 +173,8 @@ export function verifyReport(stack: string, results: VerifyResult[], pinned?: st
   return {
     stack,
     ok: results.every((r) => r.ok) && !pinned,
-    failing: results.filter((r) => !r.ok).map((r) => r.part),
+    // A database rollback cannot fix (a paused or unhealthy Supabase project) fails the report without a part to roll back.
+    failing: results.filter((r) => !r.ok && r.part !== "database").map((r) => r.part),
     results: results.map(({ part, name, ok, failure, note }) => ({ part, name, ok, ...(failure ? { failure } : {}), ...(note ? { note } : {}) })),
     ...(pinned ? { productionPinned: pinned } : {}),
   };

@@ -7,7 +7,7 @@ import { prepareStack } from "./prepare";
 import { synthesize } from "./run";
 import { otherStackClaims, readStackFile, UnknownStackError } from "./stack-file";
 
-const USAGE = "usage: npm run synth -- <stack> [--format table|json|markdown|mermaid|cost] [--out FILE]";
+const USAGE = "usage: npm run synth -- <stack> [--stack-file PATH] [--format table|json|markdown|mermaid|cost] [--out FILE]";
 const root = resolve(__dirname, "..");
 
 function fail(message: string, code: number): never {
@@ -18,7 +18,7 @@ function fail(message: string, code: number): never {
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { format: { type: "string", short: "f", default: "table" }, out: { type: "string", short: "o" } },
+    options: { format: { type: "string", short: "f", default: "table" }, out: { type: "string", short: "o" }, "stack-file": { type: "string" } },
   });
   const [stack] = positionals;
   if (!stack || positionals.length > 1) fail(USAGE, 2);
@@ -27,7 +27,8 @@ async function main() {
 
   let stackFile;
   try {
-    stackFile = readStackFile(root, stack);
+    // --stack-file: a stack file outside the project's Pulumi.<stack>.yaml, e.g. one of stacks/examples/.
+    stackFile = readStackFile(root, stack, values["stack-file"] === undefined ? undefined : resolve(process.cwd(), values["stack-file"]));
   } catch (err) {
     if (err instanceof UnknownStackError) fail(err.message, 2);
     throw err;
@@ -36,7 +37,7 @@ async function main() {
   const prepared = prepareStack(stackFile, otherStackClaims(root, stack));
   if (!prepared.ok) {
     fail(
-      `Invalid configuration in Pulumi.${stack}.yaml (${prepared.errors.length} problem${prepared.errors.length === 1 ? "" : "s"}):\n` +
+      `Invalid configuration in ${values["stack-file"] ?? `Pulumi.${stack}.yaml`} (${prepared.errors.length} problem${prepared.errors.length === 1 ? "" : "s"}):\n` +
         prepared.errors.map((e) => `  ${e}`).join("\n"),
       1,
     );

@@ -55,6 +55,28 @@ export const fakeOutputs: Record<string, FakeOutputs> = {
       dashboardUrl: `https://dashboard.render.com/d/${id}`,
     };
   },
+  // Supabase dynamic resources (providers/supabase): what the Management API answers once healthy.
+  "pulumi-nodejs:dynamic/supabase:Project": (name, inputs) => {
+    const ref = "fakeref" + String(inputs.name ?? name).replace(/[^a-z]/g, "").padEnd(13, "x").slice(0, 13);
+    const pooler = `aws-0-${inputs.region ?? "us-east-1"}.pooler.supabase.com`;
+    const pw = `fake-${name}-password`;
+    return {
+      ref,
+      status: "ACTIVE_HEALTHY",
+      apiUrl: `https://${ref}.supabase.co`,
+      anonKey: `sb_publishable_fake_${ref}`,
+      serviceRoleKey: fakeSecret(`sb_secret_fake_${ref}`),
+      dbPassword: fakeSecret(pw),
+      poolerHost: pooler,
+      poolerUser: `postgres.${ref}`,
+      directHost: `db.${ref}.supabase.co`,
+      sessionUrl: fakeSecret(`postgresql://postgres.${ref}:${pw}@${pooler}:5432/postgres?sslmode=require`),
+      transactionUrl: fakeSecret(`postgresql://postgres.${ref}:${pw}@${pooler}:6543/postgres?sslmode=require`),
+      directUrl: fakeSecret(`postgresql://postgres:${pw}@db.${ref}.supabase.co:5432/postgres?sslmode=require`),
+      postgresVersion: "17",
+    };
+  },
+  "pulumi-nodejs:dynamic/supabase:Bucket": (_name, inputs) => ({ public: inputs.public ?? false, fileSizeLimitBytes: 0 }),
   "pulumi-nodejs:dynamic/render:KeyValue": (name, inputs) => {
     const id = `red-fake-${inputs.name ?? name}`;
     const host = `${inputs.region ?? "oregon"}-keyvalue.render.com`;

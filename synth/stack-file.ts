@@ -36,12 +36,14 @@ export function listStacks(root: string): string[] {
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the CLI would: project defaults first,
  * stack values over them. Encrypted values become placeholders, so no key is ever needed.
  */
-export function readStackFile(root: string, stack: string): StackFile {
+export function readStackFile(root: string, stack: string, path?: string): StackFile {
   const project = YAML.parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as {
     name: string;
     config?: Record<string, { default?: unknown; value?: unknown }>;
   };
+  if (path !== undefined && !existsSync(path)) throw new UnknownStackError(`--stack-file ${path}: no such file`);
   const file =
+    path ??
     ["yaml", "yml"].map((ext) => join(root, `Pulumi.${stack}.${ext}`)).find(existsSync) ??
     [join(root, PREVIEW_TEMPLATE)].find((t) => PREVIEW_STACK.test(stack) && existsSync(t));
   if (!file) {

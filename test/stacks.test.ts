@@ -170,9 +170,11 @@ describe("the example product", () => {
     const env = (name: string) => revealed(one(dev, SERVICE, name).inputs.envVars) as Record<string, unknown>;
     expect(env("ott-dev-api")).toMatchObject({ S3_BUCKET: "ott-dev-files", S3_REGION: "auto", CACHE_KEY_PREFIX: "dev:", S3_SECRET_ACCESS_KEY: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(env("ott-dev-api").REDIS_URL).toBe("redis://red-fake-ott-staging-cache:6379");
-    for (const branch of ["ott-dev-api-alice", "ott-dev-api-bob"]) {
-      expect(Object.keys(env(branch)).filter((k) => k.startsWith("S3_"))).toEqual([]);
-      expect(env(branch)).toMatchObject({ REDIS_URL: "redis://red-fake-ott-staging-cache:6379", CACHE_KEY_PREFIX: "dev:" });
+    // Each branch service keys the shared cache under its own prefix (issue 21: queues and sessions never cross).
+    for (const branch of ["alice", "bob"]) {
+      const service = `ott-dev-api-${branch}`;
+      expect(Object.keys(env(service)).filter((k) => k.startsWith("S3_"))).toEqual([]);
+      expect(env(service)).toMatchObject({ REDIS_URL: "redis://red-fake-ott-staging-cache:6379", CACHE_KEY_PREFIX: `dev:${branch}:` });
     }
   });
 });

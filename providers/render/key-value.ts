@@ -213,7 +213,7 @@ async function findKeyValue(client: RenderClient, inputs: Pick<KeyValueInputs, "
  */
 function planRefused(err: unknown, plan: string | undefined): unknown {
   if (plan === undefined || !isApiError(err)) return err;
-  if (err.status === 402 || (err.status === 400 && /plan/i.test(err.renderMessage))) {
+  if (err.status === 402 || (err.status === 400 && /plan/i.test(err.apiMessage))) {
     const e = new Error(`plan: Render refused '${plan}': ${err.message}`);
     return Object.assign(e, { cause: err });
   }

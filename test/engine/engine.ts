@@ -44,11 +44,20 @@ const TYPES: Record<ProviderKind, string> = {
   keyValue: "KeyValue",
 };
 
-export function urnOf(kind: ProviderKind, name: string, stack = "test"): string {
-  return `urn:pulumi:${stack}::webstack::pulumi-nodejs:dynamic/render:${TYPES[kind]}::${name}`;
+/** Which providers an engine drives: their bundles and type tokens. Render's by default. */
+export interface ProviderSet<K extends string = string> {
+  source(kind: K): string;
+  /** The type after `pulumi-nodejs:dynamic/`, e.g. `render:Service`. */
+  type(kind: K): string;
 }
 
-export class Engine {
+export const RENDER_PROVIDERS: ProviderSet<ProviderKind> = { source: providerSource, type: (k) => `render:${TYPES[k]}` };
+
+export function urnOf<K extends string = ProviderKind>(kind: K, name: string, stack = "test", set: ProviderSet<K> = RENDER_PROVIDERS as unknown as ProviderSet<K>): string {
+  return `urn:pulumi:${stack}::webstack::pulumi-nodejs:dynamic/${set.type(kind)}::${name}`;
+}
+
+export class Engine<K extends string = ProviderKind> {
   readonly state = new Map<string, ResourceState>();
   /** Steps taken by the last `up`, for assertions. */
   readonly steps: { urn: string; op: StepOp | "delete" }[] = [];
@@ -56,16 +65,17 @@ export class Engine {
   constructor(
     readonly host: ProviderHost,
     /** Provider code per kind; tests replace it to play an older or newer release. */
-    readonly bundles: Partial<Record<ProviderKind, string>> = {},
+    readonly bundles: Partial<Record<K, string>> = {},
+    readonly providers: ProviderSet<K> = RENDER_PROVIDERS as unknown as ProviderSet<K>,
   ) {}
 
-  inputsFor(kind: ProviderKind, inputs: Props): Props {
-    return wireValue({ ...inputs, __provider: this.bundles[kind] ?? providerSource(kind) }) as Props;
+  inputsFor(kind: K, inputs: Props): Props {
+    return wireValue({ ...inputs, __provider: this.bundles[kind] ?? this.providers.source(kind) }) as Props;
   }
 
   /** One resource's part of `pulumi up` (or of `pulumi preview` with `preview: true`). */
-  async up(kind: ProviderKind, name: string, inputs: Props, opts: { preview?: boolean } = {}): Promise<{ op: StepOp; state?: ResourceState }> {
-    const urn = urnOf(kind, name);
+  async up(kind: K, name: string, inputs: Props, opts: { preview?: boolean } = {}): Promise<{ op: StepOp; state?: ResourceState }> {
+    const urn = urnOf(kind, name, "test", this.providers);
     const news = this.inputsFor(kind, inputs);
     const prior = this.state.get(urn);
     const checked = await this.host.check(urn, prior?.inputs ?? {}, news);
@@ -154,8 +164,8 @@ export class Engine {
     this.state.delete(urn);
   }
 
-  get(kind: ProviderKind, name: string): ResourceState {
-    const s = this.state.get(urnOf(kind, name));
+  get(kind: K, name: string): ResourceState {
+    const s = this.state.get(urnOf(kind, name, "test", this.providers));
     if (!s) throw new Error(`no state for ${kind} ${name}`);
     return s;
   }

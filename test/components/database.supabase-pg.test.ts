@@ -1,0 +1,155 @@
+// The Database component on a real PostgreSQL set up the way hosted Supabase is (reference §6):
+// `supabase_admin` is the bootstrap superuser; `postgres`, the admin webstack gets, is NOT a
+// superuser (LOGIN CREATEROLE CREATEDB REPLICATION BYPASSRLS) and a member WITH ADMIN of anon,
+// authenticated and service_role; default privileges hand anon/authenticated/service_role ALL on
+// new objects postgres creates in public, in `postgres` and (the worst case) in template1.
+//
+// The Data API question, decided: webstack keeps a backend's data in a database of its own, owned by
+// the stack's role, with CONNECT revoked from PUBLIC. PostgREST serves only the `postgres` database
+// and signs in as `authenticator`, so it cannot reach that database, and Supabase's default
+// privileges (for objects `postgres` creates) never cover tables the stack's role creates. This
+// needs no Management API call that could fail or drift, and no RLS policy the app must remember.
+import { asServerUser, freePort, hostilePassword, postgresBin } from "../servers";
+import { execFileSync } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { Client } from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postgresUrl } from "../../components/connection-string";
+import { Database } from "../../components/database";
+import { synthesize } from "../../synth/run";
+import { closeConnections, deploy, type PlannedResource } from "./postgres-provider-replay";
+
+let dir = "";
+let port = 0;
+let pgCtl = "";
+const PG_PASSWORD = hostilePassword();
+const AUTHENTICATOR_PASSWORD = "authenticator-pw-123";
+
+async function as<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+const urlFor = (user: string, password: string, database: string) => postgresUrl({ host: "127.0.0.1", port, user, password, database, sslmode: "disable" });
+
+async function plan(stack: string, consumers: string[]): Promise<{ resources: PlannedResource[]; owner: string; consumers: Record<string, string> }> {
+  const providerOf = new Map<string, string>();
+  let db!: Database;
+  const m = await synthesize({
+    project: "webstack",
+    stack,
+    organization: "acme",
+    config: {},
+    revealSecrets: true,
+    program: () => {
+      const monitor = pulumi.runtime.getMonitor() as any;
+      const register = monitor.registerResource.bind(monitor);
+      monitor.registerResource = (req: any, cb: unknown) => {
+        const ref: string = req.getProvider();
+        if (ref) providerOf.set(`${req.getType()}::${req.getName()}`, ref.slice(0, ref.lastIndexOf("::")));
+        return register(req, cb);
+      };
+      // As components/database-server.ts connects it with `ipv4: true` (no pooler here): `postgres` on database `postgres`.
+      db = new Database("db", { app: "ott", stack, consumers, sslmode: "disable", adminConnection: { host: "127.0.0.1", port, username: "postgres", password: pulumi.secret(PG_PASSWORD), database: "postgres" } });
+      return {};
+    },
+  });
+  const settle = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply((v) => (r(v), v)));
+  return { resources: m.resources.map((r) => ({ ...r, provider: providerOf.get(`${r.type}::${r.name}`) })), owner: await settle(db.connectionString), consumers: await settle(db.consumerConnectionStrings) };
+}
+
+beforeAll(async () => {
+  const initdb = postgresBin("initdb");
+  pgCtl = postgresBin("pg_ctl");
+  dir = mkdtempSync(join(tmpdir(), "webstack-supabase-pg-"));
+  if (process.getuid?.() === 0) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
+    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
+    chownSync(dir, uid, gid);
+  }
+  const data = join(dir, "data");
+  const pwfile = join(dir, "pw");
+  writeFileSync(pwfile, "superuser-unused\n", { mode: 0o644 });
+  asServerUser(initdb, ["-D", data, "-U", "supabase_admin", "--pwfile", pwfile, "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]);
+  port = await freePort();
+  asServerUser(pgCtl, ["-D", data, "-w", "-l", join(dir, "server.log"), "-o", `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=off -c wal_level=minimal -c max_wal_senders=0`, "start"]);
+  const setup = async (database: string, statements: string[]) => {
+    const c = new Client({ host: dir, port, user: "supabase_admin", database });
+    await c.connect();
+    try {
+      for (const s of statements) await c.query(s);
+    } finally {
+      await c.end();
+    }
+  };
+  await setup("postgres", [
+    `CREATE ROLE postgres LOGIN CREATEROLE CREATEDB REPLICATION BYPASSRLS PASSWORD ${new Client().escapeLiteral(PG_PASSWORD)}`,
+    "CREATE ROLE anon NOLOGIN NOINHERIT",
+    "CREATE ROLE authenticated NOLOGIN NOINHERIT",
+    "CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS",
+    `CREATE ROLE authenticator LOGIN NOINHERIT PASSWORD '${AUTHENTICATOR_PASSWORD}'`,
+    "GRANT anon, authenticated, service_role TO authenticator",
+    "GRANT anon, authenticated, service_role TO postgres WITH ADMIN OPTION",
+    "GRANT pg_read_all_data, pg_monitor, pg_signal_backend TO postgres",
+  ]);
+  const defaults = [
+    "GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role",
+    ...["postgres", "supabase_admin"].flatMap((owner) =>
+      ["TABLES", "FUNCTIONS", "SEQUENCES"].map((o) => `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT ALL ON ${o} TO anon, authenticated, service_role`),
+    ),
+  ];
+  await setup("postgres", defaults);
+  // The worst case: template1 carries them too, so every new database starts with them.
+  await setup("template1", defaults);
+}, 60_000);
+
+afterAll(async () => {
+  await closeConnections();
+  if (pgCtl && dir && existsSync(join(dir, "data", "postmaster.pid"))) asServerUser(pgCtl, ["-D", join(dir, "data"), "-m", "fast", "-w", "stop"]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("Database on a Supabase-like server", () => {
+  it("works under the non-superuser postgres, keeps the Data API roles out, and gives consumers DML only", async () => {
+    const staging = await plan("staging", ["dev"]);
+    const d = await deploy(staging.resources);
+    for (const p of d.providers.values()) expect(p.notices, p.name).toEqual([]);
+
+    // The admin really is Supabase's postgres: no superuser.
+    const attrs = await as(urlFor("postgres", PG_PASSWORD, "postgres"), async (c) => (await c.query("SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles WHERE rolname = current_user")).rows[0]);
+    expect(attrs).toEqual({ rolsuper: false, rolcreaterole: true, rolcreatedb: true, rolbypassrls: true });
+
+    // The backend migrates in its own database.
+    await as(staging.owner, (c) => c.query("CREATE TABLE accounts (id serial PRIMARY KEY, email text NOT NULL)"));
+
+    // PostgREST signs in as authenticator, then SET ROLE anon/authenticated: it cannot even connect.
+    await expect(as(urlFor("authenticator", AUTHENTICATOR_PASSWORD, "ott_staging"), async () => undefined)).rejects.toThrow(/permission denied for database "ott_staging"/);
+    // And were it let in, the default privileges (for objects postgres creates) do not cover the owner's tables.
+    const rights = await as(staging.owner, async (c) =>
+      (await c.query("SELECT r, has_table_privilege(r, 'public.accounts', 'SELECT') AS s, has_table_privilege(r, 'public.accounts', 'INSERT') AS i FROM unnest(ARRAY['anon','authenticated','service_role']) AS r")).rows,
+    );
+    expect(rights).toEqual([
+      { r: "anon", s: false, i: false },
+      { r: "authenticated", s: false, i: false },
+      { r: "service_role", s: false, i: false },
+    ]);
+    // What the Data API does serve (public in `postgres`) holds none of the backend's tables.
+    const inPostgres = await as(urlFor("postgres", PG_PASSWORD, "postgres"), async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'")).rows[0].n);
+    expect(inPostgres).toBe(0);
+
+    // The consumer: DML, no DDL.
+    await as(staging.consumers.dev!, async (c) => {
+      await c.query("INSERT INTO accounts (email) VALUES ('a@example.com')");
+      expect((await c.query("SELECT count(*)::int AS n FROM accounts")).rows[0].n).toBe(1);
+      await expect(c.query("DROP TABLE accounts")).rejects.toThrow(/must be owner of table accounts/);
+      await expect(c.query("CREATE TABLE mine (x int)")).rejects.toThrow(/permission denied for schema public/);
+    });
+  });
+});
