@@ -152,8 +152,8 @@ async function main() {
     ? new WebService("api", {
         ownerId: config.app.renderOwnerId,
         name: name(backend.name),
-        repo: `https://github.com/${config.app.repo}`,
-        branch: backend.branch,
+        // An image service is pulled, not built: no repo or branch.
+        ...(backend.runtime === "image" ? { image: backend.image } : { repo: `https://github.com/${config.app.repo}`, branch: backend.branch }),
         rootDir: backend.rootDir,
         runtime: backend.runtime,
         buildCommand: backend.buildCommand,

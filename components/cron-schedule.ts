@@ -184,3 +184,29 @@ export function checkJobs(
   }
   return { errors, warnings, schedules };
 }
+
+/** Render's free web services sleep after this many idle minutes. */
+export const RENDER_IDLE_SLEEP_MINUTES = 15;
+
+/**
+ * Whether a schedule fires at least every `minutes` all week long (UTC), so each run reaches the
+ * target before it falls asleep: `*\/5` and `*\/15` do; `0 * * * *` and `*\/5 9-17 * * MON-FRI` do not.
+ */
+export function firesAtLeastEvery(expr: string, minutes: number = RENDER_IDLE_SLEEP_MINUTES): boolean {
+  if (checkCron(expr).error) return false;
+  const normalized = normalizeCron(expr);
+  const cron = new Cron(normalized, CRONER_OPTIONS);
+  // One day tells for a schedule that names no day, month or weekday; a week from a Monday otherwise.
+  const days = normalized.split(" ").slice(2).every((f) => f === "*") ? 1 : 7;
+  const start = new Date(Date.UTC(2026, 0, 5));
+  const end = start.getTime() + days * 24 * 60 * 60_000;
+  let prev = start.getTime() - 60_000;
+  let next = cron.nextRun(new Date(prev));
+  if (!next || next.getTime() - start.getTime() > minutes * 60_000) return false;
+  while (next && next.getTime() <= end) {
+    if (next.getTime() - prev > minutes * 60_000 && prev >= start.getTime()) return false;
+    prev = next.getTime();
+    next = cron.nextRun(next);
+  }
+  return !!next && next.getTime() - prev <= minutes * 60_000;
+}

@@ -77,6 +77,8 @@ export interface DatabaseOptions extends pulumi.ComponentResourceOptions {
     role?: ResourceTransform<postgresql.RoleArgs>;
     database?: ResourceTransform<postgresql.DatabaseArgs>;
     grant?: ResourceTransform<postgresql.GrantArgs>;
+    /** The owner's membership in each consumer role (`<name>-<consumer>-in-owner`). */
+    grantRole?: ResourceTransform<postgresql.GrantRoleArgs>;
     defaultPrivileges?: ResourceTransform<postgresql.DefaultPrivilegesArgs>;
   };
 }
@@ -226,10 +228,28 @@ export class Database extends pulumi.ComponentResource {
     const ownerPassword = password("owner");
     const ownerRole = role("owner", roleName, ownerPassword);
 
+    // Consumer roles come first. The owner is a member of each (it gains nothing: it owns the
+    // tables), so whoever acts as the owner may end their sessions. The provider's DROP DATABASE
+    // takes on the owner's role, blocks new connections, then ends the open ones; without this a
+    // non-superuser admin may not end a consumer's session, and the drop stops half-way with the
+    // database refusing every connection (docs/architecture.md, "Destroying a shared database").
+    // The database waits for these memberships, so it is dropped before they are revoked.
+    const consumerLogins = consumerRoles.map(({ consumer, role: consumerRoleName }) => {
+      const pw = password(consumer);
+      const r = role(consumer, consumerRoleName, pw);
+      const [a, o] = applyTransform<postgresql.GrantRoleArgs>(
+        transform.grantRole,
+        { role: ownerRole.name, grantRole: r.name },
+        pg({}, [ownerRole, r]),
+      );
+      const membership = new postgresql.GrantRole(`${name}-${consumer}-in-owner`, a, o);
+      return { consumer, pw, r, membership };
+    });
+
     const [dbArgs, dbOpts] = applyTransform<postgresql.DatabaseArgs>(
       transform.database,
       { name: roleName, owner: ownerRole.name },
-      pg(stateful),
+      pg(stateful, consumerLogins.map((c) => c.membership)),
     );
     const db = new postgresql.Database(name, dbArgs, dbOpts);
 
@@ -276,9 +296,7 @@ export class Database extends pulumi.ComponentResource {
         asOwner,
       );
     }
-    for (const { consumer, role: consumerRoleName } of consumerRoles) {
-      const pw = password(consumer);
-      const r = role(consumer, consumerRoleName, pw);
+    for (const { consumer, pw, r } of consumerLogins) {
       lastDatabaseGrant = grant(
         `${name}-${consumer}-connect`,
         { database: db.name, role: r.name, objectType: "database", privileges: ["CONNECT"] },

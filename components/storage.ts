@@ -14,10 +14,13 @@ export const R2Jurisdiction = { default: "default", eu: "eu", fedramp: "fedramp"
 export type R2Jurisdiction = (typeof R2Jurisdiction)[keyof typeof R2Jurisdiction];
 
 /**
- * Cloudflare's permission groups for the objects of one bucket (developers.cloudflare.com/r2/api/tokens):
- * read and write objects, nothing at the account level. Their ids are looked up by these names.
+ * The one permission group a bucket's token needs. Cloudflare's R2 token page
+ * (developers.cloudflare.com/r2/api/tokens, "Permissions", read 2026-12-04) maps "Workers R2
+ * Storage Bucket Item Write" to Object Read & Write, so Item Read would add nothing. One group
+ * also leaves no order for Cloudflare to read back differently (a perpetual diff otherwise).
+ * Its id is looked up by this name.
  */
-export const BUCKET_ITEM_PERMISSION_GROUPS = ["Workers R2 Storage Bucket Item Read", "Workers R2 Storage Bucket Item Write"] as const;
+export const BUCKET_ITEM_PERMISSION_GROUPS = ["Workers R2 Storage Bucket Item Write"] as const;
 
 const ACCOUNT_ID = /^[0-9a-f]{32}$/;
 /** R2 bucket names: 3–63 lower-case letters, digits and '-', starting and ending with a letter or digit (providers/names.ts). */
@@ -124,7 +127,7 @@ export interface StorageOptions extends pulumi.ComponentResourceOptions {
     cors?: ResourceTransform<cloudflare.R2BucketCorsArgs>;
     lifecycle?: ResourceTransform<cloudflare.R2BucketLifecycleArgs>;
     /** The API token the S3 credentials come from. */
-    token?: ResourceTransform<cloudflare.ApiTokenArgs>;
+    token?: ResourceTransform<cloudflare.AccountTokenArgs>;
     /** The StackReference to the owner stack, with `from`. */
     reference?: ResourceTransform<pulumi.StackReferenceArgs>;
   };
@@ -325,12 +328,15 @@ export class Storage extends pulumi.ComponentResource {
       }
     }
 
-    // Looked up by name: only the Item Read group's id is documented.
+    // Looked up by name: only the Item Read group's id is documented; ids are the same for user and account tokens.
     const groups = cloudflare.getApiTokenPermissionGroupsListOutput({}, { parent: this }).results;
     const groupIds = groups.apply((all) => BUCKET_ITEM_PERMISSION_GROUPS.map((n) => permissionGroupId(all, n)));
-    const [tArgs, tOpts] = applyTransform<cloudflare.ApiTokenArgs>(
+    // Owned by the account, not by the user who deploys: its S3 keys outlive that user's membership
+    // (r2/api/tokens: a user token "become[s] inactive if your user is removed from the account").
+    const [tArgs, tOpts] = applyTransform<cloudflare.AccountTokenArgs>(
       transform.token,
       {
+        accountId,
         name: pulumi.interpolate`${bucketName} objects read/write (${pulumi.getProject()}/${stack})`,
         // Built from the bucket's own name: a token is never made without its one-bucket scope.
         policies: pulumi.all([accountId, jurisdiction, bucketName, groupIds]).apply(([a, j, b, ids]) => [bucketTokenPolicy(a, j, b, ids)]),
@@ -338,7 +344,7 @@ export class Storage extends pulumi.ComponentResource {
       // Protected, not retained: a token left behind would be a live credential.
       { parent: this, ...(args.protect ? { protect: true } : {}) },
     );
-    const token = new cloudflare.ApiToken(`${name}-token`, tArgs, tOpts);
+    const token = new cloudflare.AccountToken(`${name}-token`, tArgs, tOpts);
 
     this.bucketName = bucketName;
     this.endpoint = endpoint;

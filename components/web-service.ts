@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HOST_NAME } from "../providers/render/custom-domain";
 import { RenderCustomDomain, type RenderCustomDomainArgs } from "../providers/render/custom-domain-resource";
 import { RenderService, type RenderServiceArgs } from "../providers/render/service-resource";
+import type { ImageSpec } from "../providers/render/service";
 import { applyTransform, type ResourceTransform } from "./transform";
 import { nameProblem } from "../providers/names";
 
@@ -49,15 +50,20 @@ export interface WebServiceArgs {
    * services are named `<name>-<branch name>`. @example "ott-dev-api"
    */
   name: string;
-  /** https Git URL without a branch. @example "https://github.com/acme/ott" */
-  repo: pulumi.Input<string>;
-  /** Git branch the main service deploys. */
-  branch: pulumi.Input<string>;
+  /** https Git URL without a branch; not with `runtime: "image"`. @example "https://github.com/acme/ott" */
+  repo?: pulumi.Input<string>;
+  /** Git branch the main service deploys; not with `runtime: "image"`. */
+  branch?: pulumi.Input<string>;
+  /**
+   * The prebuilt image to run, with `runtime: "image"` only; a private registry needs a Render
+   * registry credential. @example { imagePath: "ghcr.io/acme/ott-api:1.4.2", registryCredentialId: "rgc-abc123" }
+   */
+  image?: pulumi.Input<ImageSpec>;
   /** Monorepo folder to build in. @example "backend" */
   rootDir?: pulumi.Input<string>;
   /**
-   * Render runtime: a native one (node, python, go, ruby, rust, elixir), or docker, built from the
-   * repo's Dockerfile. @example "node"
+   * Render runtime: a native one (node, python, go, ruby, rust, elixir), docker (built from the
+   * repo's Dockerfile), or image (a prebuilt `image`). @example "node"
    */
   runtime: pulumi.Input<string>;
   /** Command that builds the service; native runtimes only (a Dockerfile builds a docker service). @example "npm ci && npm run build" */
@@ -144,7 +150,15 @@ function validate(args: WebServiceArgs): void {
   if (typeof args.repo === "string" && !/^https:\/\/\S+$/.test(args.repo)) fail("repo", `must be an https Git URL, got '${args.repo}'`);
   if (args.instances !== undefined && args.autoscaling !== undefined) fail("instances", "and autoscaling are exclusive: set one");
   if (args.runtime === "docker" && args.buildCommand !== undefined) fail("buildCommand", "is not used by the docker runtime (the Dockerfile builds the image)");
-  if (typeof args.runtime === "string" && args.runtime !== "docker") {
+  if (args.runtime === "image") {
+    if (args.image === undefined) fail("image", "is required for the 'image' runtime: { imagePath, registryCredentialId? }");
+    for (const key of ["repo", "branch", "rootDir", "buildCommand"] as const) if (args[key] !== undefined) fail(key, "is not used by the 'image' runtime (Render pulls the image)");
+    if ((args.branches ?? []).length > 0) fail("branches", "need a repo to build: a prebuilt image has no branches");
+  } else {
+    if (args.image !== undefined) fail("image", "is only used by the 'image' runtime");
+    if (args.repo === undefined || args.branch === undefined) fail(args.repo === undefined ? "repo" : "branch", `is required for the '${String(args.runtime)}' runtime`);
+  }
+  if (typeof args.runtime === "string" && args.runtime !== "docker" && args.runtime !== "image") {
     for (const key of ["buildCommand", "startCommand"] as const) if (args[key] === undefined) fail(key, `is required for the '${args.runtime}' runtime`);
   }
   if (typeof args.instances === "number" && (!Number.isInteger(args.instances) || args.instances < 1 || args.instances > 100)) {
@@ -204,8 +218,11 @@ export class WebService extends pulumi.ComponentResource {
       rootDir: args.rootDir,
       autoDeploy: args.autoDeploy ?? true,
       runtime: args.runtime,
-      // Render takes a docker service's start command as its docker command.
-      ...(args.runtime === "docker" ? { dockerCommand: args.startCommand } : { buildCommand: args.buildCommand, startCommand: args.startCommand }),
+      // Render takes a docker or image service's start command as its docker command.
+      ...(args.runtime === "docker" || args.runtime === "image"
+        ? { dockerCommand: args.startCommand }
+        : { buildCommand: args.buildCommand, startCommand: args.startCommand }),
+      image: args.image,
       healthCheckPath: args.healthCheckPath,
       plan: args.plan,
       region: args.region,

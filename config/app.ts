@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { slug, stackRef } from "./common";
+import { oneOf, slug, stackRef } from "./common";
+
+/** Render workspace plans since 2026-04-23 (render.com/docs/organizations); enterprise is priced by contract, so not here. */
+export const RENDER_WORKSPACE_PLANS = ["hobby", "pro", "scale"] as const;
 
 /** Where the stack's Render services and database live: a project it owns, or one another stack owns. */
 export const renderProjectSchema = z
@@ -39,6 +42,11 @@ export const appSchema = z
       .string()
       .regex(/^(tea|usr)-[a-z0-9]+$/, "expected a Render workspace id ('tea-…' or 'usr-…')")
       .describe("Render workspace id that owns services and databases, e.g. 'tea-cs1a2b3c4d5e6f7g8h9i'."),
+    renderWorkspacePlan: oneOf(RENDER_WORKSPACE_PLANS)
+      .default("hobby")
+      .describe(
+        "Plan of that Render workspace: 'hobby' (no team members, no autoscaling), 'pro' or 'scale'. Billed once per workspace, whatever the stacks in it; set the same value in each (docs/cost.md).",
+      ),
     renderProject: renderProjectSchema.optional(),
   })
   .strict()

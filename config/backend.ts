@@ -13,7 +13,7 @@ export const renderServicePlans = [
   "pro_max",
   "pro_ultra",
 ] as const;
-export const renderRuntimes = ["node", "python", "go", "ruby", "rust", "elixir", "docker"] as const;
+export const renderRuntimes = ["node", "python", "go", "ruby", "rust", "elixir", "docker", "image"] as const;
 
 /** A developer branch service: `alice` builds branch `alice`; `{name: bob, branch: feature/login}` builds another. */
 const branchEntry = z
@@ -28,7 +28,17 @@ export const backendSchema = z
     name: slug.default("api").describe("Service name within the product, e.g. 'api'."),
     branch: gitBranch.default("main").describe("Git branch the stack's main service deploys."),
     rootDir: z.string().optional().describe("Monorepo folder of the backend, e.g. 'backend'."),
-    runtime: oneOf(renderRuntimes).default("node").describe("Render runtime: a native one, or 'docker' (built from the repo's Dockerfile)."),
+    runtime: oneOf(renderRuntimes)
+      .default("node")
+      .describe("Render runtime: a native one, 'docker' (built from the repo's Dockerfile), or 'image' (a prebuilt image, see backend.image)."),
+    image: z
+      .object({
+        imagePath: z.string().regex(/^\S+$/, "expected an image reference such as ghcr.io/acme/api:1.4.2"),
+        registryCredentialId: z.string().regex(/^rgc-[a-z0-9]+$/, "expected a Render registry credential id ('rgc-…')").optional(),
+      })
+      .strict()
+      .optional()
+      .describe("With runtime 'image': the image to run, e.g. {imagePath: ghcr.io/acme/api:1.4.2, registryCredentialId: rgc-…} (the credential for a private registry)."),
     buildCommand: z.string().min(1).optional().describe("Build command, e.g. 'npm ci && npm run build'; required by native runtimes, not used by docker."),
     startCommand: z
       .string()
@@ -75,11 +85,20 @@ export const backendSchema = z
   .superRefine(
     (b, ctx) => {
       const runtime = b.runtime ?? "node";
+      if (runtime === "image") {
+        if (b.image === undefined) ctx.addIssue({ code: "custom", path: ["image"], message: "required for the 'image' runtime: {imagePath, registryCredentialId?}" });
+        for (const key of ["buildCommand", "rootDir"] as const) {
+          if (b[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: "not used by the 'image' runtime (Render pulls the image); remove it" });
+        }
+        if ((b.branches ?? []).length > 0) ctx.addIssue({ code: "custom", path: ["branches"], message: "need a repo to build: a prebuilt image has no branch services" });
+      } else if (b.image !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["image"], message: `only used by runtime 'image' (runtime is '${runtime}')` });
+      }
       if (runtime === "docker") {
         if (b.buildCommand !== undefined) {
           ctx.addIssue({ code: "custom", path: ["buildCommand"], message: "not used by the docker runtime (the Dockerfile builds the image); remove it" });
         }
-      } else {
+      } else if (runtime !== "image") {
         for (const key of ["buildCommand", "startCommand"] as const) {
           if (b[key] === undefined) ctx.addIssue({ code: "invalid_type", expected: "string", input: undefined, path: [key], message: `required for the '${runtime}' runtime` });
         }

@@ -26,7 +26,15 @@ export const renderPostgresSchema = z
       .default("16")
       .describe("PostgreSQL major version, e.g. 16 (quoted or not)."),
     region: oneOf(renderRegions).default("oregon").describe("Render region; put it next to the backend."),
-    diskSizeGB: z.number().int().min(1).optional().describe("Disk size in GB; Render's plan default when omitted."),
+    diskSizeGB: z
+      .number()
+      .int()
+      .min(1)
+      .refine((gb) => gb === 1 || gb % PRICES.limits.renderPostgresDiskStepGB.value === 0, {
+        error: (iss) => `${String(iss.input)} GB is not a size Render takes: 1, or a multiple of ${PRICES.limits.renderPostgresDiskStepGB.value} (e.g. 15)`,
+      })
+      .optional()
+      .describe("Disk size in GB: 1 or a multiple of 5; Render's plan default when omitted (15 on basic plans, 100 on pro, 250 on accelerated)."),
   })
   .strict();
 

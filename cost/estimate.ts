@@ -79,15 +79,21 @@ export function estimateStack(f: StackFacts): StackEstimate {
       const days = PRICES.limits.renderFreePostgresDays;
       notes.push(`${PRICES.limits.renderFreePostgresStorageGB.value} GB included; expires: ${days.note}`);
     } else {
-      // Storage is billed apart from the instance; without a size the default is not documented.
-      const gb = pg.diskSizeGB ?? 1;
+      // Storage is billed apart from the instance; unset, it is the plan family's default size.
+      const family = pg.plan.split("_")[0]!;
+      const fallback = PRICES.limits.renderPostgresDefaultDiskGB[family];
+      const gb = pg.diskSizeGB ?? fallback?.value ?? 1;
       const storage = cents(PRICES.render.postgresStorage)[0] * gb;
       c = [c[0] + storage, c[1] + storage];
       approx ||= !PRICES.render.postgresStorage.confirmed;
       plan += ` + ${gb} GB`;
       if (pg.diskSizeGB === undefined) {
-        approx = true;
-        notes.push("disk size not set (Render's default is not documented): priced at the 1 GB minimum; set database.render.diskSizeGB");
+        approx ||= !fallback;
+        notes.push(
+          fallback
+            ? `disk size not set: Render's default for ${family} plans, ${gb} GB (${fallback.source})`
+            : "disk size not set and no default known for this plan: priced at the 1 GB minimum; set database.render.diskSizeGB",
+        );
       }
     }
     lines.push({ resource: pg.name, plan, cents: c, approx, notes });
@@ -123,6 +129,18 @@ export function estimateStack(f: StackFacts): StackEstimate {
   }
 
   const shared: CostLine[] = [];
+  if (f.services.length > 0 || f.postgres || f.keyValue) {
+    const plan = f.renderWorkspacePlan;
+    const price = lookup(PRICES.render.workspace, plan, "Render workspace");
+    shared.push({
+      resource: `Render workspace ${f.renderOwnerId}`,
+      plan: plan,
+      cents: cents(price),
+      approx: !price.confirmed,
+      notes: [plan === "hobby" ? "no team members and no autoscaling" : "once per workspace, whatever the stacks in it"],
+      shared: `render:${f.renderOwnerId}`,
+    });
+  }
   if (f.vercel) {
     const price = lookup(PRICES.vercel.plan, f.vercel.plan, "Vercel");
     shared.push({

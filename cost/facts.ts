@@ -1,4 +1,4 @@
-import { checkJobs } from "../components/cron-schedule";
+import { checkJobs, firesAtLeastEvery } from "../components/cron-schedule";
 import type { BudgetConfig } from "../config/budget";
 import { renderPostgresSchema } from "../config/database";
 import { netlifySettings } from "../config/frontend";
@@ -14,7 +14,7 @@ export interface ServiceFacts {
   /** Instance count: `[n, n]`, or autoscaling's `[min, max]`. */
   instances: [number, number];
   diskGB?: number;
-  /** Pinged by the keep-alive cron, so a free service never sleeps. */
+  /** Called at least every 15 minutes (the keep-alive ping or any enabled job), so a free service never sleeps. */
   keptAwake: boolean;
   /** The developer branch service of this name. */
   branch?: string;
@@ -25,6 +25,8 @@ export interface StackFacts {
   stack: string;
   environment: Environment;
   renderOwnerId: string;
+  /** The Render workspace's plan (`app.renderWorkspacePlan`), billed once per workspace. */
+  renderWorkspacePlan: string;
   services: ServiceFacts[];
   postgres?: { name: string; plan: string; diskSizeGB?: number };
   /** The stack's own Render Key Value (a shared one is the owner's to pay). */
@@ -51,6 +53,8 @@ export function stackFacts(stack: string, config: Omit<StackConfig, "secrets">):
   const b = config.backend;
   const cron = config.cron && b ? config.cron : undefined;
   const cronEnabled = cron ? (cron.enabled ?? config.environment !== "preview") : false;
+  // Any job that calls the main service at least every 15 minutes keeps it awake, not only keep-alive.
+  const calledOften = !!cron && cronEnabled && (cron.keepAlive || cron.jobs.some((j) => firesAtLeastEvery(j.schedule)));
   const services: ServiceFacts[] = b
     ? [
         {
@@ -58,7 +62,7 @@ export function stackFacts(stack: string, config: Omit<StackConfig, "secrets">):
           plan: b.plan,
           instances: b.autoscaling ? [b.autoscaling.min, b.autoscaling.max] : [b.instances ?? 1, b.instances ?? 1],
           ...(b.disk ? { diskGB: b.disk.sizeGB } : {}),
-          keptAwake: !!cron?.keepAlive && cronEnabled,
+          keptAwake: calledOften,
         },
         // Branch services: one instance, no disk, never pinged (web-service.ts).
         ...b.branches.map((br) => ({ name: `${name(b.name)}-${br.name}`, plan: b.plan, instances: [1, 1] as [number, number], keptAwake: false, branch: br.name })),
@@ -70,6 +74,7 @@ export function stackFacts(stack: string, config: Omit<StackConfig, "secrets">):
     stack,
     environment: config.environment,
     renderOwnerId: config.app.renderOwnerId,
+    renderWorkspacePlan: config.app.renderWorkspacePlan,
     services,
     ...(pg ? { postgres: { name: name("db"), plan: pg.plan, ...(pg.diskSizeGB !== undefined ? { diskSizeGB: pg.diskSizeGB } : {}) } } : {}),
     ...(db?.mode === "isolated" && db.server === "supabase" && db.supabase

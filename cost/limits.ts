@@ -4,7 +4,17 @@ import type { StackFacts } from "./facts";
 import { PRICES } from "./prices";
 import { FREE_ACTIVE_PROJECTS, FREE_PAUSE_AFTER_DAYS } from "../providers/supabase/facts";
 
-export type WarningKind = "free-hours" | "cron-triggers" | "free-postgres" | "vercel-hobby" | "netlify-free" | "plan-mismatch" | "supabase-free";
+export type WarningKind =
+  | "free-hours"
+  | "cron-triggers"
+  | "free-postgres"
+  | "free-instance"
+  | "create-quota"
+  | "render-workspace"
+  | "vercel-hobby"
+  | "netlify-free"
+  | "plan-mismatch"
+  | "supabase-free";
 
 export interface CostWarning {
   kind: WarningKind;
@@ -37,7 +47,17 @@ const LONG_LIVED = new Set(["production", "staging", "development"]);
  * stack alone crosses.
  */
 export function limitWarnings(stacks: readonly CountedStack[]): CostWarning[] {
-  return [...freeHours(stacks), ...cronTriggers(stacks), ...freePostgres(stacks), ...vercelPlans(stacks), ...netlifyPlans(stacks), ...supabaseFree(stacks)];
+  return [
+    ...freeHours(stacks),
+    ...cronTriggers(stacks),
+    ...freePostgres(stacks),
+    ...freeInstances(stacks),
+    ...createQuota(stacks),
+    ...renderWorkspaces(stacks),
+    ...vercelPlans(stacks),
+    ...netlifyPlans(stacks),
+    ...supabaseFree(stacks),
+  ];
 }
 
 /**
@@ -173,6 +193,79 @@ function freePostgres(stacks: readonly CountedStack[]): CostWarning[] {
     });
 }
 
+/** Render gives a workspace one free Postgres and one free Key Value; a second one is refused at create. */
+function freeInstances(stacks: readonly CountedStack[]): CostWarning[] {
+  const out: CostWarning[] = [];
+  for (const [owner, group] of groupBy(stacks, (s) => s.facts.renderOwnerId)) {
+    const kinds = [
+      ["Postgres", "webstack:database.render.plan", PRICES.limits.renderFreePostgresPerWorkspace.value, (s: CountedStack) => s.facts.postgres?.plan === "free"],
+      ["Key Value", "webstack:cache.plan", PRICES.limits.renderFreeKeyValuePerWorkspace.value, (s: CountedStack) => s.facts.keyValue?.plan === "free"],
+    ] as const;
+    for (const [what, key, limit, isFree] of kinds) {
+      const users = group.filter((s) => isFree(s) && s.copies > 0);
+      const total = users.reduce((n, s) => n + s.copies, 0);
+      if (total <= limit) continue;
+      out.push({
+        kind: "free-instance",
+        scope: `render:${owner}`,
+        used: total,
+        limit,
+        message:
+          `Render workspace ${owner}: ${total} free ${what} instances (${users.map((s) => `${s.facts.stack}${s.copies !== 1 ? ` ×${s.copies}` : ""}`).join(", ")}), ` +
+          `but a workspace may hold ${limit} (≈, render.com/docs/free); creating the next one fails. Use a paid plan (${key}) in all but one, or share one.`,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Render allows 20 service creates an hour per workspace. Pull-request stacks opened together
+ * (webstack:budget.previewStacks of them) each create their services at once: past the quota the
+ * next create waits until the hour turns, longer than a deploy waits, and fails.
+ */
+function createQuota(stacks: readonly CountedStack[]): CostWarning[] {
+  const limit = PRICES.limits.renderServiceCreatesPerHour.value;
+  const out: CostWarning[] = [];
+  for (const [owner, group] of groupBy(stacks, (s) => s.facts.renderOwnerId)) {
+    const burst = group.filter((s) => s.facts.environment === "preview" && s.copies > 0 && s.facts.services.length > 0);
+    const creates = burst.reduce((n, s) => n + s.copies * s.facts.services.length, 0);
+    if (creates <= limit) continue;
+    out.push({
+      kind: "create-quota",
+      scope: `render:${owner}`,
+      used: creates,
+      limit,
+      message:
+        `Render workspace ${owner}: ${burst.map((s) => `${s.facts.stack} ×${s.copies} (webstack:budget.previewStacks) with ${s.facts.services.length} service${s.facts.services.length === 1 ? "" : "s"} each`).join(", ")} ` +
+        `would create ${creates} services if opened within an hour, over Render's ${limit} service creates an hour per workspace; ` +
+        "the creates past it are refused until the hour turns. Lower webstack:budget.previewStacks, or open pull requests' stacks a few at a time.",
+    });
+  }
+  return out;
+}
+
+/** One plan per workspace; autoscaling needs a paid one. */
+function renderWorkspaces(stacks: readonly CountedStack[]): CostWarning[] {
+  const out: CostWarning[] = [];
+  for (const [owner, group] of groupBy(stacks, (s) => s.facts.renderOwnerId)) {
+    if (new Set(group.map((s) => s.facts.renderWorkspacePlan)).size > 1) {
+      out.push(mismatch(`render:${owner}`, `the plan of Render workspace ${owner}`, "webstack:app.renderWorkspacePlan", group.map((s) => [s.facts.stack, s.facts.renderWorkspacePlan])));
+    }
+    const scaled = group.filter((s) => s.facts.renderWorkspacePlan === "hobby" && s.facts.services.some((x) => x.instances[0] !== x.instances[1]));
+    if (scaled.length > 0) {
+      out.push({
+        kind: "render-workspace",
+        scope: `render:${owner}`,
+        message:
+          `Render workspace ${owner} is on Hobby, but ${scaled.map((s) => s.facts.stack).join(", ")} autoscale${scaled.length === 1 ? "s" : ""} (webstack:backend.autoscaling), ` +
+          "which needs a paid workspace: Render refuses it. Set webstack:app.renderWorkspacePlan: pro ($25/month per workspace, ≈) and upgrade the workspace.",
+      });
+    }
+  }
+  return out;
+}
+
 /**
  * Supabase's free plan, per organization across stacks: at most 2 active free projects (the third
  * create is refused), and a free project pauses after 7 idle days (a staging nobody used for a
@@ -213,6 +306,7 @@ function supabaseFree(stacks: readonly CountedStack[]): CostWarning[] {
   return out;
 }
 
+/** Vercel Hobby is for non-commercial, personal use, and has no team collaboration at all: any stack on it is warned. */
 function vercelPlans(stacks: readonly CountedStack[]): CostWarning[] {
   const out: CostWarning[] = [];
   const withVercel = stacks.filter((s) => s.facts.vercel);
@@ -220,16 +314,17 @@ function vercelPlans(stacks: readonly CountedStack[]): CostWarning[] {
     if (new Set(group.map((s) => s.facts.vercel!.plan)).size > 1) {
       out.push(mismatch(`vercel:${scope}`, `the Vercel plan of team '${scope}'`, "webstack:frontend.plan", group.map((s) => [s.facts.stack, s.facts.vercel!.plan])));
     }
-    for (const s of group) {
-      if (s.facts.environment !== "production" || s.facts.vercel!.plan !== "hobby") continue;
-      out.push({
-        kind: "vercel-hobby",
-        scope: `stack:${s.facts.stack}`,
-        message:
-          `Production stack '${s.facts.stack}' serves its frontend from Vercel Hobby (team '${scope}'), which is for ` +
-          "non-commercial, personal use only. Set webstack:frontend.plan: pro ($20/month per account).",
-      });
-    }
+    const hobby = group.filter((s) => s.facts.vercel!.plan === "hobby");
+    if (hobby.length === 0) continue;
+    const production = hobby.filter((s) => s.facts.environment === "production").map((s) => s.facts.stack);
+    out.push({
+      kind: "vercel-hobby",
+      scope: `vercel:${scope}`,
+      message:
+        `${hobby.map((s) => `'${s.facts.stack}'`).join(", ")} serve${hobby.length === 1 ? "s" : ""} the frontend from Vercel Hobby ('${scope}'), ` +
+        "which is for non-commercial, personal use only and has no team collaboration (one person deploys and sees the project)" +
+        `${production.length ? `; ${production.join(", ")} is production` : ""}. Set webstack:frontend.plan: pro ($20/month per account) in each.`,
+    });
   }
   return out;
 }

@@ -39,6 +39,15 @@ const RENDER_PG =
   "third-party: a cost note of 2026-02-08 (render-day2.md §4) and code-search hits in third-party Render dashboards " +
   "(repositories not identified)";
 const RENDER_FREE = "https://render.com/docs/free ('at no charge')";
+const RENDER_PG_4GB =
+  "third-party copies of Render's price page (repo api-evangelist/render plans/render-plans-pricing.yml, 2026-05-04; " +
+  "issue 21 review) give $75; the earlier $45 had one source only";
+const RENDER_KV =
+  "third-party figures: $10 in the sources found (issue 21 review); the $7 once listed here had no source; via render-day2.md §1";
+const RENDER_WORKSPACES =
+  "third-party (recurdash.com/guides/how-to-cancel-render) for the plans of 2026-04-23 (render.com/docs/organizations): " +
+  "Hobby $0, Pro $25/month, Scale $499/month; via render-day2.md §4";
+const RENDER_BLUEPRINT = "render-oss/skills render-deploy/references/blueprint-spec.md (Postgres diskSizeGB defaults), via issue 21";
 const VERCEL_PRO = "https://vercel.com/docs/plans/pro-plan";
 const VERCEL_HOBBY = "https://vercel.com/docs/plans/hobby";
 const NETLIFY_CREDITS = "https://docs.netlify.com/manage/accounts-and-billing/billing/billing-for-credit-based-plans/how-credits-work";
@@ -74,16 +83,25 @@ export const PRICES = {
       free: month(0, RENDER_FREE, true),
       basic_256mb: month(6, RENDER_PG, false),
       basic_1gb: month(19, RENDER_PG, false),
-      basic_4gb: month(45, `${RENDER_PG}; one source only`, false),
+      basic_4gb: month(75, RENDER_PG_4GB, false),
+    } as Record<string, Price>,
+    /**
+     * Render workspace plans (`app.renderWorkspacePlan`), billed once per workspace whatever the
+     * stacks in it. Autoscaling and team members need a paid one (render-api.md; docs.render.com/team-members).
+     */
+    workspace: {
+      hobby: month(0, RENDER_WORKSPACES, false),
+      pro: month(25, RENDER_WORKSPACES, false),
+      scale: month(499, RENDER_WORKSPACES, false),
     } as Record<string, Price>,
     /** Postgres storage, billed on the provisioned size apart from the instance. */
     postgresStorage: { usd: 0.3, per: "GB-month", source: "third-party cost note of 2026-02-08, via render-day2.md §4", read: READ, confirmed: false } as Price,
     /** Persistent disk of a paid service, billed on the provisioned size. */
     disk: { usd: 0.25, per: "GB-month", source: RENDER_2022, read: READ, confirmed: false } as Price,
-    /** Key Value instance types (`cache.plan`). The third-party starter figures disagree. */
+    /** Key Value instance types (`cache.plan`). */
     keyValue: {
       free: month(0, RENDER_FREE, true),
-      starter: month([7, 10], "third-party figures that disagree ($7 vs $10), via render-day2.md §1", false),
+      starter: month(10, RENDER_KV, false),
     } as Record<string, Price>,
   },
   vercel: {
@@ -138,6 +156,26 @@ export const PRICES = {
       note: "30 days (2026, third-party) or 90 days plus 14 days' grace (older Render docs)",
     } as Limit,
     renderFreePostgresStorageGB: { value: 1, unit: "GB of storage on a free Postgres", source: "render-oss/skills blueprint-spec.md, via render-day2.md §4", read: READ, confirmed: true } as Limit,
+    /** Storage a Postgres gets when `diskSizeGB` is not set, by plan family (the plan name's first part). */
+    renderPostgresDefaultDiskGB: {
+      free: { value: 1, unit: "GB", source: RENDER_BLUEPRINT, read: READ, confirmed: true },
+      basic: { value: 15, unit: "GB", source: RENDER_BLUEPRINT, read: READ, confirmed: true },
+      pro: { value: 100, unit: "GB", source: RENDER_BLUEPRINT, read: READ, confirmed: true },
+      accelerated: { value: 250, unit: "GB", source: RENDER_BLUEPRINT, read: READ, confirmed: true },
+    } as Record<string, Limit>,
+    /** Sizes Render takes for Postgres storage: 1, or a multiple of 5. */
+    renderPostgresDiskStepGB: { value: 5, unit: "GB", source: "render-oss/skills service-mapping.md, via render-day2.md §4 ('1 GB or multiples of 5 GB')", read: READ, confirmed: true } as Limit,
+    /** Free instances of each kind a workspace may hold. */
+    renderFreePostgresPerWorkspace: { value: 1, unit: "free Postgres per workspace", source: RENDER_FREE, read: READ, confirmed: false } as Limit,
+    renderFreeKeyValuePerWorkspace: { value: 1, unit: "free Key Value per workspace", source: RENDER_FREE, read: READ, confirmed: false } as Limit,
+    /** `POST /v1/services` quota (api-docs.render.com/reference/rate-limiting, via render-api.md). */
+    renderServiceCreatesPerHour: {
+      value: 20,
+      unit: "service creates an hour per workspace",
+      source: "https://api-docs.render.com/reference/rate-limiting (recorded Ratelimit-Limit: 20), via render-api.md",
+      read: READ,
+      confirmed: true,
+    } as Limit,
     renderFreeKeyValueMB: {
       value: 25,
       unit: "MB of memory on a free Key Value, without persistence",

@@ -18,7 +18,7 @@ export const fakeOutputs: Record<string, FakeOutputs> = {
   // Vercel generates the automation bypass secret when none is given (additionalSecretOutputs).
   "vercel:index/projectProtectionBypass:ProjectProtectionBypass": () => ({ secret: fakeSecret("fakebypass0123456789abcdefghijkl"), scope: "automation-bypass", isEnvVar: true }),
   // The token's value is secret (additionalSecretOutputs); its id is the S3 access key id.
-  "cloudflare:index/apiToken:ApiToken": (name) => ({ value: fakeSecret(`fake-${name}-token-value`), status: "active" }),
+  "cloudflare:index/accountToken:AccountToken": (name) => ({ value: fakeSecret(`fake-${name}-token-value`), status: "active" }),
   "random:index/randomPassword:RandomPassword": (name, inputs) => ({
     result: fakeSecret(`fake-${name}-`.padEnd(Number(inputs.length ?? 32), "x")),
     bcryptHash: fakeSecret(`$2a$10$fake-${name}`),

@@ -146,12 +146,12 @@ describe("the example product", () => {
       "http://localhost:3000",
     ]);
     for (const s of ["prod", "staging", "dev"] as const) {
-      const policies = one(manifests[s], "cloudflare:index/apiToken:ApiToken").inputs.policies as { permissionGroups: { id: string }[]; resources: string }[];
+      const policies = one(manifests[s], "cloudflare:index/accountToken:AccountToken").inputs.policies as { permissionGroups: { id: string }[]; resources: string }[];
       expect(policies.map((p) => JSON.parse(p.resources))).toEqual([
         { [`com.cloudflare.edge.r2.bucket.3f1c9a7be2d04c6f8a5b1e9d7c2f4a60_default_ott-${s}-files`]: "*" },
       ]);
-      // Workers R2 Storage Bucket Item Read and Write: objects only, no bucket or account administration.
-      expect(policies[0]!.permissionGroups).toEqual([{ id: "6a018a9f2fc74eb6b293b0c548f38b39" }, { id: "2efd5506f9c8494dacb1fa10a3e7d5b6" }]);
+      // Workers R2 Storage Bucket Item Write (object read and write): no bucket or account administration.
+      expect(policies[0]!.permissionGroups).toEqual([{ id: "2efd5506f9c8494dacb1fa10a3e7d5b6" }]);
     }
   });
 

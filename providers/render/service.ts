@@ -5,7 +5,7 @@
  * programs use is in `service-resource.ts`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { compact, configurableClient, namingErrors, createdButFailed, deleteOrGone, getOrGone, postOrFind, providerChanged, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
+import { compact, configurableClient, isApiError, namingErrors, createdButFailed, deleteOrGone, getOrGone, postOrFind, providerChanged, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
 import { moveToEnvironment } from "./environment-move";
 import { NAME_RULES, nameProblem } from "../names";
 
@@ -19,6 +19,14 @@ export interface AutoscalingSpec {
   cpuPercent?: number;
   /** Target memory utilisation, 1–90 %. */
   memoryPercent?: number;
+}
+
+/** A prebuilt image to run (runtime `image`), instead of a repo Render builds. */
+export interface ImageSpec {
+  /** Image reference with its registry. @example "ghcr.io/acme/ott-api:1.4.2" */
+  imagePath: string;
+  /** Render registry credential (`rgc-…`) to pull a private image; omit for a public one. */
+  registryCredentialId?: string;
 }
 
 export interface DiskSpec {
@@ -37,6 +45,8 @@ export interface ServiceInputs {
   rootDir?: string;
   autoDeploy?: boolean;
   runtime: string;
+  /** Runtime `image` only: the image to run. */
+  image?: ImageSpec;
   buildCommand?: string;
   startCommand?: string;
   preDeployCommand?: string;
@@ -88,7 +98,7 @@ export interface ServiceProviderOptions {
 const REPLACE_FIELDS = ["type", "ownerId", "region"] as const;
 const PATCH_FIELDS = [
   "name", "repo", "branch", "rootDir", "autoDeploy", "runtime", "buildCommand", "startCommand", "preDeployCommand",
-  "dockerCommand", "dockerfilePath", "dockerContext", "schedule", "healthCheckPath", "plan",
+  "dockerCommand", "dockerfilePath", "dockerContext", "schedule", "healthCheckPath", "plan", "image",
 ] as const;
 const NATIVE_RUNTIMES = ["node", "python", "go", "ruby", "rust", "elixir"];
 
@@ -120,6 +130,8 @@ export function normalizeService(i: Partial<ServiceInputs>): Record<string, unkn
   const web = i.type === "web_service";
   const scalable = i.type !== "cron_job";
   const docker = i.runtime === "docker" || i.runtime === "image";
+  // An image service is not built: no Dockerfile or context, only the command that runs it.
+  const built = i.runtime === "docker";
   return {
     ownerId: i.ownerId,
     name: i.name,
@@ -134,8 +146,9 @@ export function normalizeService(i: Partial<ServiceInputs>): Record<string, unkn
     preDeployCommand: i.preDeployCommand || undefined,
     dockerCommand: docker ? i.dockerCommand || undefined : undefined,
     // Render fills these in for docker services (a read returns "", "." and "./Dockerfile").
-    dockerfilePath: docker ? i.dockerfilePath || "./Dockerfile" : undefined,
-    dockerContext: docker ? i.dockerContext || "." : undefined,
+    dockerfilePath: built ? i.dockerfilePath || "./Dockerfile" : undefined,
+    dockerContext: built ? i.dockerContext || "." : undefined,
+    image: i.runtime === "image" && i.image ? { imagePath: i.image.imagePath, registryCredentialId: i.image.registryCredentialId || undefined } : undefined,
     schedule: i.schedule,
     healthCheckPath: web ? i.healthCheckPath || undefined : undefined,
     plan: i.plan ?? "starter",
@@ -173,6 +186,19 @@ export function checkService(news: Record<string, any>, olds: Record<string, any
   if (known("runtime") && NATIVE_RUNTIMES.includes(news.runtime)) {
     for (const k of ["buildCommand", "startCommand"]) if (news[k] === undefined) f.push({ property: k, reason: `${k} is required for the '${news.runtime}' runtime` });
   }
+  if (news.runtime === "image") {
+    // Render's image creates always carry `image: {imagePath}`; without it there is nothing to run.
+    if (news.image === undefined) f.push({ property: "image", reason: "image is required for the 'image' runtime: { imagePath, registryCredentialId? }" });
+    else if (known("image") && (typeof news.image.imagePath !== "string" || !/^\S+$/.test(news.image.imagePath))) {
+      f.push({ property: "image", reason: "image.imagePath must be an image reference, e.g. 'ghcr.io/acme/api:1.4.2'" });
+    }
+    if (known("image") && news.image.registryCredentialId !== undefined && !/^rgc-[a-z0-9]+$/.test(String(news.image.registryCredentialId))) {
+      f.push({ property: "image", reason: "image.registryCredentialId must be a Render registry credential id ('rgc-…')" });
+    }
+    for (const k of ["repo", "branch", "rootDir", "buildCommand", "startCommand", "dockerfilePath", "dockerContext"]) {
+      if (news[k] !== undefined) f.push({ property: k, reason: `${k} is not used by the 'image' runtime (Render pulls the image); remove it` });
+    }
+  } else if (news.image !== undefined) f.push({ property: "image", reason: "image is only valid with runtime 'image'" });
   if (news.runtime === "docker") {
     // The Dockerfile builds and starts a docker service; Render ignores these, so they would only show as drift.
     if (news.buildCommand !== undefined) f.push({ property: "buildCommand", reason: "buildCommand is not used by the docker runtime (the Dockerfile builds the image); remove it" });
@@ -261,10 +287,16 @@ function autoscalingBody(a: AutoscalingSpec) {
 }
 
 function envSpecific(i: Partial<ServiceInputs>) {
-  return i.runtime === "docker" || i.runtime === "image"
+  // Render's recorded image creates send `envSpecificDetails: {}`; only the command applies.
+  if (i.runtime === "image") return i.dockerCommand ? { dockerCommand: i.dockerCommand } : {};
+  return i.runtime === "docker"
     ? // Explicit defaults, so removing a setting resets it at Render instead of leaving the old value.
       { dockerCommand: i.dockerCommand ?? "", dockerfilePath: i.dockerfilePath || "./Dockerfile", dockerContext: i.dockerContext || "." }
     : { buildCommand: i.buildCommand, startCommand: i.startCommand };
+}
+
+function imageBody(i: Partial<ServiceInputs>) {
+  return i.image ? { ownerId: i.ownerId, imagePath: i.image.imagePath, registryCredentialId: i.image.registryCredentialId } : undefined;
 }
 
 function createBody(i: ServiceInputs) {
@@ -276,6 +308,7 @@ function createBody(i: ServiceInputs) {
     repo: i.repo,
     branch: i.branch,
     rootDir: i.rootDir,
+    image: i.runtime === "image" ? imageBody(i) : undefined,
     autoDeploy: n.autoDeploy ? "yes" : "no",
     environmentId: i.environmentId,
     envVars: envVarList(i.envVars),
@@ -312,6 +345,8 @@ export function serviceFromApi(s: any, envVars: { key: string; value: string }[]
     rootDir: s.rootDir || undefined,
     autoDeploy: s.autoDeploy !== "no",
     runtime: d.runtime ?? d.env,
+    // GET returns an image service's image at the top level.
+    image: s.imagePath ? { imagePath: s.imagePath, registryCredentialId: s.registryCredential?.id } : undefined,
     buildCommand: esd.buildCommand,
     startCommand: esd.startCommand,
     // POST and PATCH take it in serviceDetails; GET returns it inside envSpecificDetails.
@@ -444,6 +479,7 @@ async function converge(client: RenderClient, id: string, olds: Partial<ServiceO
   for (const k of PATCH_FIELDS) {
     if (!changed(k)) continue;
     if (k === "name" || k === "repo" || k === "branch" || k === "rootDir") patch[k] = b[k] ?? "";
+    else if (k === "image") patch.image = imageBody(news);
     else if (k === "autoDeploy") patch.autoDeploy = b.autoDeploy ? "yes" : "no";
     else if (["buildCommand", "startCommand", "dockerCommand", "dockerfilePath", "dockerContext"].includes(k)) {
       details.envSpecificDetails = envSpecific(news);
@@ -527,6 +563,26 @@ async function afterCreate(id: string, outs: ServiceOutputs, step: () => Promise
   }
 }
 
+/** Render's documented quota on `POST /v1/services` (render-api.md, rate limits). */
+export const SERVICE_CREATES_PER_HOUR = 20;
+
+/**
+ * A create refused for the hourly quota, kept as the client reported it (its wait budget and the
+ * delay Render asked for) and saying which quota it is and when to run again.
+ */
+function createQuotaError(err: Error): Error {
+  const secs = Number(/next retry in (\d+) s/.exec(err.message)?.[1] ?? NaN);
+  const when = Number.isFinite(secs)
+    ? `run \`pulumi up\` again in about ${Math.ceil(secs / 60)} min (${secs} s, when Render resets the quota)`
+    : "run `pulumi up` again within the hour";
+  const e = new Error(
+    `${err.message}. Render allows ${SERVICE_CREATES_PER_HOUR} service creates an hour per workspace (POST /v1/services), ` +
+      `and this workspace has used them: ${when}, or ask Render support to raise the limit.`,
+  );
+  e.name = err.name;
+  return Object.assign(e, { status: (err as { status?: number }).status });
+}
+
 /** Builds a provider; tests pass options, the bundle in state uses the defaults. */
 export function createServiceProvider(options: ServiceProviderOptions = {}): pulumi.dynamic.ResourceProvider {
   const { client, configure } = configurableClient(options.client);
@@ -553,7 +609,10 @@ export function createServiceProvider(options: ServiceProviderOptions = {}): pul
         c,
         async () => (created = (await c.request<any>("POST", "/services", { body: createBody(inputs), idempotent: false })).body),
         () => findService(c, inputs),
-      );
+      ).catch((err) => {
+        // Only the create itself counts against the hourly quota; a 429 on the lookup is the GET class.
+        throw isApiError(err, 429) && err.method === "POST" && err.path === "/services" ? createQuotaError(err) : err;
+      });
       if (created) {
         const s = created.service;
         const after = serviceFromApi(s, undefined, inputs);
@@ -563,10 +622,13 @@ export function createServiceProvider(options: ServiceProviderOptions = {}): pul
         );
       }
       // Adopted (a lost answer, or a name already taken by an earlier run): bring it to the desired state.
-      const after = serviceFromApi(found, undefined, {});
+      // Read with the inputs as the prior state, so Render's defaults (branch "main", …) compare
+      // equal to what asked for them: a service that already matches gets no PATCH and no deploy.
+      const prior: Partial<ServiceOutputs> = { ...inputs, deployId: undefined, deployStatus: undefined };
+      const after = serviceFromApi(found, undefined, prior);
       const seen = outputsOf(inputs, after, { diskId: after.diskId });
       return afterCreate(found.id, seen, async () => {
-        const current = (await readService(c, found.id, {}))!;
+        const current = (await readService(c, found.id, prior))!;
         return converge(c, found.id, current, inputs, pollMs());
       });
     },

@@ -20,7 +20,9 @@ import {
   createRole,
   deleteGrant,
   deploy,
+  destroyDatabase,
   type PlannedResource,
+  setAllowConnections,
   readDefaultPrivileges,
   readGrant,
   ReplayProvider,
@@ -115,6 +117,9 @@ async function plan(name: string, stack: string, consumers: string[]): Promise<P
   };
 }
 
+/** Notices but the GrantRole's own revoke before its first grant, which has nothing to revoke yet. */
+const effective = (notices: string[]) =>
+  notices.filter((n) => !/^WARNING: role "[^"]+" (is not a member of role "[^"]+"|has not been granted membership in role "[^"]+" by role "[^"]+")$/.test(n));
 const ofType = (p: Plan, type: string) => p.resources.filter((r) => r.type === type);
 const sorted = (xs: readonly string[]) => [...xs].sort();
 
@@ -213,7 +218,7 @@ describe("Database under a non-superuser admin", () => {
     const providerFor = (r: PlannedResource) => deployed.find((d) => d.providers.has(r.provider!))!.providerOf(r);
 
     // Every statement took effect: PostgreSQL warns when a GRANT or REVOKE changes nothing.
-    for (const d of deployed) for (const p of d.providers.values()) expect(p.notices, p.name).toEqual([]);
+    for (const d of deployed) for (const p of d.providers.values()) expect(effective(p.notices), p.name).toEqual([]);
     // What the creates stored in state, and what a refresh reads now, is what was planned.
     for (const [p, d] of [
       [staging, deployed[0]!],
@@ -312,6 +317,78 @@ describe("Database under a non-superuser admin", () => {
     const after = (r: PlannedResource) => (dbLevel.includes(r) ? asOwner : d.providerOf(r));
     expect(await readBack(qa, after)).toEqual(desired(qa));
     expect(await whoCanConnect("ott_qa")).toEqual(sorted([ADMIN, "ott_qa", "ott_qa_dev", "postgres"]));
+  });
+});
+
+describe("destroying a database while a consumer is connected", () => {
+  const GRANT_ROLE = "postgresql:index/grantRole:GrantRole";
+  /** A consumer's open session, as a dev or PR backend holds one; `ended` resolves when the server ends it. */
+  async function openSession(url: string) {
+    const c = new Client({ connectionString: url });
+    const ended = new Promise<string>((resolve) => {
+      c.on("error", (e) => resolve(e.message));
+      c.on("end", () => resolve("ended"));
+    });
+    await c.connect();
+    await c.query("SELECT 1");
+    return { client: c, ended };
+  }
+  /** As the platform's superuser (its unix socket): what the stack's roles cannot see. */
+  async function platform<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+    const c = await server!.admin();
+    try {
+      return await fn(c);
+    } finally {
+      await c.end();
+    }
+  }
+  const allowsConnections = (database: string) =>
+    platform(async (c) => (await c.query("SELECT datallowconn FROM pg_database WHERE datname = $1", [database])).rows[0]?.datallowconn as boolean | undefined);
+
+  it("shows why: without the owner's membership in the consumer roles, the drop stops half-way and no `up` can undo it", async () => {
+    const p = await plan("old-db", "old", ["dev"]);
+    const before = p.resources.filter((r) => r.type !== GRANT_ROLE);
+    expect(before.length).toBeLessThan(p.resources.length);
+    const d = await deploy(before);
+    const dev = await openSession(p.consumers.dev!);
+    await expect(destroyDatabase(before, d)).rejects.toThrow(/terminat/);
+    // ALLOW_CONNECTIONS false committed before the failure: nobody can connect, the owner neither.
+    expect(await allowsConnections("ott_old")).toBe(false);
+    await expect(as(p.owner, async () => undefined)).rejects.toThrow(/is not currently accepting connections/);
+    // `up --refresh` reads ALLOW_CONNECTIONS false and updates it as the admin, who is not the owner.
+    await expect(setAllowConnections(admin(), "ott_old", true)).rejects.toThrow(/must be owner of database/);
+    await dev.client.end();
+    await platform((c) => c.query("DROP DATABASE ott_old WITH (FORCE)"));
+  });
+
+  it("ends the consumer's session, drops the database, and the next `up` brings it back accepting connections", async () => {
+    const p = await plan("gone-db", "gone", ["dev", "preview"]);
+    const memberships = ofType(p, GRANT_ROLE).map((r) => [r.inputs.role, r.inputs.grantRole]);
+    expect(memberships).toEqual([
+      ["ott_gone", "ott_gone_dev"],
+      ["ott_gone", "ott_gone_preview"],
+    ]);
+    // The database is dropped before the memberships are revoked.
+    const database = p.resources.find((r) => r.type === "postgresql:index/database:Database")!;
+    for (const m of ofType(p, GRANT_ROLE)) expect(database.dependsOn).toContain(m.urn);
+
+    const d = await deploy(p.resources);
+    for (const pr of d.providers.values()) expect(effective(pr.notices), pr.name).toEqual([]);
+    const dev = await openSession(p.consumers.dev!);
+    const preview = await openSession(p.consumers.preview!);
+    await destroyDatabase(p.resources, d);
+    expect(await dev.ended).toMatch(/terminat/);
+    expect(await preview.ended).toMatch(/terminat/);
+    expect(await allowsConnections("ott_gone")).toBeUndefined();
+
+    // The next `up` creates it again (roles and memberships are still there: they are deleted
+    // after the database), and every stack connects.
+    const again = await deploy(p.resources.filter((r) => r.type !== "postgresql:index/role:Role" && r.type !== GRANT_ROLE));
+    expect(await allowsConnections("ott_gone")).toBe(true);
+    for (const url of [p.owner, ...Object.values(p.consumers)]) {
+      await as(url, async (c) => expect(await sql(c, "SELECT current_database() AS d")).toEqual([{ d: "ott_gone" }]));
+    }
+    expect(again.providers.size).toBeGreaterThan(0);
   });
 });
 });

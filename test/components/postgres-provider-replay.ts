@@ -64,6 +64,13 @@ export class ReplayProvider {
     }
   }
 
+  /** Ends idle connections to `database`: the provider keeps none (MaxIdleConns 0). */
+  async closeIdle(database: string): Promise<void> {
+    const pool = this.idle.get(database) ?? [];
+    this.idle.delete(database);
+    await Promise.all(pool.map((c) => (open.delete(c), c.end())));
+  }
+
   /** helpers.go startTransaction + deferredRollback */
   transaction<T>(database: string, fn: (txn: Client) => Promise<T>): Promise<T> {
     return this.session(database, async (txn) => {
@@ -204,6 +211,54 @@ export function createDatabase(p: ReplayProvider, d: { name: string; owner: stri
       await lockTxn.query("ROLLBACK");
     }
   });
+}
+
+/**
+ * resourcePostgreSQLDatabaseDelete (v1.26.0): as a member of the owner (granted just for this),
+ * terminateBConnections commits `ALLOW_CONNECTIONS false`, then ends every other session on the
+ * database, then DROP DATABASE … WITH (FORCE) (13+). Each statement commits on its own, so a
+ * failure after the first leaves a database that refuses every connection.
+ */
+export function dropDatabase(p: ReplayProvider, d: { name: string; owner: string }): Promise<void> {
+  const currentUser = p.config.username;
+  return p.session(p.config.database, async (lockTxn) => {
+    await lockTxn.query("BEGIN");
+    try {
+      await pgLockRole(lockTxn, currentUser);
+      await p.session(p.config.database, async (db) => {
+        const granted = await grantRoleMembership(db, d.owner, currentUser);
+        try {
+          await db.query(`ALTER DATABASE ${ident(d.name)} ALLOW_CONNECTIONS false`);
+          await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${d.name}' AND pid <> pg_backend_pid()`);
+          await db.query(`DROP DATABASE ${ident(d.name)} WITH ( FORCE )`);
+        } finally {
+          if (granted) await revokeRoleMembership(db, d.owner, currentUser);
+        }
+      });
+    } finally {
+      await lockTxn.query("ROLLBACK");
+    }
+  });
+}
+
+/** resourcePostgreSQLDatabaseUpdate, setDBAllowConns: what `up --refresh` runs when it reads ALLOW_CONNECTIONS false. */
+export function setAllowConnections(p: ReplayProvider, name: string, allow: boolean): Promise<void> {
+  return p.session(p.config.database, async (db) => void (await db.query(`ALTER DATABASE ${ident(name)} ALLOW_CONNECTIONS ${allow}`)));
+}
+
+// --- resource_postgresql_grant_role.go ------------------------------------------------------
+
+/** resourcePostgreSQLGrantRoleCreate: revoke, then grant, in one transaction on the provider's database. */
+export function createGrantRole(p: ReplayProvider, g: { role: string; grantRole: string }): Promise<void> {
+  return p.transaction(p.config.database, async (txn) => {
+    await txn.query(`REVOKE ${ident(g.grantRole)} FROM ${ident(g.role)}`);
+    await txn.query(`GRANT ${ident(g.grantRole)} TO ${ident(g.role)}`);
+  });
+}
+
+/** resourcePostgreSQLGrantRoleDelete */
+export function deleteGrantRole(p: ReplayProvider, g: { role: string; grantRole: string }): Promise<void> {
+  return p.transaction(p.config.database, async (txn) => void (await txn.query(`REVOKE ${ident(g.grantRole)} FROM ${ident(g.role)}`)));
 }
 
 // --- resource_postgresql_grant.go -----------------------------------------------------------
@@ -352,6 +407,18 @@ export async function createDefaultPrivileges(p: ReplayProvider, d: DefaultPrivi
   return readDefaultPrivileges(p, d);
 }
 
+/** resourcePostgreSQLDefaultPrivilegesDelete */
+export function deleteDefaultPrivileges(p: ReplayProvider, d: DefaultPrivilegesArgs): Promise<void> {
+  return p.transaction(d.database, async (txn) => {
+    await pgLockRole(txn, d.owner);
+    await withRolesGranted(txn, [d.owner], async () => {
+      await txn.query(
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(d.owner)} IN SCHEMA ${ident(d.schema)} REVOKE ALL ON ${d.objectType.toUpperCase()}S FROM ${ident(d.role)}`,
+      );
+    });
+  });
+}
+
 /** readRoleDefaultPrivileges */
 export function readDefaultPrivileges(p: ReplayProvider, d: DefaultPrivilegesArgs): Promise<string[]> {
   return p.transaction(d.database, async (txn) => {
@@ -399,6 +466,7 @@ export function engineOrder(resources: PlannedResource[]): PlannedResource[] {
 const ROLE = "postgresql:index/role:Role";
 const DATABASE = "postgresql:index/database:Database";
 const GRANT = "postgresql:index/grant:Grant";
+const GRANT_ROLE = "postgresql:index/grantRole:GrantRole";
 const DEFAULT_PRIVILEGES = "postgresql:index/defaultPrivileges:DefaultPrivileges";
 const PROVIDER = "pulumi:providers:postgresql";
 
@@ -446,9 +514,32 @@ export async function deploy(plan: PlannedResource[]): Promise<Deployment> {
       );
     } else if (r.type === ROLE) await createRole(providerOf(r), { name: plain(i.name), login: plain<boolean>(i.login), password: plain(i.password) });
     else if (r.type === DATABASE) await createDatabase(providerOf(r), { name: plain(i.name), owner: plain(i.owner) });
+    else if (r.type === GRANT_ROLE) await createGrantRole(providerOf(r), { role: plain(i.role), grantRole: plain(i.grantRole) });
     else if (r.type === GRANT) state.set(r.urn, await createGrant(providerOf(r), asGrant(r)));
     else if (r.type === DEFAULT_PRIVILEGES) state.set(r.urn, await createDefaultPrivileges(providerOf(r), asDefaultPrivileges(r)));
     else if (r.type.startsWith("postgresql:")) throw new Error(`no replay for ${r.type} (${r.name}): add the provider's statements here`);
   }
   return { providers, state, providerOf };
+}
+
+/**
+ * `pulumi destroy` of a deployed plan as far as its database: every resource that depends on the
+ * database is deleted first (reverse engine order), then the database itself. The roles and the
+ * owner's memberships, deleted after it, do not matter to whether the drop succeeds.
+ */
+export async function destroyDatabase(plan: PlannedResource[], d: Deployment): Promise<void> {
+  const database = plan.find((r) => r.type === DATABASE);
+  if (!database) throw new Error("the plan has no database");
+  const dependents = new Set<string>([database.urn]);
+  const order = engineOrder(plan);
+  for (const r of order) if ([...r.dependsOn, ...(r.provider ? [r.provider] : [])].some((x) => dependents.has(x))) dependents.add(r.urn);
+  for (const r of [...order].reverse()) {
+    if (!dependents.has(r.urn) || r.urn === database.urn) continue;
+    if (r.type === GRANT) await deleteGrant(d.providerOf(r), asGrant(r));
+    else if (r.type === DEFAULT_PRIVILEGES) await deleteDefaultPrivileges(d.providerOf(r), asDefaultPrivileges(r));
+    else if (r.type.startsWith("postgresql:") && r.type !== PROVIDER) throw new Error(`no delete replay for ${r.type} (${r.name})`);
+  }
+  const name = plain(database.inputs.name);
+  for (const p of d.providers.values()) await p.closeIdle(name);
+  await dropDatabase(d.providerOf(database), { name, owner: plain(database.inputs.owner) });
 }

@@ -6,7 +6,7 @@ import { byType, one, settle, synthComponent } from "../harness";
 const ACCOUNT = "3f1c9a7be2d04c6f8a5b1e9d7c2f4a60";
 const OWN = { accountId: ACCOUNT, bucketName: "ott-test-files" };
 const BUCKET = "cloudflare:index/r2Bucket:R2Bucket";
-const TOKEN = "cloudflare:index/apiToken:ApiToken";
+const TOKEN = "cloudflare:index/accountToken:AccountToken";
 const ITEM_READ = "6a018a9f2fc74eb6b293b0c548f38b39";
 const ITEM_WRITE = "2efd5506f9c8494dacb1fa10a3e7d5b6";
 
@@ -43,7 +43,10 @@ describe("the bucket's token", () => {
     const policies = token.inputs.policies as { effect: string; permissionGroups: { id: string }[]; resources: string }[];
     expect(policies).toHaveLength(1);
     expect(policies[0]!.effect).toBe("allow");
-    expect(policies[0]!.permissionGroups).toEqual([{ id: ITEM_READ }, { id: ITEM_WRITE }]);
+    // Item Write alone: Cloudflare maps it to Object Read & Write (r2/api/tokens).
+    expect(policies[0]!.permissionGroups).toEqual([{ id: ITEM_WRITE }]);
+    // Owned by the account, so its S3 keys outlive the deploying user.
+    expect(token.inputs.accountId).toBe(ACCOUNT);
     expect(JSON.parse(policies[0]!.resources)).toEqual({ [`com.cloudflare.edge.r2.bucket.${ACCOUNT}_default_ott-test-files`]: "*" });
     expect(policies[0]!.resources).not.toContain("com.cloudflare.api.account");
     expect(token.dependsOn).toContain(one(m, BUCKET).urn);

@@ -151,3 +151,29 @@ describe("WebService", () => {
     }
   });
 });
+
+describe("WebService with runtime image", () => {
+  it("passes the image (and the start command as the docker command), with no repo or branch", async () => {
+    const image = { imagePath: "ghcr.io/acme/ott-api:1.4.2", registryCredentialId: "rgc-abc123" };
+    const m = await synthComponent(
+      () =>
+        void new WebService(
+          "api",
+          args({ runtime: "image", image, repo: undefined, branch: undefined, rootDir: undefined, buildCommand: undefined, branches: [] }),
+        ),
+    );
+    const inputs = one(m, SERVICE, "ott-dev-api").inputs;
+    expect(inputs).toMatchObject({ runtime: "image", image, dockerCommand: "node dist/server.js" });
+    for (const k of ["repo", "branch", "buildCommand", "startCommand"]) expect(inputs).not.toHaveProperty(k);
+  });
+
+  it("refuses an image runtime without an image, or with branch services, naming the key", async () => {
+    const bare = { runtime: "image", repo: undefined, branch: undefined, rootDir: undefined, buildCommand: undefined };
+    await expect(synthComponent(() => void new WebService("api", args({ ...bare, branches: [] })))).rejects.toThrow(
+      /WebService 'ott-dev-api': image is required for the 'image' runtime/,
+    );
+    await expect(synthComponent(() => void new WebService("api", args({ ...bare, image: { imagePath: "nginx:1" } })))).rejects.toThrow(
+      /WebService 'ott-dev-api': branches need a repo to build/,
+    );
+  });
+});

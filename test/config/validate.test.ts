@@ -38,7 +38,7 @@ describe("stack config validation", () => {
     const raw = valid();
     raw.app.zzzzzz = 1;
     expect(errorsFor(raw)).toEqual([
-      "webstack:app.zzzzzz: unknown key; expected one of 'name' | 'pulumiOrg' | 'renderOwnerId' | 'renderProject' | 'repo'",
+      "webstack:app.zzzzzz: unknown key; expected one of 'name' | 'pulumiOrg' | 'renderOwnerId' | 'renderProject' | 'renderWorkspacePlan' | 'repo'",
     ]);
   });
 

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import YAML from "yaml";
 import { rawSections } from "../../config/raw";
 import { validateStackConfig } from "../../config/validate";
+import { firesAtLeastEvery } from "../../components/cron-schedule";
 import { PRICES, type Price } from "../../cost/prices";
 import { costSection } from "../../cost/section";
 import type { Manifest } from "../../synth/manifest";
@@ -23,8 +24,9 @@ function config(stack: string, overrides: Record<string, unknown> = {}) {
 /**
  * The expected monthly total in cents, from the stack file and the price table alone (not the
  * code under test): the backend plan × its instances (autoscaling min–max), one instance per
- * branch service, its disk, an isolated Render Postgres with its storage (1 GB when unset), and
- * the stack's own Key Value (a range where its price is one; an R2 bucket has no fixed price).
+ * branch service, its disk, an isolated Render Postgres with its storage (when unset, Render's
+ * default for the plan family: basic 15 GB, pro 100, accelerated 250), and the stack's own Key
+ * Value (a range where its price is one; an R2 bucket has no fixed price).
  */
 function expectedCents(stack: string): [number, number] {
   const file = stack.startsWith("pr-") ? join(ROOT, "stacks", "preview.yaml") : join(ROOT, `Pulumi.${stack}.yaml`);
@@ -38,7 +40,7 @@ function expectedCents(stack: string): [number, number] {
   const db = c["webstack:database"];
   if (db?.mode === "isolated" && (db.server ?? "render") === "render") {
     const plan = db.render?.plan ?? "basic_256mb";
-    pg = usd(PRICES.render.postgres[plan]) + (plan === "free" ? 0 : (db.render?.diskSizeGB ?? 1) * usd(PRICES.render.postgresStorage));
+    pg = usd(PRICES.render.postgres[plan]) + (plan === "free" ? 0 : (db.render?.diskSizeGB ?? ({ basic: 15, pro: 100, accelerated: 250 } as Record<string, number>)[plan.split("_")[0]!]!) * usd(PRICES.render.postgresStorage));
   }
   const cache = c["webstack:cache"];
   const kv: number | readonly [number, number] = cache?.mode === "own" ? PRICES.render.keyValue[cache.plan ?? "free"]!.usd : 0;
@@ -56,7 +58,7 @@ describe("the monthly estimate of each committed stack", () => {
       expect(snapshot.cost.total.cents).toEqual(expected);
     }
     // The figures the docs quote (docs/cost.md), so a price change is a visible docs change too.
-    expect(expected).toEqual({ prod: [8050, 13350], staging: [1330, 1330], dev: [0, 0], "pr-0": [0, 0] }[stack]);
+    expect(expected).toEqual({ prod: [8350, 13350], staging: [1750, 1750], dev: [0, 0], "pr-0": [0, 0] }[stack]);
   });
 
   it("marks a total ≈ exactly when one of its prices is UNCONFIRMED", () => {
@@ -95,9 +97,9 @@ describe("what the estimate prices is what the program registers", () => {
     expect(buckets).toEqual(facts.bucket ? [facts.bucket] : []);
     const trigger: any = m.resources.find((r) => r.type === "cloudflare:index/workersCronTrigger:WorkersCronTrigger");
     expect(trigger?.inputs.schedules.length ?? 0).toBe(facts.workers?.triggers ?? 0);
-    // Kept awake: the Worker pings the main service on a registered schedule.
-    const cron: any = m.resources.find((r) => r.type === "webstack:index:CronTrigger");
-    const pinged = Object.values(cron?.inputs.jobs ?? {}).flat().some((j: any) => j.name === "keep-alive") && trigger.inputs.schedules.length > 0;
+    // Kept awake: the Worker calls the main service on a registered schedule at least every 15 minutes.
+    const schedules: string[] = (trigger?.inputs.schedules ?? []).map((s: any) => (typeof s === "string" ? s : s.cron));
+    const pinged = schedules.some((s) => firesAtLeastEvery(s));
     expect(facts.services.map((s) => s.keptAwake)).toEqual(facts.services.map((_, i) => i === 0 && pinged));
   });
 });
@@ -110,15 +112,15 @@ describe("the budget guard, webstack:budget.monthlyUsd", () => {
 
   it("fails below the estimate's upper bound naming the key, the estimate and the three most expensive resources", () => {
     expect(errors("prod", { budget: { monthlyUsd: 133.49 } })).toEqual([
-      "webstack:budget.monthlyUsd: the estimate of ≈$80.50–$133.50 a month exceeds the budget of $133.49; most expensive: " +
-        "ott-prod-api (standard ×2–4) ≈$50.00–$100.00, ott-prod-db (basic_1gb + 15 GB) ≈$23.50, ott-prod-cache (starter) ≈$7.00–$10.00. " +
+      "webstack:budget.monthlyUsd: the estimate of ≈$83.50–$133.50 a month exceeds the budget of $133.49; most expensive: " +
+        "ott-prod-api (standard ×2–4) ≈$50.00–$100.00, ott-prod-db (basic_1gb + 15 GB) ≈$23.50, ott-prod-cache (starter) ≈$10.00. " +
         "Raise the budget or choose smaller plans (npm run synth -- prod --format cost).",
     ]);
     const backend = { ...config("staging").backend, branches: ["ann", "ben"] };
     const [message] = errors("staging", { backend, budget: { monthlyUsd: 20 } });
-    expect(message).toContain("the estimate of ≈$27.30 a month exceeds the budget of $20.00; most expensive: ");
-    expect(message).toContain("ott-staging-api (starter ×1) ≈$7.00, ott-staging-api-ann (starter ×1) ≈$7.00, ott-staging-api-ben (starter ×1) ≈$7.00.");
-    expect(message).not.toContain("ott-staging-db");
+    expect(message).toContain("the estimate of ≈$31.50 a month exceeds the budget of $20.00; most expensive: ");
+    expect(message).toContain("ott-staging-db (basic_256mb + 15 GB) ≈$10.50, ott-staging-api (starter ×1) ≈$7.00, ott-staging-api-ann (starter ×1) ≈$7.00.");
+    expect(message).not.toContain("ott-staging-api-ben");
   });
 
   it("passes at or above the upper bound, and without a budget", () => {
@@ -149,7 +151,7 @@ describe("the budget guard, webstack:budget.monthlyUsd", () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(pulumi.RunError);
-    expect((error as Error).message).toContain("Invalid configuration for stack 'prod' (1 problem):\n  webstack:budget.monthlyUsd: the estimate of ≈$80.50–$133.50 a month exceeds the budget of $10.00;");
+    expect((error as Error).message).toContain("Invalid configuration for stack 'prod' (1 problem):\n  webstack:budget.monthlyUsd: the estimate of ≈$83.50–$133.50 a month exceeds the budget of $10.00;");
     expect(registered.filter((t) => t !== "pulumi:pulumi:Stack")).toEqual([]);
   });
 

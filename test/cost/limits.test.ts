@@ -61,7 +61,8 @@ describe("Render's 750 free hours a month per workspace", () => {
 
   it("a stack without a keep-alive and with few branches does not", () => {
     const dev = allStacks()[2]!.config;
-    const quiet = allStacks({ dev: { cron: { ...dev.cron, keepAlive: false }, backend: { ...dev.backend, branches: ["alice"] } } });
+    const hourly = dev.cron!.jobs.map((j) => ({ ...j, schedule: "0 * * * *" }));
+    const quiet = allStacks({ dev: { cron: { ...dev.cron, keepAlive: false, jobs: hourly }, backend: { ...dev.backend, branches: ["alice"] } } });
     expect(quiet.map((s) => s.facts.services.filter((x) => x.plan === "free").length)).toEqual([0, 0, 2, 1]);
     expect(of(limitWarnings(quiet), "free-hours")).toEqual([]); // 2 × 60 + 3 × 60 = 300 h
     expect(of(costSection("dev", quiet[2]!.config).warnings, "free-hours")).toEqual([]);
@@ -105,7 +106,7 @@ describe("Cloudflare cron triggers per account", () => {
     expect(limitWarnings(all).filter((w) => w.kind === "cron-triggers" || w.kind === "plan-mismatch")).toEqual([]);
     const fee = costSection("prod", all[0]!.config).shared.find((s) => s.shared === `cloudflare:${ACCOUNT}`);
     expect(fee).toMatchObject({ plan: "Workers paid", cents: [500, 500], approx: false });
-    expect(costSection("prod", all[0]!.config).total.cents).toEqual([8050, 13350]); // shared fees stay out of a stack's total
+    expect(costSection("prod", all[0]!.config).total.cents).toEqual([8350, 13350]); // shared fees stay out of a stack's total
 
     const mixed = of(limitWarnings(allStacks({ prod: paid("prod") })), "plan-mismatch");
     expect(mixed.map((w) => w.message)).toEqual([
@@ -127,15 +128,65 @@ describe("free Postgres and Vercel Hobby", () => {
     expect(of(limitWarnings(allStacks({ "pr-0": pr })), "free-postgres")).toEqual([]);
   });
 
-  it("warns when production sits on Vercel Hobby, and not on Pro", () => {
+  it("warns about every stack on Vercel Hobby (no team collaboration at all), not only production, and not on Pro", () => {
     const [w, ...rest] = of(limitWarnings(allStacks()), "vercel-hobby");
     expect(rest).toEqual([]);
     expect(w!.message).toBe(
-      "Production stack 'prod' serves its frontend from Vercel Hobby (team 'acme'), which is for non-commercial, personal use only. Set webstack:frontend.plan: pro ($20/month per account).",
+      "'prod', 'staging', 'dev', 'pr-0' serve the frontend from Vercel Hobby ('acme'), which is for non-commercial, personal use only and has no team collaboration " +
+        "(one person deploys and sees the project); prod is production. Set webstack:frontend.plan: pro ($20/month per account) in each.",
     );
+    expect(of(costSection("dev", allStacks()[2]!.config).warnings, "vercel-hobby")).toHaveLength(1);
     expect(of(costSection("prod", allStacks()[0]!.config).warnings, "vercel-hobby")).toHaveLength(1);
     const pro = (s: number) => ({ frontend: { ...allStacks()[s]!.config.frontend, plan: "pro" } });
     const all = allStacks({ prod: pro(0), staging: pro(1), dev: pro(2), "pr-0": pro(3) });
     expect(limitWarnings(all).filter((x) => x.kind === "vercel-hobby" || x.kind === "plan-mismatch")).toEqual([]);
+  });
+});
+
+describe("Render workspace limits", () => {
+  it("bills the workspace plan once, and warns when a Hobby workspace would autoscale", () => {
+    const all = allStacks();
+    expect(all.map((s) => s.facts.renderWorkspacePlan)).toEqual(["pro", "pro", "pro", "pro"]);
+    expect(of(limitWarnings(all), "render-workspace")).toEqual([]);
+    const fee = costSection("prod", all[0]!.config).shared.find((s) => s.shared === `render:${OWNER}`);
+    expect(fee).toMatchObject({ plan: "pro", cents: [2500, 2500], approx: true });
+    const hobby = (s: number) => ({ app: { ...allStacks()[s]!.config.app, renderWorkspacePlan: "hobby" } });
+    const onHobby = allStacks({ prod: hobby(0), staging: hobby(1), dev: hobby(2), "pr-0": hobby(3) });
+    const [w, ...rest] = of(limitWarnings(onHobby), "render-workspace");
+    expect(rest).toEqual([]);
+    expect(w!.message).toMatch(/^Render workspace tea-\w+ is on Hobby, but prod autoscales \(webstack:backend.autoscaling\), which needs a paid workspace/);
+    expect(of(limitWarnings(allStacks({ prod: hobby(0) })), "plan-mismatch")[0]!.message).toContain("Set the same webstack:app.renderWorkspacePlan in each.");
+  });
+
+  it("warns about a second free Postgres or Key Value in one workspace", () => {
+    expect(of(limitWarnings(allStacks()), "free-instance")).toEqual([]);
+    const staging = allStacks()[1]!.config.database as any;
+    const freeDb = { database: { ...staging, render: { ...staging.render, plan: "free" } } };
+    const prDb = { database: { mode: "isolated", server: "render", render: { plan: "free" } } };
+    const [w, ...rest] = of(limitWarnings(allStacks({ staging: freeDb, "pr-0": prDb })), "free-instance");
+    expect(rest).toEqual([]);
+    expect(w).toMatchObject({ used: 4, limit: 1 });
+    expect(w!.message).toContain("4 free Postgres instances (staging, pr-0 ×3)");
+    const kv = { cache: { mode: "own", plan: "free" } };
+    const kvWarnings = of(limitWarnings(allStacks({ staging: kv, dev: kv })), "free-instance");
+    expect(kvWarnings.map((x) => x.message)).toEqual([expect.stringContaining("2 free Key Value instances (staging, dev)")]);
+  });
+
+  it("warns when the pull-request stacks opened within an hour would pass Render's 20 service creates", () => {
+    expect(of(limitWarnings(allStacks()), "create-quota")).toEqual([]); // 3 × 1
+    const [w] = of(limitWarnings(allStacks({ "pr-0": { budget: { previewStacks: 21 } } })), "create-quota");
+    expect(w).toMatchObject({ used: 21, limit: 20 });
+    expect(w!.message).toContain("pr-0 ×21 (webstack:budget.previewStacks) with 1 service each would create 21 services if opened within an hour, over Render's 20 service creates an hour per workspace");
+  });
+
+  it("counts a free service as awake when any enabled job calls it at least every 15 minutes, keep-alive or not", () => {
+    const dev = allStacks()[2]!.config;
+    const job = { name: "sync", schedule: "*/5 * * * *", path: "/internal/cron/sync", method: "POST" };
+    const awake = allStacks({ dev: { cron: { ...dev.cron, keepAlive: false, jobs: [job] } } });
+    expect(awake[2]!.facts.services[0]!.keptAwake).toBe(true);
+    const hourly = allStacks({ dev: { cron: { ...dev.cron, keepAlive: false, jobs: [{ ...job, schedule: "0 * * * *" }] } } });
+    expect(hourly[2]!.facts.services[0]!.keptAwake).toBe(false);
+    const off = allStacks({ dev: { cron: { ...dev.cron, enabled: false, keepAlive: false, jobs: [job] } } });
+    expect(off[2]!.facts.services[0]!.keptAwake).toBe(false);
   });
 });

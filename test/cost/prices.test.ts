@@ -34,8 +34,11 @@ describe("the price table", () => {
     const unconfirmed = entries.filter((e) => !e.entry.confirmed).map((e) => e.path);
     expect(unconfirmed).toEqual(expect.arrayContaining(["render.webService.starter", "render.postgres.basic_1gb", "render.postgresStorage", "render.disk"]));
     expect(unconfirmed.filter((p) => /^(vercel|cloudflare)\./.test(p))).toEqual([]);
-    // Disagreeing sources give a range, never one of the two figures.
-    expect(priceBounds(PRICES.render.keyValue.starter!)).toEqual([7, 10]);
+    // The figures review corrected (issue 21): each ≈ until a first-party source confirms it.
+    expect(priceBounds(PRICES.render.keyValue.starter!)).toEqual([10, 10]);
+    expect(priceBounds(PRICES.render.postgres.basic_4gb!)).toEqual([75, 75]);
+    expect(unconfirmed).toEqual(expect.arrayContaining(["render.keyValue.starter", "render.postgres.basic_4gb", "render.workspace.pro", "render.workspace.scale"]));
+    expect(PRICES.limits.renderPostgresDefaultDiskGB.basic!.value).toBe(15);
   });
 
   it("covers every plan the config accepts, so none can be priced at a silent $0", () => {

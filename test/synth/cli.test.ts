@@ -53,7 +53,7 @@ describe("npm run synth", () => {
     const table = await synth(["dev"]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^webstack\/dev: \d+ resources\n└─ pulumi:pulumi:Stack  webstack-dev/);
-    expect(table.stdout).toContain("\nMonthly cost: $0.00 (--format cost lists each resource)\n\nWarnings:\n  ! Render workspace tea-cs1ott7acme2prod4x0: free web services would run 850 h a month");
+    expect(table.stdout).toContain("\nMonthly cost: $0.00, plus shared account fees: Render workspace tea-cs1ott7acme2prod4x0 ≈$25.00 (--format cost lists each resource)\n\nWarnings:\n  ! Render workspace tea-cs1ott7acme2prod4x0: free web services would run 850 h a month");
     const mermaid = await synth(["dev", "--format", "mermaid"]);
     expect(mermaid.stdout.startsWith("graph TD\n")).toBe(true);
   });
@@ -66,14 +66,17 @@ describe("npm run synth", () => {
     expect(lines[2]).toMatch(/^Resource +Plan +\$\/month +Notes$/);
     expect(lines[3]).toMatch(/^ott-prod-api +standard ×2–4 +≈\$50\.00–\$100\.00 +autoscaling 2–4 instances$/);
     expect(lines[4]).toMatch(/^ott-prod-db +basic_1gb \+ 15 GB +≈\$23\.50$/);
-    expect(lines[5]).toMatch(/^ott-prod-cache +starter +≈\$7\.00–\$10\.00$/);
+    expect(lines[5]).toMatch(/^ott-prod-cache +starter +≈\$10\.00$/);
     expect(lines[6]).toMatch(/^ott-prod-files +R2, billed on use +\$0\.00 +\$0\.015\/GB-month stored, \$4\.5\/M writes, \$0\.36\/M reads beyond the account's free 10 GB-month/);
-    expect(lines[7]).toMatch(/^Total +≈\$80\.50–\$133\.50$/);
+    expect(lines[7]).toMatch(/^Total +≈\$83\.50–\$133\.50$/);
     expect(r.stdout).toMatch(/\nVercel team 'acme' +hobby +\$0\.00 +non-commercial, personal use only\n/);
-    expect(r.stdout).toContain("Warnings:\n  ! Production stack 'prod' serves its frontend from Vercel Hobby");
+    expect(r.stdout).toMatch(/\nRender workspace tea-cs1ott7acme2prod4x0 +pro +≈\$25\.00 +once per workspace, whatever the stacks in it\n/);
+    expect(r.stdout).toContain("Warnings:\n  ! 'prod' serves the frontend from Vercel Hobby ('acme'), which is for non-commercial, personal use only and has no team collaboration");
     expect(r.stdout).toContain("≈ a price no first-party source confirms (cost/prices.ts, review by ");
     const manifest = JSON.parse(readFileSync(join(ROOT, "snapshots", "synth", "prod.json"), "utf8"));
-    expect(formats.markdown(manifest)).toContain("\n**Monthly cost:** ≈$80.50–$133.50. ≈ a price no first-party source confirms");
+    const md = formats.markdown(manifest);
+    expect(md).toContain("\n**Monthly cost:** ≈$83.50–$133.50");
+    expect(md).toContain("≈ a price no first-party source confirms");
   });
 
   it("refuses a stack whose estimate exceeds its budget, naming the key", async () => {
@@ -84,7 +87,7 @@ describe("npm run synth", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain(
-      "Invalid configuration in Pulumi.prod.yaml (1 problem):\n  webstack:budget.monthlyUsd: the estimate of ≈$80.50–$133.50 a month exceeds the budget of $50.00; most expensive: ott-prod-api",
+      "Invalid configuration in Pulumi.prod.yaml (1 problem):\n  webstack:budget.monthlyUsd: the estimate of ≈$83.50–$133.50 a month exceeds the budget of $50.00; most expensive: ott-prod-api",
     );
   });
 

@@ -216,12 +216,12 @@ describe("the cost part of the synth diff", () => {
     const md = formatDiffMarkdown({ base: "b", head: "h", diffs: [diffManifests("prod", before, after), diffManifests("dev", { ...base, cost: undefined }, null)] });
     expect(prod.services[0]!.plan).toBe("standard");
     expect(md).toContain(
-      "| `prod` | ≈$80.50–$133.50 | ≈$177.00–$350.00 | +≈$96.50–$216.50/month: `ott-prod-api` (standard ×2–4 → pro ×2–4, ≈$50.00–$100.00 → ≈$170.00–$340.00), `ott-prod-db` (basic_1gb + 15 GB) removed |",
+      "| `prod` | ≈$83.50–$133.50 | ≈$180.00–$350.00 | +≈$96.50–$216.50/month: `ott-prod-api` (standard ×2–4 → pro ×2–4, ≈$50.00–$100.00 → ≈$170.00–$340.00), `ott-prod-db` (basic_1gb + 15 GB) removed |",
     );
     expect(md).toContain("| `dev` | – | – | stack removed |");
     // Vercel Pro is an account fee: once in the total, not in the stack's.
-    expect(md).toContain("| **All stacks**, account fees once | ≈$80.50–$133.50 | ≈$197.00–$370.00 | +≈$116.50–$236.50 |");
-    expect(md).toContain('  "prod" : 350.00\n  "Vercel team \'acme\' (pro)" : 20.00\n```');
+    expect(md).toContain("| **All stacks**, account fees once | ≈$108.50–$158.50 | ≈$225.00–$395.00 | +≈$116.50–$236.50 |");
+    expect(md).toContain('  "prod" : 350.00\n  "Render workspace tea-cs1ott7acme2prod4x0 (pro)" : 25.00\n  "Vercel team \'acme\' (pro)" : 20.00\n```');
     expect(md).toContain("No free-plan or account limit is crossed.");
   });
 });

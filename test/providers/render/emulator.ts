@@ -73,6 +73,11 @@ const DEFAULT_LIMITS: Record<string, RateClass> = {
 
 
 const SERVICE_TYPES = ["static_site", "web_service", "private_service", "background_worker", "cron_job"];
+/** GET returns an image service's image at the top level: `imagePath`, `registryCredential{id,name}`. */
+function imageOf(image: Json): Json {
+  return { imagePath: image.imagePath, ...(image.registryCredentialId ? { registryCredential: { id: image.registryCredentialId, name: "registry" } } : {}) };
+}
+
 const RUNTIMES = ["docker", "elixir", "go", "node", "python", "ruby", "rust", "image"];
 const REGIONS = ["frankfurt", "oregon", "ohio", "singapore", "virginia"];
 
@@ -400,6 +405,8 @@ export class RenderEmulator {
     if (b.type !== "static_site") {
       if (!RUNTIMES.includes(sd.runtime)) throw new HttpError(400, `serviceDetails.runtime must be one of ${RUNTIMES.join(", ")}`);
       if (sd.region && !REGIONS.includes(sd.region)) throw new HttpError(400, `invalid region '${sd.region}'`);
+      // Recorded image creates always carry image.imagePath (render-api.md §2).
+      if (sd.runtime === "image" && !b.image?.imagePath) throw new HttpError(400, "image.imagePath is required for an image-backed service");
       if (sd.runtime !== "docker" && sd.runtime !== "image" && (!sd.envSpecificDetails?.buildCommand || !sd.envSpecificDetails?.startCommand)) {
         throw new HttpError(400, "envSpecificDetails.buildCommand and startCommand are required for native runtimes");
       }
@@ -436,8 +443,7 @@ export class RenderEmulator {
       slug: b.name,
       type: b.type,
       ownerId: b.ownerId,
-      repo: b.repo,
-      branch: b.branch ?? "main",
+      ...(b.image ? imageOf(b.image) : { repo: b.repo, branch: b.branch ?? "main" }),
       rootDir: b.rootDir ?? "",
       autoDeploy: b.autoDeploy ?? "yes",
       notifyOnFail: "default",
@@ -472,6 +478,7 @@ export class RenderEmulator {
     }
     if (sd.runtime && !RUNTIMES.includes(sd.runtime)) throw new HttpError(400, `invalid runtime '${sd.runtime}'`);
     Object.assign(s, pick(b, ["autoDeploy", "repo", "branch", "name", "rootDir"]));
+    if (b.image) Object.assign(s, imageOf(b.image));
     const { preDeployCommand, envSpecificDetails, ...rest } = sd;
     Object.assign(s.serviceDetails, rest);
     if (sd.runtime) s.serviceDetails.env = sd.runtime;

@@ -117,6 +117,10 @@ describe("fault schedules through the provider host", () => {
   it("converge on the next run, without a duplicate, when one run exhausts its retries", async () => {
     // More 429s in a row than the client's 8 attempts: the first create gives up, the re-run creates once.
     const failures = await runSchedule(Array(9).fill("429"), false, "services");
-    expect(failures).toEqual(["Render service 'ott-dev-api': Render API POST /services failed (429): rate limit exceeded (gave up after 8 attempts)"]);
+    expect(failures).toEqual([
+      "Render service 'ott-dev-api': Render API POST /services failed (429): rate limit exceeded (gave up after 8 attempts). " +
+        "Render allows 20 service creates an hour per workspace (POST /v1/services), and this workspace has used them: " +
+        "run `pulumi up` again within the hour, or ask Render support to raise the limit.",
+    ]);
   });
 });

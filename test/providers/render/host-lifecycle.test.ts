@@ -105,6 +105,42 @@ describe("Service through the provider host", () => {
     expect(writes()).toEqual([]);
   });
 
+  it("image runtime: the create sends the image, refresh reads it back as no change, a new tag is one PATCH and one deploy", async () => {
+    const image: ServiceInputs = {
+      ...base,
+      runtime: "image",
+      repo: undefined,
+      branch: undefined,
+      buildCommand: undefined,
+      startCommand: undefined,
+      image: { imagePath: "ghcr.io/acme/ott-api:1.4.2", registryCredentialId: "rgc-abc123" },
+    };
+    const { state } = await engine.up("service", "image-api", image);
+    const post = JSON.parse(emu.requests.find((r) => r.method === "POST" && r.path === "/services")!.body);
+    expect(post.image).toEqual({ ownerId: OWNER, imagePath: "ghcr.io/acme/ott-api:1.4.2", registryCredentialId: "rgc-abc123" });
+    expect(post.serviceDetails.envSpecificDetails).toEqual({});
+    expect(post.repo).toBeUndefined();
+    await engine.refresh(state!.urn);
+    emu.requests.length = 0;
+    expect((await engine.up("service", "image-api", image)).op).toBe("same");
+    const next = { ...image, image: { ...image.image!, imagePath: "ghcr.io/acme/ott-api:1.5.0" } };
+    expect((await engine.up("service", "image-api", next)).op).toBe("update");
+    expect(writes()).toEqual(["PATCH /services/{srv}", "POST /services/{srv}/deploys"]);
+    expect(emu.listServices()[0].imagePath).toBe("ghcr.io/acme/ott-api:1.5.0");
+  });
+
+  it("image runtime without an image is refused at check, naming the key, before any Render call", async () => {
+    const noImage: ServiceInputs = { ...base, runtime: "image", buildCommand: undefined, startCommand: undefined };
+    const err = await engine.up("service", "image-api", noImage).catch((e) => e);
+    expect(err).toBeInstanceOf(CheckFailed);
+    expect(err.failures).toEqual([
+      { property: "image", reason: expect.stringMatching(/^image is required for the 'image' runtime/) },
+      { property: "repo", reason: expect.stringMatching(/^repo is not used by the 'image' runtime/) },
+      { property: "branch", reason: expect.stringMatching(/^branch is not used by the 'image' runtime/) },
+    ]);
+    expect(emu.requests).toEqual([]);
+  });
+
   it("docker runtime: Render's defaults read back as no change, so refresh never redeploys", async () => {
     const docker: ServiceInputs = { ...base, runtime: "docker", buildCommand: undefined, startCommand: undefined, dockerCommand: "node server.js" };
     const { state } = await engine.up("service", "docker-api", docker);
@@ -221,6 +257,43 @@ describe("no duplicates, whatever Render answers for a name already taken", () =
       expect(writes().filter((w) => w === "POST /services")).toHaveLength(1);
     });
   }
+
+  it("a lost create answer: the service is found and adopted, and when it matches nothing more is written", async () => {
+    emu.inject({ kind: "lost", match: (m, p) => m === "POST" && p === "/services" });
+    const adopted = await engine.up("service", "api", { ...base, branch: "main" });
+    expect(adopted.op).toBe("create");
+    expect(emu.services.size).toBe(1);
+    // One create; no PATCH (branch "main" is Render's read of the same thing), no second deploy.
+    expect(writes()).toEqual(["POST /services"]);
+    expect(emu.listServices()[0].branch).toBe("main");
+    emu.requests.length = 0;
+    expect((await engine.up("service", "api", { ...base, branch: "main" })).op).toBe("same");
+    expect(writes()).toEqual([]);
+  });
+
+  it("a lost create answer for a service that differs: only what differs is written, with one deploy", async () => {
+    const earlier = await new Engine(host).up("service", "api", base);
+    emu.requests.length = 0;
+    emu.options.duplicateNameStatus = 409;
+    const adopted = await engine.up("service", "api", { ...base, plan: "pro" });
+    expect(adopted.state!.id).toBe(earlier.state!.id);
+    expect(writes()).toEqual(["POST /services", "PATCH /services/{srv}", "POST /services/{srv}/deploys"]);
+    const patch = emu.requests.find((r) => r.method === "PATCH")!;
+    expect(JSON.parse(patch.body)).toEqual({ serviceDetails: { plan: "pro" } });
+  });
+
+  it("a create past the hourly quota is refused at once, naming the quota and when to run again", async () => {
+    // The quota cut to 1 so the second create is the one past it (Render's is 20 an hour).
+    emu.reset({ enforceRateLimits: true, rateLimits: { createService: { limit: 1, windowSeconds: 3600 } } });
+    await engine.up("service", "api", base);
+    const t0 = Date.now();
+    const err = await engine.up("service", "api-2", { ...base, name: "ott-dev-api-2" }).catch((e) => e);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(err).toBeInstanceOf(HostError);
+    expect(err.message).toMatch(/POST \/services failed \(429\).*next retry in 3600 s would exceed the 900 s wait budget/);
+    expect(err.message).toMatch(/Render allows 20 service creates an hour per workspace \(POST \/v1\/services\).*again in about 60 min \(3600 s/);
+    expect(emu.services.size).toBe(1);
+  });
 
   it("a real 400 reaches the user as one line naming the resource and Render's message, and creates nothing", async () => {
     emu.options.duplicateNameStatus = 400;

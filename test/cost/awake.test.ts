@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { firesAtLeastEvery } from "../../components/cron-schedule";
+
+describe("a schedule that keeps a free Render service awake (a run at least every 15 minutes)", () => {
+  it.each([
+    ["*/5 * * * *", true],
+    ["*/10 * * * *", true],
+    ["*/15 * * * *", true],
+    ["0,15,30,45 * * * *", true],
+    ["* * * * *", true],
+    ["*/20 * * * *", false],
+    ["0 * * * *", false],
+    ["*/5 9-17 * * *", false],
+    ["*/5 * * * MON-FRI", false],
+    ["not a cron", false],
+  ])("%s: %s", (expr, awake) => {
+    expect(firesAtLeastEvery(expr)).toBe(awake);
+  });
+});
