@@ -111,4 +111,9 @@ export const fakeStackOutputs: Record<string, (ref: string) => { outputs: Record
     },
     // A prod stack owns the Vercel project that staging and dev attach to (frontend.from).
     "^acme/webstack/prod$": () => ({ outputs: { frontendProjectId: "prj_synthprod", renderProjectId: "prj-fakeprod" }, secretOutputNames: [] }),
+    // A non-production stack that owns the shared projects, as `renderProject.from` / `frontend.from` may name one.
+    "^acme/webstack/platform$": () => ({
+      outputs: { environment: "platform", frontendProjectId: "prj_synthprod", renderProjectId: "prj-fakeprod" },
+      secretOutputNames: [],
+    }),
   };
