@@ -22,7 +22,7 @@ async function lint(path: string, text: string): Promise<string[]> {
 
 describe("GitHub workflows", () => {
   it("has the delivery workflows and the comment poster", () => {
-    expect(files).toEqual(["deploy.yml", "drift.yml", "pr-comment.yml", "pr-review.yml", "pr-stack-destroy.yml", "pr-stack.yml"]);
+    expect(files).toEqual(["deploy.yml", "drift.yml", "pr-comment.yml", "pr-review.yml", "pr-stack-destroy.yml", "pr-stack.yml", "rotate-preview-role.yml"]);
   });
 
   it.each(files)("%s passes actionlint", async (f) => {
