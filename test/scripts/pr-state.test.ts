@@ -50,19 +50,23 @@ describe("the PR's state, re-checked right before acting", () => {
     // `pulumi stack select` finds no stack, so it destroys nothing.
     expect(stackExists("acme/webstack/pr-30", 255, "error: no stack named 'acme/webstack/pr-30' found\n")).toBe(false);
     // Then the open's job gets the group: the re-check stops it before `pulumi stack select --create`.
-    const run = await runScript("scripts/pr-state.ts", ["--pr", "30", "--want", "open"], { env: env() });
-    expect(run).toMatchObject({ code: 0, outputs: "proceed=false\n" });
     // In the other order, the open's job creates the stack and the destroy, queued behind it, finds it closed.
-    const destroy = await runScript("scripts/pr-state.ts", ["--pr", "30", "--want", "closed"], { env: env() });
+    const [run, destroy] = await Promise.all([
+      runScript("scripts/pr-state.ts", ["--pr", "30", "--want", "open"], { env: env() }),
+      runScript("scripts/pr-state.ts", ["--pr", "30", "--want", "closed"], { env: env() }),
+    ]);
+    expect(run).toMatchObject({ code: 0, outputs: "proceed=false\n" });
     expect(destroy).toMatchObject({ code: 0, outputs: "proceed=true\n" });
   });
 
   it("the command fails, doing nothing, without a clear answer or a token", async () => {
-    const run = await runScript("scripts/pr-state.ts", ["--pr", "14", "--want", "closed"], { env: env() });
+    const [run, noToken] = await Promise.all([
+      runScript("scripts/pr-state.ts", ["--pr", "14", "--want", "closed"], { env: env() }),
+      runScript("scripts/pr-state.ts", ["--pr", "5", "--want", "closed"], { env: { ...env(), GITHUB_TOKEN: "" } }),
+    ]);
     expect(run.code).toBe(1);
     expect(run.outputs).toBe("");
     expect(run.stdout).toMatch(/^::error::GitHub answered 403 about #14: API rate limit exceeded/);
-    const noToken = await runScript("scripts/pr-state.ts", ["--pr", "5", "--want", "closed"], { env: { ...env(), GITHUB_TOKEN: "" } });
     expect(noToken.stdout).toMatch(/^::error::GITHUB_TOKEN must be set/);
     expect(gh.requests.every((r) => r.endsWith("Bearer ghs_test"))).toBe(true);
   });
