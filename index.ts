@@ -205,14 +205,13 @@ async function main() {
       : undefined;
 
   // --- Frontend on Vercel: prod owns the project, other stacks add their branches to it.
+  const frontendOwner = web?.projectFrom ? new pulumi.StackReference("frontend-project", { name: web.projectFrom }) : undefined;
   const site = web
     ? new FrontendSite("web", {
         ...web.site,
-        ...(web.projectFrom
+        ...(frontendOwner
           ? {
-              projectId: new pulumi.StackReference("frontend-project", { name: web.projectFrom }).requireOutput(
-                "frontendProjectId",
-              ) as pulumi.Output<string>,
+              projectId: frontendOwner.requireOutput("frontendProjectId") as pulumi.Output<string>,
             }
           : web.projectId
             ? { projectId: web.projectId }
@@ -247,6 +246,11 @@ async function main() {
     frontendProjectId: site?.projectId,
     frontendTeamId: site ? (web?.site.teamId ?? new pulumi.Config("vercel").get("team")) : undefined,
     frontendOwnsProduction: site ? !web?.projectFrom && !web?.projectId : undefined,
+    // The owner's automation bypass; a stack attached to it passes on the owner's (both secret).
+    frontendProtectionBypass:
+      site?.protectionBypassSecret ??
+      (frontendOwner?.getOutput("frontendProtectionBypass") as pulumi.Output<string> | undefined),
+    frontendPlan: site ? config.frontend?.plan : undefined,
     databaseConnectionString: database?.connectionString,
     databaseMode: db?.mode,
     databaseFrom: db?.mode === "shared" ? db.from : undefined,

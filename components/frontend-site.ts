@@ -5,6 +5,18 @@ import type { VercelVariable } from "./env-var-set";
 import { previewUrlPattern, productionUrl, branchAliasUrl, type DomainEntry } from "./env-wiring";
 import { applyTransform, type ResourceTransform } from "./transform";
 
+/** Vercel Authentication scopes (the project's `vercelAuthentication.deploymentType`). */
+export const VERCEL_AUTHENTICATION = ["standardProtectionNew", "standardProtection", "allDeployments", "onlyPreviewDeployments", "none"] as const;
+export type VercelAuthentication = (typeof VERCEL_AUTHENTICATION)[number];
+
+/**
+ * What a created project gets when args do not say: Vercel's own default for new projects, set
+ * explicitly so a change of Vercel's default never changes a stack. Staging, dev and preview
+ * deployments run unreleased code against non-production data, so only the team's Vercel users
+ * reach them; production custom domains stay public. Automation passes with the bypass secret.
+ */
+export const DEFAULT_VERCEL_AUTHENTICATION: VercelAuthentication = "standardProtectionNew";
+
 /** A Vercel custom environment that tracks one branch. */
 export interface FrontendCustomEnvironment {
   /** Environment name on Vercel. @example "staging" */
@@ -67,18 +79,27 @@ export interface FrontendSiteArgs {
   customEnvironment?: FrontendCustomEnvironment;
   /** Protect the project (production): `protect` and `retainOnDelete`. */
   protect?: boolean;
+  /**
+   * Which deployments only the team's Vercel users reach (creating only). Default
+   * `standardProtectionNew`: every deployment except production custom domains. Unless it is
+   * `none`, the site also creates an automation bypass (`protectionBypassSecret`) that CI and
+   * `webstack status/verify` send as `x-vercel-protection-bypass`.
+   * @example "allDeployments" // production domains too (Vercel Pro)
+   */
+  vercelAuthentication?: VercelAuthentication;
 }
 
 export interface FrontendSiteOptions extends pulumi.ComponentResourceOptions {
   transform?: {
     project?: ResourceTransform<vercel.ProjectArgs>;
     customEnvironment?: ResourceTransform<vercel.CustomEnvironmentArgs>;
+    protectionBypass?: ResourceTransform<vercel.ProjectProtectionBypassArgs>;
     variable?: ResourceTransform<vercel.ProjectEnvironmentVariableArgs>;
     domain?: ResourceTransform<vercel.ProjectDomainArgs>;
   };
 }
 
-const OWNER_ONLY = ["repo", "productionBranch", "framework", "rootDirectory", "buildCommand", "installCommand"] as const;
+const OWNER_ONLY = ["repo", "productionBranch", "framework", "rootDirectory", "buildCommand", "installCommand", "vercelAuthentication"] as const;
 
 /** Every problem with the args, one line each, naming the arg. Pure. */
 export function frontendSiteIssues(a: FrontendSiteArgs): string[] {
@@ -145,6 +166,8 @@ export class FrontendSite extends pulumi.ComponentResource {
   public readonly previewUrlPattern: pulumi.Output<string>;
   /** The custom environment's id, when one was created. */
   public readonly customEnvironmentId?: pulumi.Output<string>;
+  /** The automation bypass secret (a secret output), when this site created the project with protection on. */
+  public readonly protectionBypassSecret?: pulumi.Output<string>;
 
   constructor(name: string, args: FrontendSiteArgs, opts: FrontendSiteOptions = {}) {
     const issues = frontendSiteIssues(args);
@@ -156,9 +179,11 @@ export class FrontendSite extends pulumi.ComponentResource {
 
     const team = args.teamId !== undefined ? { teamId: args.teamId } : {};
     let projectId: pulumi.Output<string>;
+    let protectionBypassSecret: pulumi.Output<string> | undefined;
     if (args.projectId !== undefined) {
       projectId = pulumi.output(args.projectId);
     } else {
+      const protection = args.vercelAuthentication ?? DEFAULT_VERCEL_AUTHENTICATION;
       const [pArgs, pOpts] = applyTransform<vercel.ProjectArgs>(
         transform?.project,
         {
@@ -168,11 +193,23 @@ export class FrontendSite extends pulumi.ComponentResource {
           ...(args.buildCommand !== undefined ? { buildCommand: args.buildCommand } : {}),
           ...(args.installCommand !== undefined ? { installCommand: args.installCommand } : {}),
           gitRepository: { type: "github", repo: args.repo!, productionBranch: args.productionBranch ?? "main" },
+          vercelAuthentication: { deploymentType: protection },
+          // A rollback turns this off on Vercel; `pulumi up --refresh` sees the drift and turns it back on.
+          autoAssignCustomDomains: true,
           ...team,
         },
         { parent: this, ...(args.protect ? { protect: true, retainOnDelete: true } : {}) },
       );
       projectId = new vercel.Project(name, pArgs, pOpts).id;
+      if (protection !== "none") {
+        const [bArgs, bOpts] = applyTransform<vercel.ProjectProtectionBypassArgs>(
+          transform?.protectionBypass,
+          { projectId, note: "webstack: CI and webstack status/verify", ...team },
+          { parent: this },
+        );
+        // The provider marks `secret` as a secret output; pulumi.secret keeps it one through any transform.
+        protectionBypassSecret = pulumi.secret(new vercel.ProjectProtectionBypass(`${name}-automation`, bArgs, bOpts).secret);
+      }
     }
 
     let customEnvironmentId: pulumi.Output<string> | undefined;
@@ -238,6 +275,7 @@ export class FrontendSite extends pulumi.ComponentResource {
     this.domains = pulumi.output(domains.map((d) => d.domain));
     this.previewUrlPattern = pulumi.output(previewUrlPattern(args.name, args.scope));
     this.customEnvironmentId = customEnvironmentId;
+    this.protectionBypassSecret = protectionBypassSecret;
 
     this.registerOutputs({
       projectId: this.projectId,
@@ -245,6 +283,7 @@ export class FrontendSite extends pulumi.ComponentResource {
       url: this.url,
       domains: this.domains,
       previewUrlPattern: this.previewUrlPattern,
+      protectionBypassSecret: this.protectionBypassSecret,
     });
   }
 }

@@ -35,6 +35,13 @@ export interface StackOutputs {
   frontendTeamId?: string;
   /** Whether this stack created the Vercel project and so owns its production target. */
   frontendOwnsProduction?: boolean;
+  /**
+   * The Vercel project's automation bypass secret (secret): `webstack status/verify` send it as
+   * `x-vercel-protection-bypass` to reach deployments behind Vercel Authentication.
+   */
+  frontendProtectionBypass?: string;
+  /** Vercel plan of the project's team (`webstack:frontend.plan`); Hobby rolls back only one deployment. */
+  frontendPlan?: "hobby" | "pro";
   /** The stack's own database connection string (secret). */
   databaseConnectionString?: string;
   /** `isolated`: the stack owns its database; `shared`: it has a role on another stack's. */
@@ -89,6 +96,7 @@ export const SECRET_STACK_OUTPUTS: readonly StackOutputName[] = [
   "databaseOwnerConnection",
   "cronSecret",
   "notifyWebhookUrl",
+  "frontendProtectionBypass",
 ];
 
 /** What a program exports for each output: the value, or undefined when the stack lacks it. */
@@ -116,6 +124,8 @@ export function readStackOutputs(ref: pulumi.StackReference | string, opts?: pul
     "frontendProjectId",
     "frontendTeamId",
     "frontendOwnsProduction",
+    "frontendProtectionBypass",
+    "frontendPlan",
     "databaseConnectionString",
     "databaseMode",
     "databaseFrom",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { VERCEL_AUTHENTICATION } from "../components/frontend-site";
 import { envVarName, gitBranch, hostname, oneOf, slug, stackRef } from "./common";
 
 /** A domain, optionally bound to the deployments of one git branch (e.g. a staging subdomain). */
@@ -8,7 +9,8 @@ const domainEntry = z.union([
 ]);
 
 /** Settings of the Vercel project itself: only the stack that creates the project sets them. */
-export const projectSettings = ["framework", "rootDirectory", "buildCommand", "installCommand", "productionBranch"] as const;
+export const projectSettings = ["framework", "rootDirectory", "buildCommand", "installCommand", "productionBranch", "vercelAuthentication"] as const;
+
 
 export const frontendSchema = z
   .object({
@@ -34,6 +36,13 @@ export const frontendSchema = z
     buildCommand: z.string().optional().describe("Overrides the framework's build command."),
     installCommand: z.string().optional().describe("Overrides the install command, e.g. 'npm ci'."),
     productionBranch: gitBranch.optional().describe("Branch Vercel deploys to production; 'main' by default."),
+    vercelAuthentication: oneOf(VERCEL_AUTHENTICATION)
+      .optional()
+      .describe(
+        "Which deployments only the team's Vercel users reach (Vercel Authentication), set on the project explicitly: 'standardProtectionNew' (the default: " +
+          "every deployment except production custom domains, so staging, dev and previews are not public), 'allDeployments' (production too; Pro), " +
+          "'onlyPreviewDeployments', 'standardProtection' (legacy) or 'none' (everything public). webstack status/verify pass with the project's automation bypass secret.",
+      ),
     branch: gitBranch
       .optional()
       .describe("Git branch whose preview deployments belong to this stack (staging/dev), e.g. 'staging'."),
@@ -98,6 +107,9 @@ export const frontendSchema = z
     }
     if (f.customEnvironment && !f.branch) {
       ctx.addIssue({ code: "custom", path: ["customEnvironment"], message: "needs 'branch', the branch the environment tracks" });
+    }
+    if (f.vercelAuthentication === "allDeployments" && f.plan !== "pro") {
+      ctx.addIssue({ code: "custom", path: ["vercelAuthentication"], message: "'allDeployments' protects production domains too, which Vercel offers on Pro and Enterprise only; set plan: pro, or use 'standardProtectionNew'" });
     }
     if (f.personalAccount && f.teamId !== undefined) {
       ctx.addIssue({ code: "custom", path: ["teamId"], message: "a personal account has no team: remove teamId or personalAccount" });

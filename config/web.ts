@@ -1,6 +1,6 @@
 import type { VercelSlot } from "../components/env-guard";
 import { corsAllowedOrigins, frontendSlots } from "../components/env-wiring";
-import type { FrontendSiteArgs } from "../components/frontend-site";
+import { DEFAULT_VERCEL_AUTHENTICATION, type FrontendSiteArgs } from "../components/frontend-site";
 import { ownsProject } from "./frontend";
 import type { StackConfig } from "./schema";
 
@@ -50,6 +50,7 @@ export function webPlan(config: Pick<StackConfig, "app" | "environment" | "front
           ...(f.buildCommand !== undefined ? { buildCommand: f.buildCommand } : {}),
           ...(f.installCommand !== undefined ? { installCommand: f.installCommand } : {}),
           protect: config.environment === "production",
+          vercelAuthentication: f.vercelAuthentication ?? DEFAULT_VERCEL_AUTHENTICATION,
         }
       : {}),
   };

@@ -3,30 +3,32 @@
  * Exit codes: 0 fine; 1 something is down, failed or was refused; 2 fix the command or the
  * environment (unknown stack, job or flag; a missing credential).
  */
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { StackOutputs } from "../components/stack-outputs";
 import { backup, backupText } from "./backup";
 import { parseDuration, systemClock } from "./clock";
-import type { Ops } from "./context";
+import { startDeadline, type Deadline, type Ops } from "./context";
 import { cronRun, cronRunText } from "./cron-run";
 import { OpsError } from "./errors";
 import { notifyDeploy } from "./notify";
 import { checkStack, loadOutputs, NeverDeployedError } from "./outputs";
 import { restore } from "./restore";
-import { rollback, rollbackLanded, RollbackError, rollbackText } from "./rollback";
-import { status, statusText } from "./status";
-import { verify } from "./verify";
+import { promote, promoteText, PROMOTE_TIMEOUT_MS } from "./promote";
+import { readVerifyReport, rollback, rollbackLanded, RollbackError, rollbackText, ROLLBACK_TIMEOUT_MS } from "./rollback";
+import { status, statusText, STATUS_TIMEOUT_MS } from "./status";
+import { verify, verifyReport, VERIFY_TIMEOUT_MS, type VerifyReport } from "./verify";
 
-const VALUE_FLAGS = ["outputs", "timeout", "to", "out", "url", "status", "commit", "run-url", "rolled-back", "message"] as const;
+const VALUE_FLAGS = ["outputs", "timeout", "to", "out", "url", "status", "commit", "run-url", "rolled-back", "message", "report", "only-failing"] as const;
 const BOOL_FLAGS = ["json", "no-wait", "render-export", "production", "yes", "if-deployed", "help"] as const;
 
 /** Flags each verb takes (besides --outputs and --help). */
 const VERBS: Record<string, { args: string; flags: string[]; about: string }> = {
   status: { args: "<stack>", flags: ["json", "timeout"], about: "health, latency and Render's newest deploy of every service; the frontend; pending domains; cron schedules" },
-  verify: { args: "<stack>", flags: ["timeout"], about: "wait until every service's newest deploy is live and healthy, and the frontend answers" },
-  rollback: { args: "<stack>", flags: ["to", "no-wait", "json", "timeout"], about: "every service back to its previous live deploy; Vercel production to the previous deployment" },
+  verify: { args: "<stack>", flags: ["timeout", "report"], about: "wait until every service's newest deploy is live and healthy, and the frontend answers" },
+  rollback: { args: "<stack>", flags: ["to", "only-failing", "no-wait", "json", "timeout"], about: "Vercel production, then every service, back to the last release with another commit" },
+  promote: { args: "<stack>", flags: ["no-wait", "json", "timeout"], about: "production domains to the newest production build; Vercel's auto-assignment back on" },
   backup: { args: "<stack>", flags: ["out", "render-export", "json", "if-deployed"], about: "pg_dump of the stack's own database (and Render's export)" },
   restore: { args: "<stack> <file>", flags: ["production", "yes", "out"], about: "pg_restore a backup into the stack's database, after a fresh backup" },
   "cron run": { args: "<stack> <job>", flags: ["url", "json"], about: "run one cron job now through the deployed Worker" },
@@ -75,6 +77,8 @@ export function parseArgs(argv: string[]): Parsed {
 const str = (v: string | true | undefined) => (typeof v === "string" ? v : undefined);
 
 export async function run(argv: string[], ops: Ops): Promise<number> {
+  // Once the command has its answer (an error in one part ends it), nothing of it keeps running.
+  const done = new AbortController();
   try {
     const { words, flags } = parseArgs(argv);
     if (flags.help || words.length === 0 || words[0] === "help") {
@@ -93,7 +97,8 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
     const stackArg = rest[0];
     const stack = checkStack(ops.root, stackArg);
     const outputsFile = str(flags.outputs);
-    const outputs = (): Promise<StackOutputs> => loadOutputs(ops, stackArg!, outputsFile);
+    let d: Deadline | undefined;
+    const outputs = (): Promise<StackOutputs> => loadOutputs(ops, stackArg!, outputsFile, d?.signal);
     const timeout = str(flags.timeout);
     const timeoutMs = timeout === undefined ? undefined : (() => {
       try {
@@ -102,23 +107,48 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
         throw new OpsError(`--timeout: ${(err as Error).message}`, 2);
       }
     })();
+    if (timeoutMs === 0) throw new OpsError("--timeout: must be more than 0", 2);
+    // One deadline for the whole command, API calls included, from the moment it starts.
+    const defaults: Record<string, number> = { status: STATUS_TIMEOUT_MS, verify: VERIFY_TIMEOUT_MS, rollback: ROLLBACK_TIMEOUT_MS, promote: PROMOTE_TIMEOUT_MS };
+    d = defaults[verb] === undefined ? undefined : startDeadline(ops.clock, timeoutMs ?? defaults[verb]!, done.signal);
 
     switch (verb) {
       case "status": {
-        const report = await status(ops, stack, await outputs(), timeoutMs);
+        const o = await outputs();
+        const report = await status(ops, stack, o, d!);
         ops.out(flags.json ? JSON.stringify(report, null, 2) : statusText(report, ops.clock.now()));
         return report.ok ? 0 : 1;
       }
       case "verify": {
-        const results = await verify(ops, await outputs(), timeoutMs === undefined ? {} : { timeoutMs });
-        const failed = results.filter((r) => !r.ok);
-        for (const r of results) ops.out(r.ok ? `ok    ${r.name}` : `FAIL  ${r.failure}`);
-        if (failed.length) ops.err(`verify ${stack}: ${failed.length} of ${results.length} failed`);
-        return failed.length ? 1 : 0;
+        const reportFile = str(flags.report);
+        const write = (r: VerifyReport) => reportFile && writeFileSync(resolve(ops.cwd, reportFile), `${JSON.stringify(r, null, 2)}\n`);
+        try {
+          const o = await outputs();
+          const { results, pinned } = await verify(ops, stack, o, d!);
+          const failed = results.filter((r) => !r.ok);
+          for (const r of results) ops.out(r.ok ? `ok    ${r.name}${r.note ? ` (${r.note})` : ""}` : `FAIL  ${r.failure}`);
+          if (pinned) ops.out(`FAIL  ${pinned}`);
+          write(verifyReport(stack, results, pinned));
+          if (failed.length) ops.err(`verify ${stack}: ${failed.length} of ${results.length} failed`);
+          return failed.length || pinned ? 1 : 0;
+        } catch (err) {
+          // A report even when verify could not finish: rollback --only-failing then refuses, saying why.
+          write({ stack, ok: false, failing: [], results: [], error: (err as Error).message });
+          throw err;
+        }
       }
       case "rollback": {
         try {
-          const report = await rollback(ops, stack, await outputs(), { to: str(flags.to), wait: !flags["no-wait"], ...(timeoutMs ? { timeoutMs } : {}) });
+          const onlyFailing = str(flags["only-failing"]);
+          const only = onlyFailing === undefined ? undefined : readVerifyReport(ops.cwd, onlyFailing, stack);
+          if (only && only.failing.length === 0) {
+            if (only.ok) {
+              ops.out(`verify found nothing failing in ${stack} (${onlyFailing}): nothing rolled back`);
+              return 0;
+            }
+            throw new OpsError(`rollback of ${stack} refused, nothing was changed: ${onlyFailing} names no failing part${only.error ? ` (verify stopped: ${only.error})` : ""}${only.productionPinned ? ` (${only.productionPinned})` : ""}; run \`webstack rollback ${stack}\` to roll back every part`);
+          }
+          const report = await rollback(ops, stack, await outputs(), d!, { to: str(flags.to), wait: !flags["no-wait"], ...(only ? { only: only.failing } : {}) });
           ops.out(flags.json ? JSON.stringify(report, null, 2) : rollbackText(report));
           if (!rollbackLanded(report)) ops.err(`rollback of ${stack}: not every move went live; see above`);
           return rollbackLanded(report) ? 0 : 1;
@@ -126,6 +156,11 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
           if (err instanceof RollbackError && flags.json) ops.out(JSON.stringify(err.report, null, 2));
           throw err;
         }
+      }
+      case "promote": {
+        const r = await promote(ops, stack, await outputs(), d!, { wait: !flags["no-wait"] });
+        ops.out(flags.json ? JSON.stringify(r, null, 2) : promoteText(r));
+        return r.result === "failed" ? 1 : 0;
       }
       case "backup": {
         let o: StackOutputs;
@@ -183,6 +218,8 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
     ops.err(`webstack: ${(err as Error)?.message ?? String(err)}`);
     if (ops.env.WEBSTACK_DEBUG) ops.err(String((err as Error)?.stack));
     return 1;
+  } finally {
+    done.abort(new DOMException("the command finished", "AbortError"));
   }
 }
 

@@ -1,22 +1,47 @@
-/** Time for the ops commands, injectable so tests never sleep: waits, timeouts and latencies come from it. */
+/**
+ * Time for the ops commands, injectable so tests never sleep: waits, timeouts and latencies come
+ * from it. A command's `--timeout` is one deadline (`deadline(ms)`); every request and wait under
+ * it takes its signal as `parent`, so the whole command ends when the deadline passes.
+ */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
-  /** An AbortSignal that aborts with a TimeoutError after `ms`. */
-  timeout(ms: number): AbortSignal;
-  /** One request's stopwatch: its timeout signal, and the time it has taken so far. */
-  deadline(ms: number): { signal: AbortSignal; elapsed(): number };
+  /** Waits `ms`; rejects with the signal's reason as soon as `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** An AbortSignal that aborts with a TimeoutError after `ms`, or when `parent` aborts. */
+  timeout(ms: number, parent?: AbortSignal): AbortSignal;
+  /** One request's (or command's) stopwatch: its timeout signal, and the time it has taken so far. */
+  deadline(ms: number, parent?: AbortSignal): { signal: AbortSignal; elapsed(): number };
 }
+
+const withParent = (own: AbortSignal, parent?: AbortSignal) => (parent ? AbortSignal.any([own, parent]) : own);
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  timeout: (ms) => AbortSignal.timeout(ms),
-  deadline: (ms) => {
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal!.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    }),
+  timeout: (ms, parent) => withParent(AbortSignal.timeout(ms), parent),
+  deadline: (ms, parent) => {
     const start = performance.now();
-    return { signal: AbortSignal.timeout(ms), elapsed: () => Math.round(performance.now() - start) };
+    return { signal: withParent(AbortSignal.timeout(ms), parent), elapsed: () => Math.round(performance.now() - start) };
   },
 };
+
+/** Whether an error is the abort of a timeout or deadline (fetch rethrows the signal's reason). */
+export function isTimeout(err: unknown): boolean {
+  const name = (err as { name?: string } | undefined)?.name;
+  return name === "TimeoutError" || name === "AbortError";
+}
 
 /** `90s`, `15m`, `1h`, `1h30m` or plain milliseconds. */
 export function parseDuration(text: string): number {

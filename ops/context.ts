@@ -14,6 +14,19 @@ export interface Ops {
   cwd: string;
   /** Reads one line from the operator, or undefined when there is no terminal. */
   ask?(question: string): Promise<string | undefined>;
-  /** Runs the Pulumi CLI with these arguments and returns its stdout (tests replace it). */
-  pulumi?(args: string[]): Promise<string>;
+  /** Runs the Pulumi CLI with these arguments and returns its stdout (tests replace it); `signal` is the command's deadline. */
+  pulumi?(args: string[], signal?: AbortSignal): Promise<string>;
+}
+
+/** A command's `--timeout`: one deadline every request and wait of the command runs under. */
+export interface Deadline {
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** Clock time it passes at. */
+  at: number;
+}
+
+/** The deadline; `stop` (the command finished) also ends whatever of it still runs. */
+export function startDeadline(clock: Clock, timeoutMs: number, stop?: AbortSignal): Deadline {
+  return { signal: clock.deadline(timeoutMs, stop).signal, timeoutMs, at: clock.now() + timeoutMs };
 }

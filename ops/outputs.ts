@@ -34,10 +34,12 @@ export function checkStack(root: string, stack: string | undefined): string {
 
 const SECRET_PLACEHOLDER = "[secret]";
 
-function runPulumi(args: string[]): Promise<string> {
+function runPulumi(args: string[], signal?: AbortSignal): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    execFile("pulumi", args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && (err as NodeJS.ErrnoException).code === "ENOENT") {
+    execFile("pulumi", args, { maxBuffer: 16 * 1024 * 1024, ...(signal ? { signal } : {}) }, (err, stdout, stderr) => {
+      if (signal?.aborted) {
+        reject(new OpsError(`pulumi ${args.slice(0, 3).join(" ")} did not finish within --timeout; check the Pulumi backend, or pass --outputs FILE`, 1));
+      } else if (err && (err as NodeJS.ErrnoException).code === "ENOENT") {
         reject(new OpsError("the Pulumi CLI is not on PATH: install it (https://www.pulumi.com/docs/install/) or pass --outputs FILE", 2));
       } else if (err) {
         reject(new OpsError(`pulumi ${args.slice(0, 3).join(" ")} failed: ${String(stderr || err.message).trim().split("\n").slice(-3).join(" ")}`, 2));
@@ -50,7 +52,7 @@ function runPulumi(args: string[]): Promise<string> {
 export class NeverDeployedError extends OpsError {}
 
 /** Reads and checks the outputs of `stack` (its full name is passed to Pulumi as given). */
-export async function loadOutputs(ops: Ops, stack: string, file?: string): Promise<StackOutputs> {
+export async function loadOutputs(ops: Ops, stack: string, file?: string, signal?: AbortSignal): Promise<StackOutputs> {
   let text: string;
   let from: string;
   if (file) {
@@ -59,7 +61,7 @@ export async function loadOutputs(ops: Ops, stack: string, file?: string): Promi
     text = readFileSync(path, "utf8");
     from = file;
   } else {
-    text = await (ops.pulumi ?? runPulumi)(["stack", "output", "--json", "--show-secrets", "--stack", stack]);
+    text = await (ops.pulumi ?? runPulumi)(["stack", "output", "--json", "--show-secrets", "--stack", stack], signal);
     from = `pulumi stack output --stack ${stack}`;
   }
   let parsed: unknown;
@@ -78,7 +80,7 @@ export async function loadOutputs(ops: Ops, stack: string, file?: string): Promi
 }
 
 /** A secret output's value, refusing the `[secret]` placeholder printed without --show-secrets. */
-export function secretOutput(outputs: StackOutputs, name: "databaseOwnerConnection" | "databaseConnectionString" | "cronSecret" | "notifyWebhookUrl"): string | undefined {
+export function secretOutput(outputs: StackOutputs, name: "databaseOwnerConnection" | "databaseConnectionString" | "cronSecret" | "notifyWebhookUrl" | "frontendProtectionBypass"): string | undefined {
   const v = outputs[name];
   if (v === SECRET_PLACEHOLDER) {
     throw new OpsError(`the outputs hide ${name} as [secret]: read them with \`pulumi stack output --json --show-secrets\``, 2);

@@ -2,8 +2,9 @@
  * The Render calls of the ops commands, on the providers' typed client (retries, rate limits,
  * redacted key): deploys, rollback, custom domains and Postgres exports (render-day2.md).
  */
-import { createRenderClient, isApiError, type RenderClient } from "../providers/render/client";
-import { requireEnv } from "./errors";
+import { createRenderClient, DEFAULT_BASE_URL, isApiError, type RenderClient } from "../providers/render/client";
+import type { Clock } from "./clock";
+import { apiProblem, type OpsError, requireEnv } from "./errors";
 
 export interface Deploy {
   id: string;
@@ -19,9 +20,30 @@ export const IN_PROGRESS = ["created", "queued", "build_in_progress", "update_in
 /** A deploy that went live at some point (render-oss/cli's `IsSuccessful`). */
 export const SUCCESSFUL = ["live", "deactivated"];
 
-export function renderClient(env: Record<string, string | undefined>, purpose: string): RenderClient {
+/**
+ * The providers' client for an ops command: the command's deadline (`signal`) bounds every call,
+ * retries and their waits included, and the waits run on the command's clock.
+ */
+export function renderClient(env: Record<string, string | undefined>, purpose: string, run: { clock?: Clock; signal?: AbortSignal } = {}): RenderClient {
   const apiKey = requireEnv(env, "RENDER_API_KEY", purpose);
-  return createRenderClient({ apiKey, baseUrl: env.RENDER_API_URL, maxTotalWaitMs: 2 * 60_000 });
+  return createRenderClient({
+    apiKey,
+    baseUrl: renderBase(env),
+    maxTotalWaitMs: 2 * 60_000,
+    timeoutMs: 30_000,
+    ...(run.signal ? { signal: run.signal } : {}),
+    ...(run.clock ? { clock: run.clock } : {}),
+  });
+}
+
+function renderBase(env: Record<string, string | undefined>): string {
+  return (env.RENDER_API_URL ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+}
+
+/** The line for a Render call that failed past retrying (deadline, unreachable, key refused), else undefined. */
+export function renderProblem(env: Record<string, string | undefined>, err: unknown, what: string, timeoutMs?: number): OpsError | undefined {
+  if (!isApiError(err)) return undefined;
+  return apiProblem({ api: "Render API", base: renderBase(env), credential: "RENDER_API_KEY", statusPage: "https://status.render.com" }, err, what, timeoutMs);
 }
 
 /** A service's name and settings, or undefined when Render no longer has it. */
@@ -70,4 +92,9 @@ export async function startExport(client: RenderClient, postgresId: string): Pro
 export async function listExports(client: RenderClient, postgresId: string): Promise<PostgresExport[]> {
   const list = await client.get<PostgresExport[]>(`/postgres/${postgresId}/export`);
   return Array.isArray(list) ? list : [];
+}
+
+/** `POST /services/{id}/deploys/{deployId}/cancel`: stops a deploy that has not gone live (the one live stays). */
+export async function cancelDeploy(client: RenderClient, serviceId: string, deployId: string): Promise<void> {
+  await client.request("POST", `/services/${serviceId}/deploys/${deployId}/cancel`, { idempotent: true });
 }

@@ -1,25 +1,37 @@
 /**
- * `webstack rollback <stack> [--to <deployId>]`: every backend service back to its previous
- * successful deploy whose build Render still keeps (`POST /services/{id}/rollback`), and, for a
- * stack that owns the Vercel project's production target, Vercel's instant rollback to the
- * previous production deployment. Everything is planned before anything moves: when the main
- * service or the owned frontend has nowhere to go, nothing moves.
+ * `webstack rollback <stack> [--to <deployId>] [--only-failing <verify report>]`: the stack back
+ * to its last release with another commit. Vercel's instant rollback of production (for a stack
+ * that owns the project) and, for every backend service, `POST /services/{id}/rollback` to the
+ * newest earlier live deploy whose commit differs from the one serving.
+ *
+ * All or nothing: every part is planned and checked before anything moves (Vercel's Hobby rule
+ * included). Vercel, the part that can refuse, moves first and its alias job is waited for; then
+ * Render. When a later part fails, the parts already moved are moved back; whatever could not be
+ * moved back is named. A part already rolled back is left alone, so a second run never re-deploys
+ * the release the first one rolled away from.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { StackOutputs } from "../components/stack-outputs";
 import type { RenderClient } from "../providers/render/client";
-import type { Ops } from "./context";
+import { formatDuration } from "./clock";
+import type { Deadline, Ops } from "./context";
 import { OpsError } from "./errors";
 import { backendServices } from "./outputs";
-import { getDeploy, getService, IN_PROGRESS, listDeploys, renderClient, rollbackTo, SUCCESSFUL, type Deploy } from "./render-api";
-import { currentProduction, vercelClient, type VercelClient } from "./vercel-api";
+import { cancelDeploy, getDeploy, getService, IN_PROGRESS, listDeploys, renderClient, renderProblem, rollbackTo, SUCCESSFUL, type Deploy } from "./render-api";
+import { currentProduction, describeDeployment, vercelClient, vercelProblem, type VercelClient, type VercelDeployment } from "./vercel-api";
+
+/** Default `--timeout` of rollback: planning, moving and waiting together. */
+export const ROLLBACK_TIMEOUT_MS = 15 * 60_000;
 
 export interface RollbackOptions {
-  /** Render deploy the main service goes back to (default: its previous successful one). */
+  /** Render deploy the main service goes back to (default: the newest earlier live one with another commit). */
   to?: string;
   /** Wait until the rollback deploys are live and Vercel's alias job finished. Default true. */
   wait?: boolean;
-  timeoutMs?: number;
   pollMs?: number;
+  /** Only these parts (`backend:<service>`, `frontend`), as `verify --report` names the failing ones. */
+  only?: string[];
 }
 
 export interface Move {
@@ -29,17 +41,17 @@ export interface Move {
   to: { id: string; commit?: string };
   /** Render: the new deploy the rollback started (trigger `rollback`). */
   deployId?: string;
-  /** Where it ended: `live`, a failure status, or `started` when not waited for. */
+  /** Where it ended: `live`, `succeeded`, a failure status, `started` when not waited for, `moved back`. */
   result?: string;
 }
 
 export interface RollbackReport {
   stack: string;
   moved: Move[];
-  /** Services left alone, with the reason. */
+  /** Parts left alone, with the reason. */
   skipped: string[];
   notes: string[];
-  /** Why the rollback was refused or stopped (then `moved` is what moved before it stopped). */
+  /** Why the rollback was refused or stopped (then `moved` is what is still moved). */
   error?: string;
 }
 
@@ -55,9 +67,25 @@ export class RollbackError extends OpsError {
 
 type Plan =
   | { kind: "render"; name: string; serviceId: string; branch?: string; from: Deploy; to: Deploy }
-  | { kind: "vercel"; name: string; projectId: string; from: { id: string; commit?: string }; to: { id: string; commit?: string } };
+  | { kind: "vercel"; name: string; projectId: string; from: VercelDeployment; to: VercelDeployment };
 
 const commitOf = (d: Deploy) => d.commit?.id?.slice(0, 7);
+const ref = (d: Deploy) => `${d.id}${commitOf(d) ? ` (${commitOf(d)})` : ""}`;
+const sha = (d: VercelDeployment) => d.meta?.githubCommitSha;
+
+/**
+ * Commits a rollback rolled away from: for each rollback deploy, the deploy that was live before
+ * it. They are never targets again (the second run of a rollback must not bring them back).
+ */
+function rolledAway(deploys: Deploy[]): Set<string> {
+  const bad = new Set<string>();
+  deploys.forEach((d, i) => {
+    if (d.trigger !== "rollback") return;
+    const before = deploys.slice(i + 1).find((x) => SUCCESSFUL.includes(x.status));
+    if (before?.commit?.id && before.commit.id !== d.commit?.id) bad.add(before.commit.id);
+  });
+  return bad;
+}
 
 /** Where one Render service would go, or why it cannot (refusal) or need not (skip). */
 function planService(name: string, deploys: Deploy[], to: string | undefined): { to?: Deploy; from?: Deploy; refuse?: string; skip?: string } {
@@ -68,10 +96,6 @@ function planService(name: string, deploys: Deploy[], to: string | undefined): {
   }
   const current = deploys.find((d) => d.status === "live");
   if (!current) return { refuse: `${name}: no deploy is live, so there is no previous live deploy to return to` };
-  if (!to && newest !== current) {
-    return { skip: `${name}: the newest deploy ${newest.id} ended '${newest.status}', so the previous one (${current.id}) is still live; nothing to roll back` };
-  }
-  const older = deploys.slice(deploys.indexOf(current) + 1);
   if (to) {
     const target = deploys.find((d) => d.id === to);
     if (!target) return { refuse: `${name}: --to ${to} is not among its last ${deploys.length} deploys` };
@@ -79,105 +103,217 @@ function planService(name: string, deploys: Deploy[], to: string | undefined): {
     if (!SUCCESSFUL.includes(target.status)) return { refuse: `${name}: --to ${to} ended '${target.status}'; only a deploy that went live can come back` };
     return { from: current, to: target };
   }
-  const previous = older.find((d) => SUCCESSFUL.includes(d.status));
-  if (!previous) return { refuse: `${name}: no previous live deploy to roll back to (only ${current.id}${commitOf(current) ? `, commit ${commitOf(current)}` : ""} ever went live)` };
+  if (newest !== current) {
+    return { skip: `${name}: the newest deploy ${newest.id} ended '${newest.status}', so the previous one (${current.id}) is still live; nothing to roll back` };
+  }
+  const older = deploys.slice(deploys.indexOf(current) + 1).filter((d) => SUCCESSFUL.includes(d.status));
+  const bad = rolledAway(deploys);
+  const candidates = older.filter((d) => !(d.commit?.id && (d.commit.id === current.commit?.id || bad.has(d.commit.id))));
+  if (current.trigger === "rollback") {
+    const away = older[0];
+    const further = candidates[0];
+    return {
+      skip:
+        `${name}: already rolled back (${ref(current)} is a rollback${away ? ` from ${ref(away)}` : ""}); nothing moved. ` +
+        (further ? `To go further back, pass --to ${further.id}${commitOf(further) ? ` (${commitOf(further)})` : ""}` : "Nothing older with another commit is left to go to"),
+    };
+  }
+  const previous = candidates[0];
+  if (!previous) {
+    const same = older.length ? ` (the earlier live deploys run the same commit${commitOf(current) ? ` ${commitOf(current)}` : ""}, or one already rolled away from)` : ` (only ${ref(current)} ever went live)`;
+    return { refuse: `${name}: no previous live deploy with another commit to roll back to${same}; pick one with --to <deployId>` };
+  }
   return { from: current, to: previous };
 }
 
-async function waitRender(ops: Ops, client: RenderClient, serviceId: string, name: string, deployId: string, deadline: number, pollMs: number): Promise<string> {
+/** Where Vercel's production would go, or why it cannot or need not. */
+function planVercel(name: string, project: Awaited<ReturnType<VercelClient["project"]>>, deployments: VercelDeployment[], plan: "hobby" | "pro"): { from?: VercelDeployment; to?: VercelDeployment; refuse?: string; skip?: string } {
+  const current = currentProduction(project, deployments);
+  if (!current) return { refuse: `${name}: Vercel lists no production deployment` };
+  const alias = project.lastAliasRequest;
+  if (alias?.type === "rollback" && alias.toDeploymentId === current.uid && project.autoAssignCustomDomains === false) {
+    const away = deployments.find((d) => d.uid === alias.fromDeploymentId);
+    return {
+      skip: `${name}: already rolled back (production serves ${describeDeployment(current)}${away ? `, rolled back from ${describeDeployment(away)}` : ""}); nothing moved. Serve the newest build again with \`webstack promote\``,
+    };
+  }
+  // Only a request that put the current deployment there says what was rolled away from; an older one is stale.
+  const away = alias?.type === "rollback" && alias.toDeploymentId === current.uid ? alias.fromDeploymentId : undefined;
+  const earlier = deployments.filter((d) => d.created < current.created);
+  const target = earlier.find((d) => d.isRollbackCandidate !== false && d.uid !== away && !(sha(d) && sha(d) === sha(current)));
+  if (!target) return { refuse: `${name}: no earlier production deployment with another commit than ${describeDeployment(current)} to roll back to` };
+  // Hobby: only the immediately previous production deployment (vercel-cloudflare-day2.md §1).
+  const previous = earlier[0];
+  if (plan === "hobby" && previous && target.uid !== previous.uid) {
+    return {
+      refuse:
+        `${name}: Vercel Hobby rolls back only to the previous production deployment ${describeDeployment(previous)}, which ${previous.uid === away ? "is the release rolled away from" : previous.isRollbackCandidate === false ? "Vercel does not offer as a rollback target" : `runs the same commit as ${describeDeployment(current)}`}; ` +
+        `the last other commit is ${describeDeployment(target)}. Roll back to it on a Pro plan (webstack:frontend.plan: pro), or redeploy that commit`,
+    };
+  }
+  return { from: current, to: target };
+}
+
+/** Reads `verify --report FILE`, checking it is about this stack. */
+export function readVerifyReport(cwd: string, file: string, stack: string): { ok: boolean; failing: string[]; error?: string; productionPinned?: string } {
+  const path = resolve(cwd, file);
+  if (!existsSync(path)) throw new OpsError(`--only-failing ${file}: no such file (write it with \`webstack verify ${stack} --report ${file}\`)`, 2);
+  let r: { stack?: unknown; ok?: unknown; failing?: unknown; error?: unknown; productionPinned?: unknown };
+  try {
+    r = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    throw new OpsError(`--only-failing ${file}: not JSON (expected what \`webstack verify --report\` writes)`, 2);
+  }
+  const failing = r?.failing;
+  if (!r || typeof r.ok !== "boolean" || !Array.isArray(failing) || !failing.every((p) => typeof p === "string" && (p === "frontend" || /^backend:.+/.test(p)))) {
+    throw new OpsError(`--only-failing ${file}: not a verify report (expected {stack, ok, failing: ["backend:<service>" | "frontend", …]})`, 2);
+  }
+  const short = String(r.stack ?? "").split("/").pop();
+  if (short !== stack) throw new OpsError(`--only-failing ${file}: the report is about stack '${String(r.stack)}', not '${stack}'`, 2);
+  return { ok: r.ok, failing: failing as string[], ...(typeof r.error === "string" ? { error: r.error } : {}), ...(typeof r.productionPinned === "string" ? { productionPinned: r.productionPinned } : {}) };
+}
+
+async function waitRender(ops: Ops, client: RenderClient, serviceId: string, name: string, deployId: string, d: Deadline, pollMs: number): Promise<string> {
   let interval = pollMs;
   let last = "";
   for (;;) {
-    const d = await getDeploy(client, serviceId, deployId);
-    if (d.status !== last) ops.err(`${name}: rollback deploy ${deployId} ${d.status}`);
-    last = d.status;
-    if (!IN_PROGRESS.includes(d.status) || ops.clock.now() + interval > deadline) return d.status;
-    await ops.clock.sleep(interval);
+    const dep = await getDeploy(client, serviceId, deployId);
+    if (dep.status !== last) ops.err(`${name}: rollback deploy ${deployId} ${dep.status}`);
+    last = dep.status;
+    if (!IN_PROGRESS.includes(dep.status) || ops.clock.now() + interval > d.at) return dep.status;
+    await ops.clock.sleep(interval, d.signal);
     interval = Math.min(15_000, Math.round(interval * 1.2));
   }
 }
 
-async function waitVercel(ops: Ops, vercel: VercelClient, projectId: string, deadline: number, pollMs: number): Promise<string> {
+/**
+ * Follows the alias job of the request just made: a `lastAliasRequest` about another deployment
+ * (an older request Vercel still shows) is not this one's answer.
+ */
+export async function waitAlias(ops: Ops, vercel: VercelClient, projectId: string, deploymentId: string, name: string, d: Deadline, pollMs: number): Promise<string> {
+  let last = "";
   for (;;) {
-    const status = (await vercel.project(projectId)).lastAliasRequest?.jobStatus ?? "succeeded";
+    const p = await vercel.project(projectId);
+    const alias = p.lastAliasRequest;
+    const mine = alias?.toDeploymentId === deploymentId;
+    const status = mine ? (alias?.jobStatus ?? "pending") : p.targets?.production?.id === deploymentId ? "succeeded" : "pending";
+    if (status !== last) ops.err(`${name}: alias job to ${deploymentId} ${status}${mine ? "" : " (Vercel does not list the request yet)"}`);
+    last = status;
     if (status !== "pending" && status !== "in-progress") return status;
-    if (ops.clock.now() + pollMs > deadline) return status;
-    await ops.clock.sleep(pollMs);
+    if (ops.clock.now() + pollMs > d.at) return status;
+    await ops.clock.sleep(pollMs, d.signal);
   }
 }
 
-export async function rollback(ops: Ops, stack: string, o: StackOutputs, opts: RollbackOptions = {}): Promise<RollbackReport> {
+export async function rollback(ops: Ops, stack: string, o: StackOutputs, d: Deadline, opts: RollbackOptions = {}): Promise<RollbackReport> {
   const wait = opts.wait ?? true;
   const pollMs = opts.pollMs ?? 3_000;
-  const services = backendServices(o);
+  const only = opts.only ? new Set(opts.only) : undefined;
+  const wantFrontend = !only || only.has("frontend");
+  const allServices = backendServices(o);
   const ownsFrontend = !!(o.frontendOwnsProduction && o.frontendProjectId);
-  if (!services.length && !ownsFrontend) throw new OpsError(`${stack} has no backend service and owns no production frontend: nothing to roll back`);
-  const client = services.length ? renderClient(ops.env, "rolling back Render services") : undefined;
-  const vercel = ownsFrontend ? vercelClient(ops.env, ops.clock, o.frontendTeamId, "rolling back the Vercel production deployment") : undefined;
+  if (!allServices.length && !ownsFrontend) throw new OpsError(`${stack} has no backend service and owns no production frontend: nothing to roll back`);
+  const what = `rollback of ${stack}`;
+  const wantsRender = allServices.length && (!only || [...only].some((p) => p.startsWith("backend:")));
+  const client = wantsRender ? renderClient(ops.env, "rolling back Render services", { clock: ops.clock, signal: d.signal }) : undefined;
+  const vercel = ownsFrontend && wantFrontend ? vercelClient(ops.env, ops.clock, o.frontendTeamId, "rolling back the Vercel production deployment", { signal: d.signal }) : undefined;
+  const explain = (err: unknown): unknown =>
+    (client ? renderProblem(ops.env, err, what, d.timeoutMs) : undefined) ?? (vercel ? vercelProblem(vercel, err, what, d.timeoutMs) : undefined) ?? err;
 
   // 1. Plan every move; refuse before anything changes.
   const plans: Plan[] = [];
   const refusals: string[] = [];
   const skipped: string[] = [];
-  for (const s of services) {
-    const svc = await getService(client!, s.id);
-    const name = svc?.name ?? s.id;
-    if (!svc) {
-      (s.key === "main" ? refusals : skipped).push(`${name}: Render has no such service`);
-      continue;
+  try {
+    if (vercel) {
+      const [deployments, project] = await Promise.all([vercel.productionDeployments(o.frontendProjectId!, 50), vercel.project(o.frontendProjectId!)]);
+      const name = `frontend ${project.name}`;
+      const p = planVercel(name, project, deployments, o.frontendPlan ?? "hobby");
+      if (p.skip) skipped.push(p.skip);
+      else if (p.refuse) refusals.push(p.refuse);
+      else plans.push({ kind: "vercel", name, projectId: project.id, from: p.from!, to: p.to! });
+    } else if (o.frontendProjectId && wantFrontend && !ownsFrontend) {
+      skipped.push("frontend: this stack's frontend is a branch of another stack's Vercel project; instant rollback moves only production (redeploy the branch instead)");
     }
-    const p = planService(name, await listDeploys(client!, s.id), s.key === "main" ? opts.to : undefined);
-    if (p.skip) skipped.push(p.skip);
-    // A branch service that never had two good deploys is left as it is; the main one must move.
-    else if (p.refuse && s.key !== "main") skipped.push(p.refuse);
-    else if (p.refuse) refusals.push(p.refuse);
-    else plans.push({ kind: "render", name, serviceId: s.id, branch: svc.branch, from: p.from!, to: p.to! });
+    const matched = new Set<string>();
+    for (const s of client ? allServices : []) {
+      const svc = await getService(client!, s.id);
+      const name = svc?.name ?? s.id;
+      const part = [`backend:${name}`, `backend:${s.id}`, `backend:${s.key}`].find((x) => only?.has(x));
+      if (only && !part) continue;
+      if (part) matched.add(part);
+      if (!svc) {
+        (s.key === "main" ? refusals : skipped).push(`${name}: Render has no such service`);
+        continue;
+      }
+      const p = planService(name, await listDeploys(client!, s.id), s.key === "main" ? opts.to : undefined);
+      if (p.skip) skipped.push(p.skip);
+      // A branch service that never had two good deploys is left as it is; the main one must move.
+      else if (p.refuse && s.key !== "main") skipped.push(p.refuse);
+      else if (p.refuse) refusals.push(p.refuse);
+      else plans.push({ kind: "render", name, serviceId: s.id, branch: svc.branch, from: p.from!, to: p.to! });
+    }
+    for (const p of only ?? []) if (p.startsWith("backend:") && !matched.has(p)) refusals.push(`${p}: not a backend service of ${stack}`);
+  } catch (err) {
+    throw explain(err);
   }
-  if (opts.to && !services.some((s) => s.key === "main")) refusals.push(`--to ${opts.to}: ${stack} has no main backend service`);
-  if (vercel) {
-    const deployments = await vercel.productionDeployments(o.frontendProjectId!);
-    const project = await vercel.project(o.frontendProjectId!);
-    const current = currentProduction(project, deployments);
-    const previous = current ? deployments.filter((d) => d.created < current.created && d.isRollbackCandidate !== false)[0] : undefined;
-    const ref = (d: typeof current) => ({ id: d!.uid, ...(d!.meta?.githubCommitSha ? { commit: d!.meta.githubCommitSha.slice(0, 7) } : {}) });
-    if (!current || !previous) refusals.push(`frontend ${project.name}: no previous production deployment to roll back to`);
-    else plans.push({ kind: "vercel", name: `frontend ${project.name}`, projectId: project.id, from: ref(current), to: ref(previous) });
-  } else if (o.frontendProjectId) {
-    skipped.push("frontend: this stack's frontend is a branch of another stack's Vercel project; instant rollback moves only production (redeploy the branch instead)");
-  }
+  if (opts.to && !allServices.some((s) => s.key === "main")) refusals.push(`--to ${opts.to}: ${stack} has no main backend service`);
   const refuse = (message: string) => new RollbackError(message, { stack, moved: [], skipped, notes: [], error: message });
   if (refusals.length) throw refuse(`rollback of ${stack} refused, nothing was changed:\n${refusals.map((r) => `  ${r}`).join("\n")}`);
   if (!plans.length) throw refuse(`rollback of ${stack}: nothing to roll back:\n${skipped.map((r) => `  ${r}`).join("\n")}`);
 
-  // 2. Move. A failure part-way reports what already moved.
+  // 2. Move: Vercel first (it can still refuse), waiting for its alias job; then Render.
   const moved: Move[] = [];
   const branches = new Set<string>();
-  try {
-    for (const p of plans) {
-      if (p.kind === "render") {
+  const failPartWay = async (err: unknown): Promise<never> => {
+    const reason = (explain(err) as Error).message;
+    const back = await moveBack(ops, moved, plans, client, vercel);
+    const still = moved.filter((m) => m.result !== "moved back");
+    const lines = [
+      `rollback of ${stack} failed part-way: ${reason}`,
+      ...(back.length ? ["Moved back:", ...back.map((l) => `  ${l}`)] : []),
+      still.length ? "Still moved (check these by hand):" : back.length ? "Nothing is left moved." : "Nothing moved.",
+      ...still.map((m) => `  ${describeMove(m)}`),
+    ];
+    const message = lines.join("\n");
+    throw new RollbackError(message, { stack, moved: still, skipped, notes: [], error: message });
+  };
+  for (const p of [...plans.filter((x) => x.kind === "vercel"), ...plans.filter((x) => x.kind === "render")]) {
+    try {
+      if (p.kind === "vercel") {
+        await vercel!.rollback(p.projectId, p.to.uid, `webstack rollback ${stack}`);
+        const m: Move = { kind: "vercel", name: p.name, from: vref(p.from), to: vref(p.to), result: "started" };
+        moved.push(m);
+        if (wait) {
+          m.result = await waitAlias(ops, vercel!, p.projectId, p.to.uid, p.name, d, pollMs);
+          if (m.result !== "succeeded") throw new Error(`${p.name}: Vercel's alias job to ${p.to.uid} ${m.result === "pending" || m.result === "in-progress" ? `is still ${m.result} after ${formatDuration(d.timeoutMs)}` : `ended '${m.result}'`}`);
+        }
+      } else {
         const dep = await rollbackTo(client!, p.serviceId, p.to.id);
         if (p.branch) branches.add(p.branch);
         moved.push({ kind: "render", name: p.name, from: { id: p.from.id, commit: commitOf(p.from) }, to: { id: p.to.id, commit: commitOf(p.to) }, deployId: dep.id, result: "started" });
-      } else {
-        await vercel!.rollback(p.projectId, p.to.id, `webstack rollback ${stack}`);
-        moved.push({ kind: "vercel", name: p.name, from: p.from, to: p.to, result: "started" });
       }
+    } catch (err) {
+      await failPartWay(err);
     }
-  } catch (err) {
-    const done = moved.map((m) => `  ${describeMove(m)}`).join("\n");
-    const message = `rollback of ${stack} failed part-way: ${(err as Error).message}\n${done ? `Already moved:\n${done}` : "Nothing moved."}`;
-    throw new RollbackError(message, { stack, moved, skipped, notes: [], error: message });
   }
 
-  // 3. Wait for the moves to land.
+  // 3. Wait for the Render moves to land.
   if (wait) {
-    const deadline = ops.clock.now() + (opts.timeoutMs ?? 15 * 60_000);
-    await Promise.all(
-      moved.map(async (m) => {
-        const p = plans.find((x) => x.name === m.name)!;
-        m.result = p.kind === "render" ? await waitRender(ops, client!, p.serviceId, m.name, m.deployId!, deadline, pollMs) : await waitVercel(ops, vercel!, p.projectId, deadline, pollMs);
-      }),
-    );
+    try {
+      await Promise.all(
+        moved
+          .filter((m) => m.kind === "render")
+          .map(async (m) => {
+            const p = plans.find((x) => x.name === m.name && x.kind === "render") as Extract<Plan, { kind: "render" }>;
+            m.result = await waitRender(ops, client!, p.serviceId, m.name, m.deployId!, d, pollMs);
+          }),
+      );
+    } catch (err) {
+      // Everything moved; only the wait stopped (the deadline, an API gone): say what moved.
+      const message = `rollback of ${stack}: every part moved, but waiting stopped: ${(explain(err) as Error).message}\n${moved.map((m) => `  ${describeMove(m)}`).join("\n")}`;
+      throw new RollbackError(message, { stack, moved, skipped, notes: [], error: message });
+    }
   }
 
   const notes: string[] = [];
@@ -187,15 +323,48 @@ export async function rollback(ops: Ops, stack: string, o: StackOutputs, opts: R
     );
   }
   if (moved.some((m) => m.kind === "vercel")) {
-    notes.push("Vercel: after a rollback, new production deployments no longer get the production domains until one is promoted (`vercel promote <deployment>`, or Undo Rollback in the dashboard).");
+    notes.push(
+      `Vercel: after a rollback, new production deployments no longer get the production domains (auto-assignment is off) until one is promoted: \`webstack promote ${stack}\` serves the newest build again; status and verify say so meanwhile.`,
+    );
   }
   return { stack, moved, skipped, notes };
 }
 
+const vref = (d: VercelDeployment) => ({ id: d.uid, ...(sha(d) ? { commit: sha(d)!.slice(0, 7) } : {}) });
+
+/** Moves back what moved, newest first; returns a line per part moved back, and marks them. */
+async function moveBack(ops: Ops, moved: Move[], plans: Plan[], client?: RenderClient, vercel?: VercelClient): Promise<string[]> {
+  const lines: string[] = [];
+  for (const m of [...moved].reverse()) {
+    const p = plans.find((x) => x.name === m.name && x.kind === m.kind)!;
+    try {
+      if (p.kind === "render") {
+        // Not live yet: cancelling it leaves the deploy it was replacing live. Live already: roll back to that one.
+        const status = (await getDeploy(client!, p.serviceId, m.deployId!)).status;
+        if (IN_PROGRESS.includes(status)) {
+          await cancelDeploy(client!, p.serviceId, m.deployId!);
+          lines.push(`${m.name}: rollback deploy ${m.deployId} canceled; ${m.from.id} still serves`);
+        } else {
+          const dep = await rollbackTo(client!, p.serviceId, p.from.id);
+          lines.push(`${m.name}: back to ${m.from.id} (rollback deploy ${dep.id})`);
+        }
+      } else {
+        // Undo Rollback is a promote of the deployment rolled away from; it also turns auto-assignment back on.
+        await vercel!.promote(p.projectId, p.from.uid);
+        lines.push(`${m.name}: ${p.from.uid} promoted back to production`);
+      }
+      m.result = "moved back";
+    } catch (err) {
+      ops.err(`${m.name}: moving back failed: ${(err as Error).message}`);
+    }
+  }
+  return lines;
+}
+
 export function describeMove(m: Move): string {
-  const ref = (r: { id: string; commit?: string }) => `${r.id}${r.commit ? ` (${r.commit})` : ""}`;
+  const r = (x: { id: string; commit?: string }) => `${x.id}${x.commit ? ` (${x.commit})` : ""}`;
   const landed = m.kind === "render" ? `rollback deploy ${m.deployId} ${m.result}` : `alias job ${m.result}`;
-  return `${m.name}: ${ref(m.from)} → ${ref(m.to)}; ${landed}`;
+  return `${m.name}: ${r(m.from)} → ${r(m.to)}; ${landed}`;
 }
 
 export function rollbackText(r: RollbackReport): string {

@@ -1,20 +1,22 @@
 /**
  * `webstack verify <stack>`: waits until every backend service's newest deploy is live (a deploy
  * queued with a 202 shows up as the newest and is followed), then checks each health URL with
- * retries, and the frontend. One progress line per service whenever its state changes; a
- * failure names the service, Render's deploy status and the last health answer.
+ * retries, and the frontend (through Vercel's automation bypass when it is protected). One
+ * progress line per service whenever its state changes; a failure names the service, Render's
+ * deploy status and the last health answer. `--report FILE` writes which parts failed, for
+ * `webstack rollback --only-failing FILE`.
  */
 import type { StackOutputs } from "../components/stack-outputs";
+import type { RenderClient } from "../providers/render/client";
 import { formatDuration } from "./clock";
-import type { Ops } from "./context";
+import type { Deadline, Ops } from "./context";
+import { OpsError } from "./errors";
+import { bypassSecret, ownedProject, pinText, productionPin, PROTECTED_HINT } from "./frontend";
 import { backendServices } from "./outputs";
 import { probe, type Probe } from "./probe";
-import { getDeploy, getService, IN_PROGRESS, listDeploys, renderClient, type Deploy } from "./render-api";
-import type { RenderClient } from "../providers/render/client";
+import { getDeploy, getService, IN_PROGRESS, listDeploys, renderClient, renderProblem, type Deploy } from "./render-api";
 
 export interface VerifyOptions {
-  /** Whole wait, deploys and health checks included. Default 15 min. */
-  timeoutMs?: number;
   /** First interval between deploy polls; grows ×1.2 up to 15 s (as Render's own provider). Default 3 s. */
   pollMs?: number;
   /** Health checks per URL before giving up. Default 6. */
@@ -23,13 +25,33 @@ export interface VerifyOptions {
   healthTimeoutMs?: number;
 }
 
+/** Default `--timeout` of verify: deploys, health checks and API calls together. */
+export const VERIFY_TIMEOUT_MS = 15 * 60_000;
+
 export interface VerifyResult {
+  /** What `rollback --only-failing` acts on: `backend:<Render service name>` or `frontend`. */
+  part: string;
   name: string;
   ok: boolean;
   deploy?: Deploy;
   health?: Probe;
   /** Why it failed, naming the deploy status and the last health answer. */
   failure?: string;
+  /** Not checked (protected, no bypass secret), with what to do. */
+  note?: string;
+}
+
+/** What `--report FILE` holds. */
+export interface VerifyReport {
+  stack: string;
+  ok: boolean;
+  /** Parts that failed and that a rollback can act on, e.g. `["backend:ott-prod-api", "frontend"]`. */
+  failing: string[];
+  results: Array<Pick<VerifyResult, "part" | "name" | "ok" | "failure" | "note">>;
+  /** Production domains serve an older deployment than the newest build: `webstack promote`, not a rollback. */
+  productionPinned?: string;
+  /** Why verify stopped without a verdict (an API unreachable, the deadline). */
+  error?: string;
 }
 
 const REASON: Record<string, string> = {
@@ -40,21 +62,22 @@ const REASON: Record<string, string> = {
   deactivated: "it was replaced",
 };
 
-/** Health checks with backoff (2, 4, 8 … s, at most 30 s) until up, out of attempts, or past the deadline. */
-async function checkHealth(ops: Ops, name: string, url: string, deadline: number, o: Required<VerifyOptions>): Promise<Probe> {
-  let last = await probe(url, ops.clock, o.healthTimeoutMs);
-  for (let attempt = 2; !last.up && attempt <= o.healthAttempts; attempt++) {
+/** Health checks with backoff (2, 4, 8 … s, at most 30 s) until up, protected, out of attempts, or past the deadline. */
+async function checkHealth(ops: Ops, name: string, url: string, d: Deadline, o: Required<VerifyOptions>, bypass?: string): Promise<Probe> {
+  const check = () => probe(url, ops.clock, { timeoutMs: Math.min(o.healthTimeoutMs, Math.max(1, d.at - ops.clock.now())), signal: d.signal, bypassSecret: bypass });
+  let last = await check();
+  for (let attempt = 2; !last.up && !last.protected && attempt <= o.healthAttempts; attempt++) {
     const wait = Math.min(30_000, 2_000 * 2 ** (attempt - 2));
-    if (ops.clock.now() + wait > deadline) break;
+    if (ops.clock.now() + wait > d.at) break;
     ops.err(`${name}: health ${last.answer}; checking again in ${formatDuration(wait)} (${attempt}/${o.healthAttempts})`);
-    await ops.clock.sleep(wait);
-    last = await probe(url, ops.clock, o.healthTimeoutMs);
+    await ops.clock.sleep(wait, d.signal);
+    last = await check();
   }
   return last;
 }
 
-/** Follows the newest deploy until it is live, failed, or the deadline passes. */
-async function waitForLive(ops: Ops, client: RenderClient, id: string, name: string, deadline: number, o: Required<VerifyOptions>): Promise<Deploy | undefined> {
+/** Follows the newest deploy until it is live, failed, or the deadline is near. */
+async function waitForLive(ops: Ops, client: RenderClient, id: string, name: string, d: Deadline, o: Required<VerifyOptions>): Promise<Deploy | undefined> {
   let interval = o.pollMs;
   let seen = "";
   const start = ops.clock.now();
@@ -69,51 +92,79 @@ async function waitForLive(ops: Ops, client: RenderClient, id: string, name: str
       seen = state;
     }
     if (!IN_PROGRESS.includes(dep.status)) return dep;
-    if (ops.clock.now() + interval > deadline) return dep;
-    await ops.clock.sleep(interval);
+    if (ops.clock.now() + interval > d.at) return dep;
+    await ops.clock.sleep(interval, d.signal);
     interval = Math.min(15_000, Math.round(interval * 1.2));
   }
 }
 
-export async function verify(ops: Ops, o: StackOutputs, opts: VerifyOptions = {}): Promise<VerifyResult[]> {
-  const settings: Required<VerifyOptions> = { timeoutMs: 15 * 60_000, pollMs: 3_000, healthAttempts: 6, healthTimeoutMs: 10_000, ...opts };
-  const deadline = ops.clock.now() + settings.timeoutMs;
+export async function verify(ops: Ops, stack: string, o: StackOutputs, d: Deadline, opts: VerifyOptions = {}): Promise<{ results: VerifyResult[]; pinned?: string }> {
+  const settings: Required<VerifyOptions> = { pollMs: 3_000, healthAttempts: 6, healthTimeoutMs: 10_000, ...opts };
   const services = backendServices(o);
-  const client = services.length ? renderClient(ops.env, "waiting for Render's deploys") : undefined;
+  const client = services.length ? renderClient(ops.env, "waiting for Render's deploys", { clock: ops.clock, signal: d.signal }) : undefined;
+  const what = `verify ${stack}`;
+  const vercel = ownedProject(ops, o, "reading which deployment serves production", d);
+  if (vercel && "skip" in vercel) ops.err(`frontend: ${vercel.skip}`);
 
   const backend = services.map(async (s): Promise<VerifyResult> => {
-    const svc = await getService(client!, s.id);
-    const name = svc?.name ?? s.id;
-    if (!svc) return { name, ok: false, failure: `${name}: Render has no service ${s.id}` };
-    const deploy = await waitForLive(ops, client!, s.id, name, deadline, settings);
-    const health = s.healthUrl
-      ? deploy?.status === "live"
-        ? await checkHealth(ops, name, s.healthUrl, deadline, settings)
-        : await probe(s.healthUrl, ops.clock, settings.healthTimeoutMs) // what is serving meanwhile
-      : undefined;
-    const lastAnswer = health ? `last health answer: ${health.answer}` : "no health URL";
-    if (!deploy) return { name, ok: false, health, failure: `${name}: Render lists no deploy; ${lastAnswer}` };
-    const status = `Render deploy ${deploy.id} is '${deploy.status}'`;
-    if (IN_PROGRESS.includes(deploy.status)) {
-      return { name, ok: false, deploy, health, failure: `${name}: ${status} after ${formatDuration(settings.timeoutMs)}; ${lastAnswer}` };
+    try {
+      const svc = await getService(client!, s.id);
+      const name = svc?.name ?? s.id;
+      const part = `backend:${name}`;
+      if (!svc) return { part, name, ok: false, failure: `${name}: Render has no service ${s.id}` };
+      const deploy = await waitForLive(ops, client!, s.id, name, d, settings);
+      const health = s.healthUrl
+        ? deploy?.status === "live"
+          ? await checkHealth(ops, name, s.healthUrl, d, settings)
+          : await probe(s.healthUrl, ops.clock, { timeoutMs: settings.healthTimeoutMs, signal: d.signal }) // what is serving meanwhile
+        : undefined;
+      const lastAnswer = health ? `last health answer: ${health.answer}` : "no health URL";
+      if (!deploy) return { part, name, ok: false, health, failure: `${name}: Render lists no deploy; ${lastAnswer}` };
+      const status = `Render deploy ${deploy.id} is '${deploy.status}'`;
+      if (IN_PROGRESS.includes(deploy.status)) {
+        return { part, name, ok: false, deploy, health, failure: `${name}: ${status} after ${formatDuration(d.timeoutMs)}; ${lastAnswer}` };
+      }
+      if (deploy.status !== "live") {
+        return { part, name, ok: false, deploy, health, failure: `${name}: ${status}: ${REASON[deploy.status] ?? "it did not go live"}; ${lastAnswer}` };
+      }
+      if (health && !health.up) return { part, name, ok: false, deploy, health, failure: `${name}: ${status}, but ${s.healthUrl} fails; ${lastAnswer}` };
+      ops.err(`${name}: live and healthy (${health ? `${health.answer} in ${health.latencyMs} ms` : "no health URL"})`);
+      return { part, name, ok: true, deploy, health };
+    } catch (err) {
+      throw renderProblem(ops.env, err, what, d.timeoutMs) ?? (d.signal.aborted ? deadlinePassed(what, d) : err);
     }
-    if (deploy.status !== "live") {
-      return { name, ok: false, deploy, health, failure: `${name}: ${status}: ${REASON[deploy.status] ?? "it did not go live"}; ${lastAnswer}` };
-    }
-    if (health && !health.up) return { name, ok: false, deploy, health, failure: `${name}: ${status}, but ${s.healthUrl} fails; ${lastAnswer}` };
-    ops.err(`${name}: live and healthy (${health ? `${health.answer} in ${health.latencyMs} ms` : "no health URL"})`);
-    return { name, ok: true, deploy, health };
   });
 
   const frontend = o.frontendUrl
     ? [
-        checkHealth(ops, "frontend", o.frontendUrl, deadline, settings).then((health): VerifyResult => {
+        checkHealth(ops, "frontend", o.frontendUrl, d, settings, bypassSecret(ops, o)).then((health): VerifyResult => {
+          const base = { part: "frontend", name: "frontend", health };
+          if (health.protected) {
+            ops.err(`frontend: ${o.frontendUrl} is protected by Vercel Authentication and was not checked: ${PROTECTED_HINT}`);
+            return { ...base, ok: true, note: `protected by Vercel Authentication, not checked: ${PROTECTED_HINT}` };
+          }
           if (health.up) ops.err(`frontend: ${o.frontendUrl} answers ${health.answer} in ${health.latencyMs} ms`);
-          return health.up
-            ? { name: "frontend", ok: true, health }
-            : { name: "frontend", ok: false, health, failure: `frontend: ${o.frontendUrl} fails; last answer: ${health.answer}` };
+          return health.up ? { ...base, ok: true } : { ...base, ok: false, failure: `frontend: ${o.frontendUrl} fails; last answer: ${health.answer}` };
         }),
       ]
     : [];
-  return Promise.all([...backend, ...frontend]);
+  const [results, pin] = await Promise.all([
+    Promise.all([...backend, ...frontend]),
+    vercel && "client" in vercel ? productionPin(vercel.client, vercel.projectId, what, d, ops.clock.now()) : undefined,
+  ]);
+  return { results, ...(pin ? { pinned: pinText(stack, pin) } : {}) };
+}
+
+function deadlinePassed(what: string, d: Deadline): OpsError {
+  return new OpsError(`${what}: --timeout ${formatDuration(d.timeoutMs)} passed; run again with a longer --timeout`, 1);
+}
+
+export function verifyReport(stack: string, results: VerifyResult[], pinned?: string): VerifyReport {
+  return {
+    stack,
+    ok: results.every((r) => r.ok) && !pinned,
+    failing: results.filter((r) => !r.ok).map((r) => r.part),
+    results: results.map(({ part, name, ok, failure, note }) => ({ part, name, ok, ...(failure ? { failure } : {}), ...(note ? { note } : {}) })),
+    ...(pinned ? { productionPinned: pinned } : {}),
+  };
 }

@@ -15,6 +15,8 @@ export function fakeSecret(value: string): Record<string, unknown> {
 }
 
 export const fakeOutputs: Record<string, FakeOutputs> = {
+  // Vercel generates the automation bypass secret when none is given (additionalSecretOutputs).
+  "vercel:index/projectProtectionBypass:ProjectProtectionBypass": () => ({ secret: fakeSecret("fakebypass0123456789abcdefghijkl"), scope: "automation-bypass", isEnvVar: true }),
   // The token's value is secret (additionalSecretOutputs); its id is the S3 access key id.
   "cloudflare:index/apiToken:ApiToken": (name) => ({ value: fakeSecret(`fake-${name}-token-value`), status: "active" }),
   "random:index/randomPassword:RandomPassword": (name, inputs) => ({
@@ -109,11 +111,14 @@ export const fakeStackOutputs: Record<string, (ref: string) => { outputs: Record
         secretOutputNames: [DATABASE_STACK_OUTPUTS.consumerConnectionStrings, CACHE_STACK_OUTPUTS.connectionString],
       };
     },
-    // A prod stack owns the Vercel project that staging and dev attach to (frontend.from).
-    "^acme/webstack/prod$": () => ({ outputs: { frontendProjectId: "prj_synthprod", renderProjectId: "prj-fakeprod" }, secretOutputNames: [] }),
+    // A prod stack owns the Vercel and Render projects; no stack below it references it (staging and dev take the ids as config).
+    "^acme/webstack/prod$": () => ({
+      outputs: { frontendProjectId: "prj_synthprod", renderProjectId: "prj-fakeprod", frontendProtectionBypass: "fakebypass0123456789abcdefghijkl" },
+      secretOutputNames: ["frontendProtectionBypass"],
+    }),
     // A non-production stack that owns the shared projects, as `renderProject.from` / `frontend.from` may name one.
     "^acme/webstack/platform$": () => ({
-      outputs: { environment: "platform", frontendProjectId: "prj_synthprod", renderProjectId: "prj-fakeprod" },
-      secretOutputNames: [],
+      outputs: { environment: "platform", frontendProjectId: "prj_synthprod", renderProjectId: "prj-fakeprod", frontendProtectionBypass: "fakebypass0123456789abcdefghijkl" },
+      secretOutputNames: ["frontendProtectionBypass"],
     }),
   };

@@ -46,6 +46,16 @@ export interface RenderClientOptions {
   pageSize?: number;
   /** Called once per HTTP attempt (tests and benchmarks count calls with it). */
   onRequest?: (info: { method: string; path: string; attempt: number }) => void;
+  /**
+   * The caller's deadline (the ops commands' `--timeout`): it aborts the attempt in flight and any
+   * backoff wait, and the call fails at once with status 0 and `deadline: true`.
+   */
+  signal?: AbortSignal;
+  /** Time source for attempt timeouts and backoff waits (the ops commands inject theirs; tests a fake). */
+  clock?: {
+    sleep(ms: number, signal?: AbortSignal): Promise<void>;
+    timeout(ms: number, parent?: AbortSignal): AbortSignal;
+  };
 }
 
 export interface RequestOptions {
@@ -69,6 +79,8 @@ export interface RenderApiError extends Error {
   renderMessage: string;
   retryable: boolean;
   attempts: number;
+  /** The caller's deadline (`signal`) passed before Render answered. */
+  deadline?: boolean;
 }
 
 export interface RenderClient {
@@ -307,6 +319,20 @@ export function createRenderClient(options: RenderClientOptions = {}): RenderCli
   const writesPerMinute = options.writesPerMinute ?? envNumber("RENDER_API_WRITES_PER_MINUTE") ?? 30;
   // Kept in a closure variable, not a property, so logging the client never shows it.
   const explicitKey = options.apiKey;
+  const outer = options.signal;
+  const attemptSignal = (): AbortSignal =>
+    options.clock
+      ? options.clock.timeout(timeoutMs, outer)
+      : outer
+        ? AbortSignal.any([AbortSignal.timeout(timeoutMs), outer])
+        : AbortSignal.timeout(timeoutMs);
+  const wait = (ms: number): Promise<void> =>
+    options.clock ? options.clock.sleep(ms, outer) : new Promise((r) => setTimeout(r, ms));
+  const pastDeadline = (method: string, path: string, message: string, attempts: number): RenderApiError => {
+    const err = apiError(method, path, 0, `${message ? `${message}; ` : ""}the deadline passed`, false, attempts);
+    err.deadline = true;
+    return err;
+  };
 
   function backoffMs(attempt: number): number {
     const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
@@ -340,7 +366,7 @@ export function createRenderClient(options: RenderClientOptions = {}): RenderCli
             ...(opts.body === undefined ? {} : { "Content-Type": "application/json" }),
           },
           body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: attemptSignal(),
         });
         const text = await res.text();
         let parsed: unknown = undefined;
@@ -357,6 +383,7 @@ export function createRenderClient(options: RenderClientOptions = {}): RenderCli
         askedDelay = status === 429 || status === 503 ? serverDelayMs(res.headers) : undefined;
       } catch (err) {
         // No answer: the request may or may not have been executed.
+        if (outer?.aborted) throw pastDeadline(method, path, "", attempt);
         const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
         message =
           e.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(err));
@@ -380,13 +407,18 @@ export function createRenderClient(options: RenderClientOptions = {}): RenderCli
         );
       }
       waited += delay;
-      await new Promise((r) => setTimeout(r, delay));
+      try {
+        await wait(delay);
+      } catch {
+        throw pastDeadline(method, path, message, attempt);
+      }
+      if (outer?.aborted) throw pastDeadline(method, path, message, attempt);
     }
   }
 
   return {
     request,
-    pause: (attempt) => new Promise((r) => setTimeout(r, backoffMs(attempt))),
+    pause: (attempt) => wait(backoffMs(attempt)),
     async get<T>(path: string, query?: RequestOptions["query"]) {
       return (await request<T>("GET", path, { query })).body;
     },

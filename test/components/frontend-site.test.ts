@@ -7,6 +7,7 @@ const PROJECT = "vercel:index/project:Project";
 const VAR = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable";
 const DOMAIN = "vercel:index/projectDomain:ProjectDomain";
 const CUSTOM_ENV = "vercel:index/customEnvironment:CustomEnvironment";
+const BYPASS = "vercel:index/projectProtectionBypass:ProjectProtectionBypass";
 
 const owner = (): FrontendSiteArgs => ({
   name: "ott-web",
@@ -40,9 +41,26 @@ describe("FrontendSite creating the project", () => {
       rootDirectory: "web",
       installCommand: "npm ci",
       gitRepository: { type: "github", repo: "acme/ott", productionBranch: "main" },
+      vercelAuthentication: { deploymentType: "standardProtectionNew" },
+      autoAssignCustomDomains: true,
     });
     expect([p.protect, p.retainOnDelete]).toEqual([true, true]);
     expect(p.parent).toBe(one(m, "webstack:index:FrontendSite").urn);
+  });
+
+  it("sets Vercel Authentication explicitly, with an automation bypass whose secret stays a secret; 'none' needs no bypass", async () => {
+    const { m, site } = await build(owner());
+    const bypass = one(m, BYPASS);
+    expect(bypass.inputs).toEqual({ projectId: "web-id", note: "webstack: CI and webstack status/verify" });
+    expect((await settle(site.protectionBypassSecret!)).secret).toBe(true);
+    const open = await build({ ...owner(), vercelAuthentication: "none" });
+    expect(one(open.m, PROJECT).inputs.vercelAuthentication).toEqual({ deploymentType: "none" });
+    expect(byType(open.m, BYPASS)).toEqual([]);
+    expect(open.site.protectionBypassSecret).toBeUndefined();
+    // A stack attached to another's project sets no protection of its own.
+    expect(frontendSiteIssues({ name: "ott-web", scope: "acme", projectId: "prj_x", vercelAuthentication: "none" })).toEqual([
+      "vercelAuthentication: a project setting; set it where the project is created, not with projectId",
+    ]);
   });
 
   it("creates one variable per slot, sensitive as given, deleted before replacement, values secret", async () => {

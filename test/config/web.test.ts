@@ -161,6 +161,7 @@ describe("webPlan", () => {
       productionBranch: "main",
       rootDirectory: "web",
       protect: true,
+      vercelAuthentication: "standardProtectionNew",
     });
     expect(prod.projectFrom).toBeUndefined();
     const staging = webPlan(stackConfig("staging"))!;
@@ -173,6 +174,23 @@ describe("webPlan", () => {
     expect(staging.projectFrom).toBeUndefined();
     expect(staging.projectId).toBe("prj_0tt7acme2WebXk4Lr8Nq3VbPz");
     expect(staging.backendDomainUrl).toBe("https://api.staging.ott.example.com");
+  });
+
+  it("sets Vercel Authentication from config on the owner only; production-wide protection needs Pro", () => {
+    const c = stackConfig("prod");
+    c.frontend!.vercelAuthentication = "none";
+    expect(webPlan(c)!.site.vercelAuthentication).toBe("none");
+    const errors = (stack: string, frontend: Record<string, unknown>) => {
+      const raw = rawSections(readStackFile(ROOT, stack).config) as Record<string, any>;
+      const r = validateStackConfig({ ...raw, frontend: { ...raw.frontend, ...frontend } });
+      return r.ok ? [] : r.errors;
+    };
+    expect(errors("prod", { vercelAuthentication: "allDeployments" })).toEqual([
+      expect.stringMatching(/^webstack:frontend\.vercelAuthentication: 'allDeployments' protects production domains too, which Vercel offers on Pro and Enterprise only/),
+    ]);
+    expect(errors("prod", { vercelAuthentication: "allDeployments", plan: "pro" })).toEqual([]);
+    expect(errors("prod", { vercelAuthentication: "everything" })).toEqual([expect.stringMatching(/vercelAuthentication.*expected 'standardProtectionNew' \|/)]);
+    expect(errors("staging", { vercelAuthentication: "none" })).toEqual([expect.stringMatching(/vercelAuthentication: a project setting, owned by 'acme\/webstack\/prod'; remove it here/)]);
   });
 
   it("turns the customEnvironment flag into a custom environment named after the stack's environment", () => {

@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../../ops/cli";
@@ -16,7 +18,7 @@ describe("the webstack command line", () => {
     expect(t.stdout).toMatch(/^usage: webstack <command>/);
     expect(await t.run("--help")).toBe(0);
     expect(await t.run("deploy", "prod")).toBe(2);
-    expect(t.stderr).toBe("unknown command 'deploy'; commands: status, verify, rollback, backup, restore, cron run, notify");
+    expect(t.stderr).toBe("unknown command 'deploy'; commands: status, verify, rollback, promote, backup, restore, cron run, notify");
     expect(await t.run("status", "prdo")).toBe(2);
     expect(t.stderr).toBe("unknown stack 'prdo'; known stacks: prod, staging, dev, pr-<n>");
     expect(await t.run("status")).toBe(2);
@@ -62,6 +64,27 @@ describe("the webstack command line", () => {
       const child = execFile(process.execPath, [join(ROOT, "bin", "webstack.cjs"), "status", "prdo"], { cwd: join(ROOT, "docs") }, (_err, _stdout, stderr) => resolve({ code: child.exitCode, stderr }));
     });
     expect(result).toEqual({ code: 2, stderr: "unknown stack 'prdo'; known stacks: prod, staging, dev, pr-<n>\n" });
+  });
+
+  it("through the real process and clock: --timeout ends status on an unreachable Render API, naming it", async () => {
+    const t = new OpsRun();
+    // A port nothing listens on.
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((r) => server.close(r));
+    const file = join(t.dir, t.outputs({ environment: "development", backendServiceId: "srv-x", backendUrl: `http://127.0.0.1:${port}` }));
+    const env = { ...process.env, RENDER_API_KEY: "rnd_x", RENDER_API_URL: `http://127.0.0.1:${port}/v1` };
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(process.execPath, [join(ROOT, "bin", "webstack.cjs"), "status", "dev", "--outputs", file, "--timeout", "800ms"], { cwd: ROOT, env, timeout: 60_000 }, (_err, stdout, stderr) =>
+        resolve({ code: child.exitCode, stdout, stderr }),
+      );
+    });
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `status dev: no answer from the Render API (http://127.0.0.1:${port}/v1) within --timeout 800ms (last error: ECONNREFUSED); check https://status.render.com, or run again with a longer --timeout\n`,
+    });
   });
 
   it("parses and prints durations", () => {

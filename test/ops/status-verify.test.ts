@@ -1,8 +1,11 @@
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { seedDeploys } from "../providers/render/emulator-day2";
 import { startEmulator, type RenderEmulator } from "../providers/render/emulator";
+import { startVercelEmulator, type VercelEmulator } from "../providers/vercel/emulator";
 import { createService, OpsRun } from "./harness";
 
 // `webstack status` and `verify` against the Render emulator and a local server whose services
@@ -10,7 +13,10 @@ import { createService, OpsRun } from "./harness";
 // request spends time on its own stopwatch once the server holds it, so no test sleeps.
 
 let render: RenderEmulator;
+let vercel: VercelEmulator;
 let apps: Server;
+/** Virtual time each Render API request takes (a slow Render), spent on the request's own stopwatch. */
+let renderDelayMs = 0;
 let base = "";
 let closedPort = 0;
 let t: OpsRun;
@@ -20,7 +26,7 @@ const arrivals = new Map<string, (release: () => void) => void>();
 const realFetch = globalThis.fetch;
 
 beforeAll(async () => {
-  render = await startEmulator();
+  [render, vercel] = await Promise.all([startEmulator(), startVercelEmulator()]);
   apps = createServer((req, res) => {
     const mode = /^\/(?:svc-)?([a-z0-9]+)/.exec(req.url ?? "")?.[1];
     if (mode === "slow" || mode === "never") {
@@ -33,6 +39,7 @@ beforeAll(async () => {
   // Once the server holds a slow or hanging request, its time passes on the request's own stopwatch.
   vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const url = new URL(String(input instanceof Request ? input.url : input));
+    if (renderDelayMs && url.href.startsWith(render.url)) t.clock.spend(init?.signal, renderDelayMs);
     const mode = /^\/svc-(slow|never)\//.exec(url.pathname)?.[1];
     if (!mode || !url.href.startsWith(base)) return realFetch(input, init);
     const held = new Promise<() => void>((resolve) => arrivals.set(url.pathname, resolve));
@@ -53,13 +60,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.restoreAllMocks();
-  await render?.stop();
+  await Promise.all([render?.stop(), vercel?.stop()]);
   apps?.closeAllConnections();
   await new Promise((r) => apps?.close(r));
 });
 
 beforeEach(() => {
   render.reset({});
+  vercel.reset({});
+  renderDelayMs = 0;
   t = new OpsRun();
   t.env = { RENDER_API_KEY: render.apiKey, RENDER_API_URL: render.url };
 });
@@ -124,7 +133,8 @@ describe("webstack status", () => {
     ]);
     expect(report.rows[0].deploy).toMatchObject({ status: "created" });
     expect(await t.run("status", "dev", "--outputs", file, "--json", "--timeout", "1s")).toBe(1);
-    expect(JSON.parse(t.stdout).rows[1]).toMatchObject({ name: "ott-dev-api-alice", up: false, health: { answer: "no answer within 1 s" } });
+    // Each probe ends a little before the command's deadline, so the report still comes out.
+    expect(JSON.parse(t.stdout).rows[1]).toMatchObject({ name: "ott-dev-api-alice", up: false, health: { answer: "no answer within 0.9 s" } });
   });
 
   it("names RENDER_API_KEY when it is missing, and a service Render no longer has is down", async () => {
@@ -209,7 +219,120 @@ describe("webstack verify", () => {
     render.reset({});
     t = Object.assign(new OpsRun(), { env: t.env });
     const never = await stack("never");
+    const start = t.clock.t;
     expect(await t.run("verify", "dev", "--outputs", never.file, "--timeout", "5s")).toBe(1);
-    expect(t.out[0]).toMatch(/^FAIL {2}ott-dev-api: Render deploy dep-\S+ is 'update_in_progress' after 5s; last health answer: no answer within 10 s$/);
+    // The last probe gets what is left of the 5 s: the whole command ends on time.
+    expect(t.out[0]).toMatch(/^FAIL {2}ott-dev-api: Render deploy dep-\S+ is 'update_in_progress' after 5s; last health answer: no answer within 2 s$/);
+    expect(t.clock.t - start).toBeLessThanOrEqual(5_000);
   });
 });
+
+describe("protected previews (Vercel Authentication)", () => {
+  const BYPASS = "bypass0123456789abcdefghijklmnop";
+
+  it("status: a 401 from Vercel Authentication without the secret is 'protected', not down; with the secret the site is checked", async () => {
+    vercel.seed({ id: "prj_web", name: "ott-web", bypass: BYPASS }, []);
+    const { file } = await stack("healthy", {}, { frontendUrl: vercel.siteUrl("prj_web") });
+    expect(await t.run("status", "dev", "--outputs", file)).toBe(0);
+    expect(t.stdout).toMatch(/^dev \(development\): all up/);
+    expect(t.stdout).toMatch(/\nprotected\s+frontend\s.*protected by Vercel Authentication \(no bypass secret\).*VERCEL_AUTOMATION_BYPASS_SECRET/);
+    // Vercel may also answer with a redirect to its login page: still protected, never "up".
+    vercel.options.protectionAnswer = "redirect";
+    expect(await t.run("status", "dev", "--outputs", file, "--json")).toBe(0);
+    expect(JSON.parse(t.stdout).rows[1]).toMatchObject({ name: "frontend", up: false, protected: true });
+
+    const withSecret = t.outputs({ ...JSON.parse(readOutputs(file)), frontendProtectionBypass: BYPASS }, "secret.json");
+    expect(await t.run("status", "dev", "--outputs", withSecret, "--json")).toBe(0);
+    expect(JSON.parse(t.stdout).rows[1]).toMatchObject({ name: "frontend", up: true, health: { status: 200 } });
+    t.env.VERCEL_AUTOMATION_BYPASS_SECRET = "wrong-secret";
+    expect(await t.run("status", "dev", "--outputs", file)).toBe(1);
+    expect(t.stdout).toMatch(/\nDOWN\s+frontend\s.*refused the bypass secret/);
+  });
+
+  it("verify passes a protected frontend with VERCEL_AUTOMATION_BYPASS_SECRET, and without it says it was not checked instead of failing", async () => {
+    vercel.seed({ id: "prj_web", name: "ott-web", bypass: BYPASS }, []);
+    const { file } = await stack("healthy", {}, { frontendUrl: vercel.siteUrl("prj_web") });
+    expect(await t.run("verify", "dev", "--outputs", file)).toBe(0);
+    expect(t.out[1]).toMatch(/^ok {4}frontend \(protected by Vercel Authentication, not checked: .*frontendProtectionBypass/);
+    t.env.VERCEL_AUTOMATION_BYPASS_SECRET = BYPASS;
+    vercel.projects.get("prj_web").siteStatus = 500;
+    expect(await t.run("verify", "dev", "--outputs", file, "--report", "report.json")).toBe(1);
+    expect(t.out[1]).toBe(`FAIL  frontend: ${vercel.siteUrl("prj_web")} fails; last answer: HTTP 500: site error`);
+    expect(JSON.parse(readOutputs("report.json", t.dir))).toMatchObject({ stack: "dev", ok: false, failing: ["frontend"] });
+  });
+});
+
+describe("every command honours its deadline, and a broken API is never 'all up'", () => {
+  it("an unreachable Render API ends status and verify within --timeout, naming the Render API (was: 187 s, then 'all up')", async () => {
+    const { file } = await stack("healthy");
+    t.env.RENDER_API_URL = `http://127.0.0.1:${closedPort}`;
+    for (const verb of ["status", "verify"]) {
+      const start = t.clock.t;
+      expect(await t.run(verb, "dev", "--outputs", file, "--timeout", "2s")).toBe(1);
+      expect(t.err.at(-1)).toBe(`${verb} dev: no answer from the Render API (http://127.0.0.1:${closedPort}) within --timeout 2s (last error: ECONNREFUSED); check https://status.render.com, or run again with a longer --timeout`);
+      expect(t.stdout).not.toMatch(/all up/);
+      expect(t.clock.t - start).toBeLessThanOrEqual(2_000);
+    }
+  });
+
+  it("a Render API answering after 20 s ends status and verify at --timeout 2s", async () => {
+    const { file } = await stack("healthy");
+    renderDelayMs = 20_000;
+    for (const verb of ["status", "verify"]) {
+      const start = t.clock.t;
+      expect(await t.run(verb, "dev", "--outputs", file, "--timeout", "2s")).toBe(1);
+      expect(t.err.at(-1)).toMatch(new RegExp(`^${verb} dev: no answer from the Render API \\(http://127\\.0\\.0\\.1:\\d+/v1\\) within --timeout 2s`));
+      expect(t.clock.t - start).toBeLessThanOrEqual(2_000);
+    }
+  });
+
+  it("a revoked RENDER_API_KEY is exit 2 naming it, from status and verify alike (was: 'all up', and exit 1)", async () => {
+    const { file } = await stack("healthy");
+    t.env.RENDER_API_KEY = "rnd_revoked";
+    for (const verb of ["status", "verify"]) {
+      expect(await t.run(verb, "dev", "--outputs", file)).toBe(2);
+      expect(t.err.at(-1)).toMatch(new RegExp(`^${verb} dev: the Render API refused RENDER_API_KEY \\(401\\): it is revoked, expired or cannot reach this resource; set RENDER_API_KEY to a Render API key`));
+      expect(t.stdout).toBe("");
+    }
+  });
+
+  it("a stack owning production: an unreachable or refusing Vercel API is named too", async () => {
+    vercel.seed({ id: "prj_web", name: "ott-web" }, [{ sha: "f1f1f1f1" }]);
+    const { file } = await stack("healthy", {}, { frontendProjectId: "prj_web", frontendOwnsProduction: true });
+    Object.assign(t.env, { VERCEL_TOKEN: "wrong", VERCEL_API_URL: vercel.url });
+    expect(await t.run("status", "dev", "--outputs", file)).toBe(2);
+    expect(t.stderr).toMatch(/^status dev: the Vercel API refused VERCEL_TOKEN \(403\)/);
+    Object.assign(t.env, { VERCEL_API_TOKEN: vercel.token, VERCEL_API_URL: `http://127.0.0.1:${closedPort}` });
+    expect(await t.run("verify", "dev", "--outputs", file, "--timeout", "10s")).toBe(1);
+    expect(t.err.at(-1)).toMatch(/^verify dev: the Vercel API at http:\/\/127\.0\.0\.1:\d+ could not be reached \(ECONNREFUSED\); check the network and https:\/\/www\.vercel-status\.com$/);
+  });
+});
+
+describe("production domains left on an older deployment", () => {
+  it("status and verify report it and point to webstack promote; verify's report names no part to roll back", async () => {
+    vercel.reset({ projectTargets: true });
+    t.clock.t = Date.now();
+    const ids = vercel.seed({ id: "prj_web", name: "ott-web" }, [{ sha: "f2f2f2f2", minutesAgo: 1 }, { sha: "f1f1f1f1", minutesAgo: 20 }]);
+    const { file } = await stack("healthy", {}, { frontendProjectId: "prj_web", frontendOwnsProduction: true });
+    Object.assign(t.env, { VERCEL_API_TOKEN: vercel.token, VERCEL_API_URL: vercel.url });
+    // A build READY a minute ago, still being aliased with auto-assignment on: not reported.
+    vercel.projects.get("prj_web").productionId = ids[1];
+    expect(await t.run("status", "dev", "--outputs", file)).toBe(0);
+    vercel.projects.get("prj_web").productionId = ids[0];
+    // A rollback pins production to f1; the next build from main (f3) stays staged.
+    const res = await fetch(`${vercel.url}/v9/projects/prj_web/rollback/${ids[1]}`, { method: "POST", headers: { authorization: `Bearer ${vercel.token}` }, body: "{}" });
+    expect(res.status).toBe(201);
+    const f3 = vercel.build("prj_web", "f3f3f3f3");
+    expect(await t.run("status", "dev", "--outputs", file)).toBe(1);
+    expect(t.stdout).toMatch(/^dev \(development\): up, but production is pinned to an older deployment/);
+    const line = `frontend: production domains serve ${ids[1]} (f1f1f1f), older than the newest production build ${f3} (f3f3f3f): auto-assignment of production domains is off (a rollback turns it off); run \`webstack promote dev\``;
+    expect(t.stdout).toContain(line);
+    expect(await t.run("verify", "dev", "--outputs", file, "--report", "report.json")).toBe(1);
+    expect(t.out.at(-1)).toContain(`FAIL  ${line}`);
+    expect(JSON.parse(readOutputs("report.json", t.dir))).toMatchObject({ ok: false, failing: [], productionPinned: expect.stringContaining("webstack promote") });
+  });
+});
+
+function readOutputs(name: string, dir = t.dir): string {
+  return readFileSync(join(dir, name), "utf8");
+}

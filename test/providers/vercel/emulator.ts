@@ -3,8 +3,13 @@
  * (vercel-cloudflare-day2.md §1): `GET /v6/deployments` (filters, `until` paging), instant
  * rollback (`POST /v9/…/rollback/{id}`, the CLI's path, and `/v1/…`, the docs'), promote
  * (`POST /v10/…/promote/{id}`), and `GET /v9/projects/{id}?rollbackInfo=true` with
- * `lastAliasRequest`. Team scoping by `teamId`; the Hobby rule (only the previous production
- * deployment); a rollback turns off auto-assignment of production domains, a promote turns it on.
+ * `lastAliasRequest`, `PATCH /v9/projects/{id}` (auto-assignment). Team scoping by `teamId`; the
+ * Hobby rule (only the previous production deployment); a rollback turns off auto-assignment of
+ * production domains, so later production builds stay STAGED, and a promote turns it on. An alias
+ * request may show late (`aliasLag`), and an old one stays in `lastAliasRequest` after later
+ * builds went live. Deployment Protection: `/_site/<projectId>/…` serves the project's deployment
+ * behind Vercel Authentication (a 401 page, or a redirect to the SSO login), passed with the
+ * project's automation bypass secret in `x-vercel-protection-bypass`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -21,6 +26,10 @@ export interface VercelEmulatorOptions {
   projectTargets?: boolean;
   /** Status for a rollback past the previous deployment on Hobby (unconfirmed; 402 by default). */
   hobbyRefusal?: number;
+  /** Reads of the project after a rollback or promote that still show the previous alias request. Default 0. */
+  aliasLag?: number;
+  /** How Vercel Authentication turns a visitor away: a 401 page (default) or a redirect to the SSO login. */
+  protectionAnswer?: "401" | "redirect";
 }
 
 export interface Recorded {
@@ -28,6 +37,7 @@ export interface Recorded {
   path: string;
   query: Record<string, string>;
   authorization?: string;
+  body?: Json;
 }
 
 export interface SeedDeployment {
@@ -82,8 +92,15 @@ export class VercelEmulator {
   }
 
   /** A project in a team (`team_…`) or a personal account, with deployments newest first; the newest READY production one is live. */
-  seed(project: { id: string; name: string; teamId?: string }, deployments: SeedDeployment[], now = Date.now()): string[] {
-    this.projects.set(project.id, { id: project.id, name: project.name, accountId: project.teamId ?? "user_emulator", autoAssignCustomDomains: true });
+  seed(project: { id: string; name: string; teamId?: string; protection?: string; bypass?: string }, deployments: SeedDeployment[], now = Date.now()): string[] {
+    this.projects.set(project.id, {
+      id: project.id,
+      name: project.name,
+      accountId: project.teamId ?? "user_emulator",
+      autoAssignCustomDomains: true,
+      protection: project.protection ?? "standardProtectionNew",
+      bypass: project.bypass ? [project.bypass] : [],
+    });
     const made = deployments.map((d, i) => {
       const created = now - (d.minutesAgo ?? (i + 1) * 10) * 60_000;
       const uid = `dpl_${(++this.counter).toString(36).padStart(6, "0")}emul8`;
@@ -111,11 +128,48 @@ export class VercelEmulator {
     return this.projects.get(projectId)?.productionId;
   }
 
+  /** A new READY production build, as a push to the production branch makes; it goes live only while auto-assignment is on. */
+  build(projectId: string, sha: string, created = Date.now()): string {
+    const p = this.projects.get(projectId);
+    const uid = `dpl_${(++this.counter).toString(36).padStart(6, "0")}emul8`;
+    const live = p.autoAssignCustomDomains !== false;
+    this.deployments.push({
+      uid,
+      name: p.name,
+      url: `${p.name}-${uid.slice(4, 10)}.vercel.app`,
+      created,
+      createdAt: created,
+      state: "READY",
+      readyState: "READY",
+      readySubstate: live ? "PROMOTED" : "STAGED",
+      target: "production",
+      projectId,
+      meta: { githubCommitSha: sha },
+      isRollbackCandidate: live,
+    });
+    if (live) p.productionId = uid;
+    return uid;
+  }
+
+  /** The URL of a project's deployment (its branch or production domain) behind its Deployment Protection. */
+  siteUrl(projectId: string): string {
+    return `${this.url}/_site/${projectId}`;
+  }
+
+  private lastBody: Json;
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    for await (const _ of req) void _;
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    try {
+      this.lastBody = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      this.lastBody = undefined;
+    }
     const url = new URL(req.url ?? "/", "http://x");
     const query = Object.fromEntries(url.searchParams);
-    this.requests.push({ method: req.method ?? "GET", path: url.pathname, query, authorization: req.headers.authorization });
+    if (url.pathname.startsWith("/_site/") || url.pathname.startsWith("/sso-api")) return this.site(req, res, url);
+    this.requests.push({ method: req.method ?? "GET", path: url.pathname, query, authorization: req.headers.authorization, ...(this.lastBody === undefined ? {} : { body: this.lastBody }) });
     let status = 200;
     let out: Json;
     try {
@@ -127,6 +181,32 @@ export class VercelEmulator {
     }
     const text = out === undefined ? "" : JSON.stringify(out);
     res.writeHead(status, text ? { "content-type": "application/json" } : {}).end(text);
+  }
+
+  /** A deployment's domain: Vercel Authentication first (unless `none`), then the site's own answer. */
+  private site(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (url.pathname.startsWith("/sso-api")) {
+      res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>Login – Vercel</title>");
+      return;
+    }
+    const p = this.projects.get(url.pathname.split("/")[2] ?? "");
+    if (!p) {
+      res.writeHead(404, { "x-vercel-error": "DEPLOYMENT_NOT_FOUND" }).end("The deployment could not be found on Vercel.");
+      return;
+    }
+    const sent = req.headers["x-vercel-protection-bypass"];
+    if (p.protection !== "none" && !(typeof sent === "string" && p.bypass.includes(sent))) {
+      if (this.options.protectionAnswer === "redirect" && !sent) {
+        res.writeHead(302, { location: `${this.url}/sso-api?url=${encodeURIComponent(url.href)}` }).end();
+      } else {
+        res
+          .writeHead(401, { "content-type": "text/html; charset=utf-8", "set-cookie": "_vercel_sso_nonce=n0nce; Path=/; HttpOnly", server: "Vercel" })
+          .end("<!doctype html><title>Authentication Required</title><p>Authentication Required</p>");
+      }
+      return;
+    }
+    const health = p.siteStatus ?? 200;
+    res.writeHead(health, { "content-type": "text/plain" }).end(health === 200 ? "ok" : "site error");
   }
 
   /** The project, if the request's scope (teamId) is the project's. */
@@ -164,12 +244,20 @@ export class VercelEmulator {
       const p = this.project(decodeURIComponent(seg[2]!), q);
       const body: Json = { id: p.id, name: p.name, accountId: p.accountId, autoAssignCustomDomains: p.autoAssignCustomDomains };
       if (this.options.projectTargets && p.productionId) body.targets = { production: { id: p.productionId } };
-      if (q.get("rollbackInfo") === "true" && p.lastAliasRequest) {
+      if (q.get("rollbackInfo") === "true" && p.lagging > 0 && p.previousAlias) {
+        p.lagging--;
+        body.lastAliasRequest = { ...p.previousAlias };
+      } else if (q.get("rollbackInfo") === "true" && p.lastAliasRequest) {
         body.lastAliasRequest = { ...p.lastAliasRequest };
         // The alias job finishes after it has been seen once in progress.
         if (p.lastAliasRequest.jobStatus === "in-progress") p.lastAliasRequest.jobStatus = "succeeded";
       }
       return [200, body];
+    }
+    if (seg[1] === "projects" && method === "PATCH" && seg.length === 3 && seg[0] === "v9") {
+      const p = this.project(decodeURIComponent(seg[2]!), q);
+      if (typeof this.lastBody?.autoAssignCustomDomains === "boolean") p.autoAssignCustomDomains = this.lastBody.autoAssignCustomDomains;
+      return [200, { id: p.id, name: p.name, autoAssignCustomDomains: p.autoAssignCustomDomains }];
     }
     if (seg[1] === "projects" && method === "POST" && seg.length === 5 && (seg[3] === "rollback" || seg[3] === "promote")) {
       const version = seg[0];
@@ -193,7 +281,10 @@ export class VercelEmulator {
         if (target.uid === p.productionId) throw new Fail(400, "already_promoted", "This deployment is already promoted; roll back to it instead");
         p.autoAssignCustomDomains = true;
       }
+      p.previousAlias = p.lastAliasRequest;
+      p.lagging = p.previousAlias ? (this.options.aliasLag ?? 0) : 0;
       p.lastAliasRequest = { fromDeploymentId: p.productionId, toDeploymentId: target.uid, jobStatus: "in-progress", requestedAt: Date.now(), type: seg[3] };
+      if (seg[3] === "promote") target.readySubstate = "PROMOTED";
       p.productionId = target.uid;
       return [201, undefined];
     }
