@@ -190,7 +190,7 @@ describe("webPlan", () => {
     ]);
     expect(errors("prod", { vercelAuthentication: "allDeployments", plan: "pro" })).toEqual([]);
     expect(errors("prod", { vercelAuthentication: "everything" })).toEqual([expect.stringMatching(/vercelAuthentication.*expected 'standardProtectionNew' \|/)]);
-    expect(errors("staging", { vercelAuthentication: "none" })).toEqual([expect.stringMatching(/vercelAuthentication: a project setting, owned by 'acme\/webstack\/prod'; remove it here/)]);
+    expect(errors("staging", { vercelAuthentication: "none" })).toEqual([expect.stringMatching(/vercelAuthentication: a project setting, owned by whoever manages the project; remove it here/)]);
   });
 
   it("turns the customEnvironment flag into a custom environment named after the stack's environment", () => {

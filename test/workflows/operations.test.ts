@@ -88,7 +88,8 @@ describe("deploy.yml runs webstack around pulumi up", () => {
       const args = webstackArgs(step).map((a) => (a === "x" && step.name === "Notify the team" ? "failure" : a));
       // Past the command-line checks, each stops at the missing outputs file: verb, stack and flags are valid.
       expect(await run([...args, "--outputs", "missing.json"], t.ops()), step.name).toBe(2);
-      expect(t.err, step.name).toEqual(["--outputs missing.json: no such file"]);
+      // rollback reads verify's report before the outputs: its missing file stops it just as early.
+      expect(t.err, step.name).toEqual([expect.stringMatching(/^--(outputs missing\.json|only-failing verify\.json): no such file/)]);
     }
   });
 });
