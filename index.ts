@@ -13,7 +13,7 @@ import { cacheArgs } from "./config/cache";
 import { renderPostgresSchema } from "./config/database";
 import { envVarsFromConfig, STORAGE_VARIABLES } from "./config/env";
 import { loadStackConfig } from "./config/load";
-import { cloudName } from "./config/naming";
+import { branchCacheKeyPrefix, cloudName } from "./config/naming";
 import { storageArgs } from "./config/storage";
 import { webPlan } from "./config/web";
 import { RenderPostgres } from "./providers/render/postgres-resource";
@@ -176,7 +176,8 @@ async function main() {
         domains: backend.domains,
         autoDeploy: backend.autoDeploy,
         envVars: env.renderEnvVars,
-        branches: backend.branches,
+        // Each branch service keys the shared cache under its own prefix: `<stack>:<branch>:`.
+        branches: backend.branches.map((b) => (cache ? { ...b, envVars: { CACHE_KEY_PREFIX: branchCacheKeyPrefix(cache.keyPrefix, b.name) } } : b)),
         // Branch services share the database and the cache, but the bucket's credentials stay with the main service.
         mainOnlyEnvVars: storage ? [...STORAGE_VARIABLES] : undefined,
         environmentId: renderEnvironmentId,

@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { bundleWorker, COMPATIBILITY_DATE, MAIN_MODULE } from "../worker/bundle";
 import type { JobSpec, JobsByCron, RetryPolicy } from "../worker/types";
 import { checkJobs, KEEP_ALIVE_JOB, KEEP_ALIVE_SCHEDULE, normalizeCron, type JobMethod } from "./cron-schedule";
+import { NAME_RULES, nameProblem } from "../providers/names";
 import { applyTransform, type ResourceTransform } from "./transform";
 
 export { COMPATIBILITY_DATE, MAIN_MODULE };
@@ -79,7 +80,6 @@ export interface CronTriggerOptions extends pulumi.ComponentResourceOptions {
   };
 }
 
-const SCRIPT_NAME = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/;
 
 /** `jobs[1].schedule` from `["jobs", 1, "schedule"]`. */
 const argKey = (path: (string | number)[]) => path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").slice(1);
@@ -101,9 +101,10 @@ export function planCronTrigger(name: string, args: CronTriggerArgs) {
     `${pulumi.getProject()}-${pulumi.getStack()}-${name}`
       .toLowerCase()
       .replace(/[^a-z0-9_-]+/g, "-")
-      .slice(0, 63)
+      .slice(0, NAME_RULES.workerScript.max)
       .replace(/^[-_]+|[-_]+$/g, "");
-  if (!SCRIPT_NAME.test(scriptName)) fail("scriptName", `'${scriptName}' is not a Worker name (a-z, 0-9, '-', '_'; at most 63)`);
+  const scriptProblem = nameProblem("workerScript", scriptName);
+  if (scriptProblem) fail("scriptName", `'${scriptName}' ${scriptProblem}`);
   for (const [key, value] of [["timeoutSeconds", args.timeoutSeconds], ["budgetSeconds", args.budgetSeconds]] as const) {
     if (value !== undefined && !(Number.isFinite(value) && value > 0 && value <= 900)) fail(key, "expected seconds between 0 and 900");
   }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as postgresql from "@pulumi/postgresql";
 import * as random from "@pulumi/random";
+import { databaseRoles } from "../providers/names";
 import { postgresUrl } from "./connection-string";
 import type { ConsumerEndpoint } from "./database-outputs";
 import { applyTransform, type ResourceTransform } from "./transform";
@@ -73,17 +74,8 @@ export interface DatabaseOptions extends pulumi.ComponentResourceOptions {
   };
 }
 
-/** Lowercase `[a-z0-9_]` identifier of at most 63 bytes (PostgreSQL's limit), never quoted. */
-export function pgIdentifier(...parts: string[]): string {
-  const id = parts
-    .join("_")
-    .toLowerCase()
-    .replace(/[^a-z0-9_]+/g, "_")
-    .replace(/_+/g, "_")
-    .replace(/^_|_$/g, "");
-  if (!/^[a-z]/.test(id)) throw new Error(`cannot derive a PostgreSQL identifier from '${parts.join("', '")}'`);
-  return id.slice(0, 63).replace(/_$/, "");
-}
+// One source for PostgreSQL names: the config validation checks the same roles before anything runs.
+export { pgIdentifier } from "../providers/names";
 
 /** What a consumer may do with the owner's tables and sequences: the app's DML, no DDL. */
 export const TABLE_PRIVILEGES: readonly string[] = ["SELECT", "INSERT", "UPDATE", "DELETE"];
@@ -144,7 +136,6 @@ export class Database extends pulumi.ComponentResource {
   constructor(name: string, args: DatabaseArgs, opts: DatabaseOptions = {}) {
     // Everything is checked before the component registers, so bad input registers nothing.
     const stack = args.stack ?? pulumi.getStack();
-    const roleName = pgIdentifier(args.app, stack);
     const consumers = args.consumers ?? [];
     const sslmode = args.sslmode ?? "require";
     if (!(sslmodes as readonly string[]).includes(sslmode)) {
@@ -156,8 +147,7 @@ export class Database extends pulumi.ComponentResource {
       if (seen.has(c)) throw new Error(`Database '${name}': consumer '${c}' is listed twice`);
       seen.add(c);
     }
-    const consumerRoles = consumers.map((c) => ({ consumer: c, role: pgIdentifier(roleName, c) }));
-    const clash = consumerRoles.find((c, i) => c.role === roleName || consumerRoles.findIndex((o) => o.role === c.role) !== i);
+    const { owner: roleName, roles: consumerRoles, clash } = databaseRoles(args.app, stack, consumers);
     if (clash) throw new Error(`Database '${name}': consumer '${clash.consumer}' maps to a role name already taken ('${clash.role}')`);
     const admin = args.adminConnection ?? adminFromConfig(name);
 

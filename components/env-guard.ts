@@ -52,6 +52,42 @@ export function browserPrefix(name: string): string | undefined {
   return BROWSER_PREFIXES.find((p) => name.startsWith(p));
 }
 
+/**
+ * Well-known credential formats, by the prefix or shape their issuers give them. Publishable keys
+ * (Stripe `pk_`, Supabase `sb_publishable_` or an `anon` JWT) are meant for browsers and pass.
+ */
+const SECRET_FORMATS: readonly { what: string; test: (v: string) => boolean }[] = [
+  { what: "a Stripe secret or restricted key (sk_live_/sk_test_/rk_…)", test: (v) => /^(sk|rk)_(live|test)_[A-Za-z0-9]/.test(v) },
+  { what: "a Stripe webhook signing secret (whsec_…)", test: (v) => /^whsec_[A-Za-z0-9]/.test(v) },
+  { what: "a GitHub token (ghp_/gho_/ghu_/ghs_/ghr_/github_pat_…)", test: (v) => /^(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/.test(v) },
+  { what: "a Slack token (xoxb-/xoxp-/xoxa-/xoxr-/xoxs-…)", test: (v) => /^xox[bpars]-[A-Za-z0-9-]{10,}/.test(v) },
+  { what: "a Slack incoming-webhook URL", test: (v) => /^https:\/\/hooks\.slack\.com\/services\//.test(v) },
+  { what: "an AWS access key id (AKIA…/ASIA…)", test: (v) => /^(AKIA|ASIA)[0-9A-Z]{16}$/.test(v) },
+  { what: "a Supabase secret key (sb_secret_…)", test: (v) => /^sb_secret_[A-Za-z0-9_-]/.test(v) },
+  { what: "an OpenAI or Anthropic API key (sk-…)", test: (v) => /^sk-(proj-|ant-)?[A-Za-z0-9_-]{20,}$/.test(v) },
+  { what: "a private key (-----BEGIN … PRIVATE KEY-----)", test: (v) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v) },
+  { what: "a connection string with a password", test: (v) => /^(postgres(ql)?|mysql|rediss?|mongodb(\+srv)?|amqps?):\/\/[^:/@\s]+:[^@\s]+@/.test(v) },
+  { what: "a JWT with a privileged role (a Supabase service_role key)", test: (v) => privilegedJwt(v) },
+];
+
+/** A JWT whose payload claims a role beyond `anon` (Supabase's service_role key bypasses row-level security). */
+function privilegedJwt(v: string): boolean {
+  const parts = v.split(".");
+  if (parts.length !== 3 || !/^eyJ/.test(parts[0]!)) return false;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8")) as { role?: unknown };
+    return typeof payload.role === "string" && payload.role !== "anon" && payload.role !== "authenticated";
+  } catch {
+    return false;
+  }
+}
+
+/** Which well-known credential format a literal has, if any (never echoing the value). */
+export function secretFormat(value: string): string | undefined {
+  const v = value.trim();
+  return SECRET_FORMATS.find((f) => f.test(v))?.what;
+}
+
 /** What the guard needs to know about one variable. */
 export interface GuardFacts {
   name: string;
@@ -59,6 +95,8 @@ export interface GuardFacts {
   secret: boolean;
   /** Marked public: it may reach a browser. */
   public: boolean;
+  /** A literal value, checked against well-known credential formats. */
+  literal?: string;
 }
 
 /**
@@ -67,6 +105,13 @@ export interface GuardFacts {
  */
 export function guardReason(v: GuardFacts): string | undefined {
   const prefix = browserPrefix(v.name);
+  const format = v.literal === undefined ? undefined : secretFormat(v.literal);
+  if (prefix && format) {
+    return (
+      `looks like ${format}, and frontend builds inline '${prefix}' variables into the browser bundle; ` +
+      `rotate it, store it with 'pulumi config set --secret', and read it as {secret: NAME} under a name without the prefix`
+    );
+  }
   if (v.secret && v.public) {
     return "a secret cannot be public: secrets are server-only";
   }
@@ -96,6 +141,11 @@ export interface VercelVariableFacts {
   target: VercelTarget;
   gitBranch?: string;
   sensitive: boolean;
+}
+
+/** Resource-name-safe form of a label: `feature/login` → `feature-login`. */
+export function resourceNamePart(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]+/g, "-");
 }
 
 /** Label of a slot for messages and resource names: `production`, `preview`, `preview@alice`. */

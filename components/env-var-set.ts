@@ -151,7 +151,7 @@ export function envVarIssues(vars: readonly EnvVar[], slots: readonly VercelSlot
     }
     if (!Array.isArray(v.to) || v.to.length === 0) add("to: name at least one of 'backend' | 'frontend' | 'worker'");
     for (const c of v.to ?? []) if (!CONSUMERS.includes(c)) add(`to: unknown consumer '${c}'`);
-    const reason = guardReason({ name: v.name, secret: isSecretSource(v), public: v.public === true });
+    const reason = guardReason({ name: v.name, secret: isSecretSource(v), public: v.public === true, ...(typeof v.literal === "string" ? { literal: v.literal } : {}) });
     if (reason) add(reason);
     if (v.gitBranch !== undefined && v.target !== "preview") add("gitBranch needs target 'preview'");
     if (v.target !== undefined) {

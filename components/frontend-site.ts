@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
-import { slotLabel, vercelVariableIssues } from "./env-guard";
+import { resourceNamePart as part, slotLabel, vercelVariableIssues } from "./env-guard";
 import type { VercelVariable } from "./env-var-set";
 import { previewUrlPattern, productionUrl, branchAliasUrl, type DomainEntry } from "./env-wiring";
+import { nameProblem } from "../providers/names";
 import { applyTransform, type ResourceTransform } from "./transform";
 
 /** Vercel Authentication scopes (the project's `vercelAuthentication.deploymentType`). */
@@ -108,8 +109,10 @@ export function frontendSiteIssues(a: FrontendSiteArgs): string[] {
     for (const k of OWNER_ONLY) {
       if (a[k] !== undefined) issues.push(`${k}: a project setting; set it where the project is created, not with projectId`);
     }
-  } else if (!a.repo) {
-    issues.push("repo: required to create the project (or pass projectId to attach to one)");
+  } else {
+    if (!a.repo) issues.push("repo: required to create the project (or pass projectId to attach to one)");
+    const problem = nameProblem("vercelProject", String(a.name));
+    if (problem) issues.push(`name: '${a.name}' ${problem}`);
   }
   const prodBranch = a.productionBranch ?? "main";
   const seen = new Set<string>();
@@ -139,10 +142,6 @@ export function frontendSiteIssues(a: FrontendSiteArgs): string[] {
   return issues;
 }
 
-/** Resource-name-safe form of a label. */
-function part(s: string): string {
-  return s.replace(/[^A-Za-z0-9_.-]+/g, "-");
-}
 
 function variableResourceName(site: string, v: VercelVariable): string {
   return `${site}-${part(v.key)}-${part(slotLabel(v).replace("@", "-"))}`;

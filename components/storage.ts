@@ -5,6 +5,7 @@ import { isProductionStackName } from "./database-outputs";
 import { SharingError } from "./shared-database";
 import { STORAGE_STACK_OUTPUTS } from "./storage-outputs";
 import { applyTransform, type ResourceTransform } from "./transform";
+import { nameProblem } from "../providers/names";
 
 export { STORAGE_STACK_OUTPUTS } from "./storage-outputs";
 
@@ -19,8 +20,8 @@ export type R2Jurisdiction = (typeof R2Jurisdiction)[keyof typeof R2Jurisdiction
 export const BUCKET_ITEM_PERMISSION_GROUPS = ["Workers R2 Storage Bucket Item Read", "Workers R2 Storage Bucket Item Write"] as const;
 
 const ACCOUNT_ID = /^[0-9a-f]{32}$/;
-/** R2 bucket names: 3–63 lower-case letters, digits and '-', starting and ending with a letter or digit. */
-export const R2_BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+/** R2 bucket names: 3–63 lower-case letters, digits and '-', starting and ending with a letter or digit (providers/names.ts). */
+const validBucketName = (name: unknown) => typeof name === "string" && nameProblem("r2Bucket", name) === undefined;
 
 /** The S3 endpoint of an account's buckets in a jurisdiction (jurisdictional buckets have their own host). */
 export function r2Endpoint(accountId: string, jurisdiction: R2Jurisdiction = "default"): string {
@@ -49,7 +50,7 @@ export function s3SecretAccessKey(tokenValue: string): string {
 export function bucketResourceKey(accountId: string, jurisdiction: R2Jurisdiction, bucketName: string): string {
   if (!ACCOUNT_ID.test(accountId ?? "")) throw new Error(`refusing a token scope without a valid account id ('${accountId}')`);
   if (!Object.values(R2Jurisdiction).includes(jurisdiction)) throw new Error(`refusing a token scope with jurisdiction '${jurisdiction}'`);
-  if (!R2_BUCKET_NAME.test(bucketName ?? "")) throw new Error(`refusing a token scope without one bucket's name ('${bucketName ?? ""}')`);
+  if (!validBucketName(bucketName)) throw new Error(`refusing a token scope without one bucket's name ('${bucketName ?? ""}')`);
   return `com.cloudflare.edge.r2.bucket.${accountId}_${jurisdiction}_${bucketName}`;
 }
 
@@ -155,9 +156,9 @@ function validate(name: string, args: StorageArgs, keyPrefix: string): void {
   }
   if (args.accountId === undefined) fail("accountId", "is required (or 'from', to use another stack's bucket)");
   if (typeof args.accountId === "string" && !ACCOUNT_ID.test(args.accountId)) fail("accountId", `'${args.accountId}' is not a 32-character Cloudflare account id`);
-  if (typeof args.bucketName !== "string" || !R2_BUCKET_NAME.test(args.bucketName)) {
-    fail("bucketName", `'${args.bucketName}' must be 3–63 lower-case letters, digits and '-', starting and ending with a letter or digit`);
-  }
+  if (typeof args.bucketName !== "string") fail("bucketName", "is required (or 'from', to use another stack's bucket)");
+  const bucketProblem = nameProblem("r2Bucket", args.bucketName!);
+  if (bucketProblem) fail("bucketName", `'${args.bucketName}' ${bucketProblem}`);
   if (args.jurisdiction !== undefined && !Object.values(R2Jurisdiction).includes(args.jurisdiction)) fail("jurisdiction", "must be 'default', 'eu' or 'fedramp'");
   (args.corsOrigins ?? []).forEach((o, i) => {
     // Exact origins, or "*" for any: whether R2 takes partial wildcards is unconfirmed.

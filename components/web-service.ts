@@ -3,6 +3,7 @@ import { HOST_NAME } from "../providers/render/custom-domain";
 import { RenderCustomDomain, type RenderCustomDomainArgs } from "../providers/render/custom-domain-resource";
 import { RenderService, type RenderServiceArgs } from "../providers/render/service-resource";
 import { applyTransform, type ResourceTransform } from "./transform";
+import { nameProblem } from "../providers/names";
 
 /** A developer branch service: one more Render service building `branch`, named `<name>-<branch name>`. */
 export interface WebServiceBranch {
@@ -10,6 +11,12 @@ export interface WebServiceBranch {
   name: string;
   /** Git branch it builds, e.g. `feature/login`. */
   branch: string;
+  /**
+   * Variables of this branch service only, over the shared ones: e.g. its own cache key prefix,
+   * so branch services sharing a cache never read each other's queues and sessions.
+   * @example { CACHE_KEY_PREFIX: "dev:alice:" }
+   */
+  envVars?: Record<string, pulumi.Input<string>>;
 }
 
 /** Autoscaling bounds and targets of the main service. */
@@ -155,8 +162,17 @@ function validate(args: WebServiceArgs): void {
     if (typeof b.branch !== "string" || !b.branch) fail(`branches[${i}].branch`, "must be a Git branch name");
     if (seen.has(b.name)) fail(`branches[${i}].name`, `'${b.name}' is listed twice`);
     seen.add(b.name);
-    if (`${args.name}-${b.name}`.length > 100) fail(`branches[${i}].name`, "makes the Render service name longer than 100 characters");
+    const problem = nameProblem("render", `${args.name}-${b.name}`);
+    if (problem) fail(`branches[${i}].name`, `makes the Render service name '${args.name}-${b.name}', which ${problem}`);
   });
+}
+
+/** The shared variables with a branch service's own on top. */
+function withOwn(
+  shared: pulumi.Output<Record<string, pulumi.Input<string>>> | undefined,
+  own: Record<string, pulumi.Input<string>>,
+): pulumi.Output<Record<string, string>> {
+  return pulumi.all([pulumi.output(shared ?? {}), pulumi.output(own)]).apply(([s, o]) => ({ ...s, ...o }) as Record<string, string>);
 }
 
 /**
@@ -241,7 +257,7 @@ export class WebService extends pulumi.ComponentResource {
       // One instance, no disk, domains or migrations: a branch copy shares the stack's database.
       const [bArgs, bOpts] = applyTransform<RenderServiceArgs>(
         transform?.branchService,
-        { ...common, name: serviceName, branch: b.branch, envVars: branchEnv },
+        { ...common, name: serviceName, branch: b.branch, envVars: b.envVars ? withOwn(branchEnv, b.envVars) : branchEnv },
         { parent: this },
       );
       const svc = new RenderService(serviceName, bArgs, bOpts);

@@ -19,7 +19,11 @@ export const renderPostgresSchema = z
       })
       .default("basic_256mb")
       .describe("Render Postgres plan, e.g. 'basic_256mb' or 'basic_1gb'; it must have a price in cost/prices.ts."),
-    version: oneOf(renderPostgresVersions).default("16").describe("PostgreSQL major version."),
+    // YAML reads an unquoted `version: 16` as a number.
+    version: z
+      .preprocess((v) => (typeof v === "number" ? String(v) : v), oneOf(renderPostgresVersions))
+      .default("16")
+      .describe("PostgreSQL major version, e.g. 16 (quoted or not)."),
     region: oneOf(renderRegions).default("oregon").describe("Render region; put it next to the backend."),
     diskSizeGB: z.number().int().min(1).optional().describe("Disk size in GB; Render's plan default when omitted."),
   })

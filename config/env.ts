@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { guardReason } from "../components/env-guard";
+import { guardReason, secretFormat } from "../components/env-guard";
 import type { EnvVar } from "../components/env-var-set";
 import { envVarName } from "./common";
 
@@ -19,11 +19,17 @@ export const envValueSchema = z.union([
 
 export type EnvValue = z.infer<typeof envValueSchema>;
 
+const secretHowTo = (name: string) => `store it with 'pulumi config set --path --secret secrets.${name} <value>' and write {secret: ${name}}`;
+
 /** A variable map whose every entry passes the browser guard (`components/env-guard.ts`). */
 const varMap = z.record(envVarName, envValueSchema).superRefine((vars, ctx) => {
   for (const [name, v] of Object.entries(vars)) {
-    const reason = guardReason({ name, secret: typeof v === "object", public: typeof v === "string" });
-    if (reason) ctx.addIssue({ code: "custom", path: [name], message: reason });
+    const literal = typeof v === "string" ? v : undefined;
+    const reason = guardReason({ name, secret: typeof v === "object", public: literal !== undefined, literal });
+    // Any literal is committed in plain text: a credential does not belong there, browser-visible or not.
+    const format = literal === undefined ? undefined : secretFormat(literal);
+    const message = reason ?? (format ? `looks like ${format}, written in plain text in the stack file; rotate it, then ${secretHowTo(name)}` : undefined);
+    if (message) ctx.addIssue({ code: "custom", path: [name], message });
   }
 });
 

@@ -32,6 +32,40 @@ export function allowedKeysAt(schema: z.ZodType, path: readonly PathKey[]): stri
   return [...keys];
 }
 
+/**
+ * For a key unknown at `path` that another option of a discriminated union there accepts: the
+ * discriminator, the value the input has, and the values whose option takes the key.
+ */
+export function otherModeFor(schema: z.ZodType, path: readonly PathKey[], key: string, input: unknown): { discriminator: string; current: unknown; modes: string[] } | undefined {
+  let nodes: any[] = [schema];
+  for (const seg of path) {
+    nodes = nodes.flatMap(unwrap).flatMap((n) => {
+      const def = n._zod.def;
+      if (def.type === "object") return def.shape[seg as string] ? [def.shape[seg as string]] : [];
+      if (def.type === "array") return typeof seg === "number" ? [def.element] : [];
+      if (def.type === "record") return [def.valueType];
+      return [];
+    });
+  }
+  const unions = nodes.flatMap(unwrapToUnion).filter((n) => n._zod.def.discriminator);
+  for (const u of unions) {
+    const discriminator: string = u._zod.def.discriminator;
+    const modes = (u._zod.def.options as any[])
+      .filter((o) => o._zod.def.type === "object" && key in o._zod.def.shape)
+      .flatMap((o) => [...(o._zod.def.shape[discriminator]?._zod.values ?? [])].map(String));
+    if (modes.length) return { discriminator, current: (valueAt(input, path) as any)?.[discriminator], modes };
+  }
+  return undefined;
+}
+
+/** Unwraps optional, default and pipe wrappers down to a union, if there is one. */
+function unwrapToUnion(node: any): any[] {
+  const def = node._zod.def;
+  if (["optional", "default", "nullable", "prefault", "readonly"].includes(def.type)) return unwrapToUnion(def.innerType);
+  if (def.type === "pipe") return [...unwrapToUnion(def.in), ...unwrapToUnion(def.out)];
+  return def.type === "union" ? [node] : [];
+}
+
 function unwrap(node: any): any[] {
   const def = node._zod.def;
   switch (def.type) {
@@ -115,6 +149,15 @@ export function formatIssues(
       case "unrecognized_keys": {
         const allowed = allowedKeysAt(schema, path);
         for (const key of issue.keys) {
+          // A key of the other mode: say so, rather than suggest the very key the user wrote.
+          const other = otherModeFor(schema, path, key, input);
+          if (other) {
+            lines.push(
+              `${configKey(namespace, [...path, key])}: belongs to ${other.discriminator} ${quote(other.modes)}, ` +
+                `not '${String(other.current)}'; remove it, or set ${configKey(namespace, [...path, other.discriminator])}: ${other.modes[0]}`,
+            );
+            continue;
+          }
           const hint = suggest(key, allowed);
           lines.push(
             `${configKey(namespace, [...path, key])}: unknown key` +

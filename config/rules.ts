@@ -2,9 +2,11 @@ import { productionReadIssues } from "./boundary";
 import { cacheCrossIssues } from "./cache";
 import { wiredVariableIssues } from "./env";
 import { frontendCrossIssues, vercelTeamIssues } from "./frontend";
+import { domainIssues } from "./domains";
+import { generatedNameIssues } from "./naming";
 import { notifyIssues } from "./notify";
 import type { SectionName, StackConfig } from "./schema";
-import { storageCrossIssues } from "./storage";
+import { storageCrossIssues, storageEnabled } from "./storage";
 
 export interface RuleIssue {
   path: (string | number)[];
@@ -28,7 +30,7 @@ export function providerSettings(all: Record<string, string>): ProviderSettings 
  * rule is checked only when every section it reads is trustworthy, and one pass reports it
  * next to the per-section errors.
  */
-export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<SectionName>, providers: ProviderSettings = {}): RuleIssue[] {
+export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<SectionName>, providers: ProviderSettings = {}, stack?: string): RuleIssue[] {
   const issues: RuleIssue[] = [];
   const has = (...names: SectionName[]) => names.every((n) => known.has(n));
 
@@ -37,6 +39,9 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
   }
   if (has("environment", "backend") && c.environment === "preview" && (c.backend?.domains.length ?? 0) > 0) {
     issues.push({ path: ["backend", "domains"], message: "preview stacks cannot claim custom domains" });
+  }
+  if (has("environment", "frontend") && c.environment === "preview" && (c.frontend?.domains.length ?? 0) > 0) {
+    issues.push({ path: ["frontend", "domains"], message: "preview stacks cannot claim custom domains: every pull-request stack would claim the same names" });
   }
   if (has("environment", "database") && c.environment === "production" && c.database?.mode === "shared") {
     issues.push({ path: ["database", "mode"], message: "production stacks own their database: use 'isolated'" });
@@ -59,6 +64,12 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
   if (has("environment", "backend", "cache")) issues.push(...cacheCrossIssues(c));
   if (has("environment", "backend", "storage")) issues.push(...storageCrossIssues(c));
   if (has("env", "backend", "frontend", "database", "cron", "cache", "storage")) issues.push(...wiredVariableIssues(c));
+  if (has("backend", "frontend")) issues.push(...domainIssues(c));
+  // The names the program will generate, with the stack's name (the program and the synth pass it).
+  // A section that did not parse is absent here, so only its own names go unchecked.
+  if (stack !== undefined && has("app")) {
+    issues.push(...generatedNameIssues(c, stack, storageEnabled(c)));
+  }
   if (has("notify", "secrets")) issues.push(...notifyIssues(c));
   return issues;
 }

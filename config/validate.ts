@@ -16,7 +16,7 @@ export function validateStackConfig(raw: Record<string, unknown>, stack?: string
   const parsed = stackConfigSchema.safeParse(raw);
   const names = Object.keys(sections) as SectionName[];
   if (parsed.success) {
-    const cross = [...crossSectionIssues(parsed.data, new Set(names), providers), ...(stack ? budgetIssues(stack, parsed.data) : [])];
+    const cross = [...crossSectionIssues(parsed.data, new Set(names), providers, stack), ...(stack ? budgetIssues(stack, parsed.data) : [])];
     if (cross.length === 0) return { ok: true, config: parsed.data };
     return { ok: false, errors: cross.map((i) => `${configKey(NAMESPACE, i.path)}: ${i.message}`) };
   }
@@ -31,7 +31,7 @@ export function validateStackConfig(raw: Record<string, unknown>, stack?: string
       partial[name] = r.data;
     }
   }
-  for (const i of crossSectionIssues(partial as Partial<StackConfig>, known, providers)) {
+  for (const i of crossSectionIssues(partial as Partial<StackConfig>, known, providers, stack)) {
     errors.push(`${configKey(NAMESPACE, i.path)}: ${i.message}`);
   }
   return { ok: false, errors: [...new Set(errors)] };

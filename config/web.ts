@@ -1,3 +1,4 @@
+import { frontendProjectName } from "./naming";
 import type { VercelSlot } from "../components/env-guard";
 import { corsAllowedOrigins, frontendSlots } from "../components/env-wiring";
 import { DEFAULT_VERCEL_AUTHENTICATION, type FrontendSiteArgs } from "../components/frontend-site";
@@ -27,7 +28,7 @@ export function webPlan(config: Pick<StackConfig, "app" | "environment" | "front
   const f = config.frontend;
   if (!f) return undefined;
   const owner = ownsProject(f);
-  const name = f.name ?? `${config.app.name}-web`;
+  const name = frontendProjectName(config.app.name, f.name);
   const slots = frontendSlots({
     production: owner,
     branch: f.branch,

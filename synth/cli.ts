@@ -6,7 +6,7 @@ import { formats, type FormatName } from "./format";
 import { boundaryReport } from "./boundary";
 import { prepareStack } from "./prepare";
 import { synthesize } from "./run";
-import { readStackFile, UnknownStackError } from "./stack-file";
+import { otherStackClaims, readStackFile, UnknownStackError } from "./stack-file";
 
 const USAGE = "usage: npm run synth -- <stack> [--format table|json|markdown|mermaid|cost] [--out FILE]";
 const root = resolve(__dirname, "..");
@@ -33,7 +33,8 @@ async function main() {
     if (err instanceof UnknownStackError) fail(err.message, 2);
     throw err;
   }
-  const prepared = prepareStack(stackFile);
+  // Every other stack file too: a host name belongs to one stack.
+  const prepared = prepareStack(stackFile, otherStackClaims(root, stack));
   if (!prepared.ok) {
     fail(
       `Invalid configuration in Pulumi.${stack}.yaml (${prepared.errors.length} problem${prepared.errors.length === 1 ? "" : "s"}):\n` +

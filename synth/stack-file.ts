@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
+import { domainClaims, type OtherStackClaims } from "../config/domains";
+import { rawSections } from "../config/raw";
 
 export interface StackFile {
   project: string;
@@ -9,6 +11,8 @@ export interface StackFile {
   config: Record<string, string>;
   /** Keys whose value holds at least one secure (encrypted) leaf. */
   secretKeys: string[];
+  /** Names in `webstack:secrets` whose value the file holds in plain text (not `secure:`). */
+  plaintextSecrets?: string[];
 }
 
 export class UnknownStackError extends Error {}
@@ -61,7 +65,33 @@ export function readStackFile(root: string, stack: string): StackFile {
     if (secure) secretKeys.push(key);
     config[key] = typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
   }
-  return { project: project.name, stack, config, secretKeys: secretKeys.sort() };
+  // Only the stack file is read: Pulumi.yaml's defaults are no place for a secret either, but hold none.
+  const secrets = stackDoc.config?.[namespaced(project.name, "secrets")] ?? stackDoc.config?.secrets;
+  const plaintextSecrets =
+    secrets && typeof secrets === "object" && !Array.isArray(secrets)
+      ? Object.entries(secrets as Record<string, unknown>)
+          .filter(([, v]) => !unsecure(v).secure)
+          .map(([k]) => k)
+          .sort()
+      : [];
+  return { project: project.name, stack, config, secretKeys: secretKeys.sort(), ...(plaintextSecrets.length ? { plaintextSecrets } : {}) };
+}
+
+/**
+ * The host names every other stack of the checkout claims: the committed stack files, and the
+ * pull-request template (unless this stack is made from it: PR stacks claim no custom domains).
+ */
+export function otherStackClaims(root: string, stack: string): OtherStackClaims[] {
+  const others = listStacks(root)
+    .filter((s) => s !== stack)
+    .map((s) => ({ stack: s, file: `Pulumi.${s}.yaml`, read: () => readStackFile(root, s) }));
+  if (!PREVIEW_STACK.test(stack) && existsSync(join(root, PREVIEW_TEMPLATE))) {
+    others.push({ stack: "pr-<n>", file: PREVIEW_TEMPLATE, read: () => readStackFile(root, "pr-0") });
+  }
+  return others.map(({ read, ...o }) => {
+    const raw = rawSections(read().config);
+    return { ...o, claims: domainClaims(raw) };
+  });
 }
 
 function namespaced(project: string, key: string): string {

@@ -20,6 +20,7 @@ import {
 } from "./client";
 import { moveToEnvironment } from "./environment-move";
 import { parseRedisUrl } from "./redis-url";
+import { NAME_RULES, nameProblem } from "../names";
 
 /** The plans in Render's spec, smallest first. Render also resolves custom plans by name, so others pass to Render. */
 export const KEY_VALUE_PLANS = ["free", "starter", "standard", "pro", "pro_plus"] as const;
@@ -116,8 +117,8 @@ export function checkKeyValue(news: Record<string, any>, olds: Record<string, an
     else if (known(k) && (typeof news[k] !== "string" || !news[k])) f.push({ property: k, reason: `${k} must be a non-empty string` });
   }
   if (known("ownerId") && !/^(tea|usr)-[a-z0-9]+$/.test(String(news.ownerId))) f.push({ property: "ownerId", reason: "ownerId must be a Render workspace id ('tea-…' or 'usr-…')" });
-  if (known("name") && (String(news.name).length > 100 || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(String(news.name)))) {
-    f.push({ property: "name", reason: `name '${news.name}' must be letters, digits, '-', '_' or '.', at most 100 characters` });
+  if (known("name") && nameProblem("render", String(news.name))) {
+    f.push({ property: "name", reason: `name '${news.name}' must be ${NAME_RULES.render.allowed}, at most ${NAME_RULES.render.max} characters` });
   }
   if (known("region") && !(KEY_VALUE_REGIONS as readonly string[]).includes(news.region)) f.push({ property: "region", reason: `region must be one of ${KEY_VALUE_REGIONS.join(", ")}` });
   const down = planDowngrade(olds.plan, news.plan);

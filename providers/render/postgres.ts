@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { compact, configurableClient, waitUntilAvailable, namingErrors, createdButFailed, deleteOrGone, getOrGone, postOrFind, providerChanged, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
+import { NAME_RULES, nameProblem } from "../names";
 import { moveToEnvironment } from "./environment-move";
 
 export interface PostgresInputs {
@@ -67,6 +68,9 @@ export function checkPostgres(news: Record<string, any>, olds: Record<string, an
   }
   if (typeof news.ownerId === "string" && news.ownerId !== UNKNOWN && !/^(tea|usr)-[a-z0-9]+$/.test(news.ownerId)) {
     f.push({ property: "ownerId", reason: "ownerId must be a Render workspace id ('tea-…' or 'usr-…')" });
+  }
+  if (typeof news.name === "string" && news.name !== UNKNOWN && nameProblem("render", news.name)) {
+    f.push({ property: "name", reason: `name '${news.name}' must be ${NAME_RULES.render.allowed}, at most ${NAME_RULES.render.max} characters` });
   }
   if (typeof news.version === "string" && news.version !== UNKNOWN && !/^\d{2}$/.test(news.version)) f.push({ property: "version", reason: "version must be a major version such as '17'" });
   if (news.diskSizeGB !== undefined && (!Number.isInteger(news.diskSizeGB) || news.diskSizeGB < 1)) f.push({ property: "diskSizeGB", reason: "diskSizeGB must be an integer >= 1" });

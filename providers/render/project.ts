@@ -7,6 +7,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { compact, configurableClient, namingErrors, createdButFailed, deleteOrGone, getOrGone, isApiError, postOrFind, providerChanged, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
+import { NAME_RULES } from "../names";
 
 export interface EnvironmentSpec {
   name: string;
@@ -41,7 +42,9 @@ const protectedStatus = (e: EnvironmentSpec) => (e.protected ? "protected" : "un
 const holds = (env: any): number => (env.serviceIds?.length ?? 0) + (env.databasesIds?.length ?? 0) + (env.redisIds?.length ?? 0);
 
 function checkName(v: unknown, property: string, f: Failure[]): void {
-  if (v !== UNKNOWN && (typeof v !== "string" || !v.trim() || v.length > 100)) f.push({ property, reason: `${property} must be a non-empty name of at most 100 characters` });
+  if (v !== UNKNOWN && (typeof v !== "string" || !v.trim() || v.length > NAME_RULES.render.max)) {
+    f.push({ property, reason: `${property} must be a non-empty name of at most ${NAME_RULES.render.max} characters` });
+  }
 }
 
 export function checkProject(news: Record<string, any>): Failure[] {

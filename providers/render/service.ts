@@ -7,6 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { compact, configurableClient, namingErrors, createdButFailed, deleteOrGone, getOrGone, postOrFind, providerChanged, type RenderClient, type RenderClientOptions, UNKNOWN } from "./client";
 import { moveToEnvironment } from "./environment-move";
+import { NAME_RULES, nameProblem } from "../names";
 
 export const SERVICE_TYPES = ["web_service", "private_service", "background_worker", "cron_job"] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
@@ -164,8 +165,8 @@ export function checkService(news: Record<string, any>, olds: Record<string, any
     f.push({ property: "environmentId", reason: "environmentId must be a Render environment id ('evm-…')" });
   }
   if (known("ownerId") && !/^(tea|usr)-[a-z0-9]+$/.test(news.ownerId)) f.push({ property: "ownerId", reason: "ownerId must be a Render workspace id ('tea-…' or 'usr-…')" });
-  if (known("name") && (news.name.length > 100 || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(news.name))) {
-    f.push({ property: "name", reason: `name '${news.name}' must be letters, digits, '-', '_' or '.', at most 100 characters` });
+  if (known("name") && nameProblem("render", String(news.name))) {
+    f.push({ property: "name", reason: `name '${news.name}' must be ${NAME_RULES.render.allowed}, at most ${NAME_RULES.render.max} characters` });
   }
   if (known("type") && !SERVICE_TYPES.includes(news.type)) f.push({ property: "type", reason: `type must be one of ${SERVICE_TYPES.join(", ")}` });
   if (known("repo") && !/^https:\/\/\S+$/.test(news.repo)) f.push({ property: "repo", reason: "repo must be an https Git URL without a branch" });

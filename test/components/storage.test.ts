@@ -149,7 +149,7 @@ describe("Storage", () => {
 
   it("refuses bad args by name before registering anything", async () => {
     const cases: [ConstructorParameters<typeof Storage>[1], RegExp][] = [
-      [{ ...OWN, bucketName: "Ott_Files" }, /^Storage 'storage': bucketName 'Ott_Files' must be 3–63 lower-case/],
+      [{ ...OWN, bucketName: "Ott_Files" }, /^Storage 'storage': bucketName 'Ott_Files' is not a valid R2 bucket name: lower-case letters/],
       [{ ...OWN, corsOrigins: ["https://ott-web-*-acme.vercel.app"] }, /^Storage 'storage': corsOrigins\[0\] .* no partial wildcard/],
       [{ ...OWN, corsHeaders: ["*"] }, /corsHeaders cannot hold '\*'/],
       [{ ...OWN, lifecycle: { expireAfterDays: 0 } }, /lifecycle\.expireAfterDays must be a whole number of days >= 1/],
