@@ -272,6 +272,7 @@ async function main() {
     cronJobs: cron?.jobNames,
     cronSecret: cron?.secret,
     notifyWebhookUrl,
+    backupRecipient: config.backup?.recipient,
   } satisfies StackOutputInputs;
 
   // Only what this stack has: Pulumi warns about every undefined export.

@@ -101,6 +101,15 @@ export function checkCron(expr: string): CronCheck {
   return { normalized };
 }
 
+/** The next time a valid Cloudflare schedule fires after `after` (UTC), or undefined when it cannot be read. */
+export function nextCronRun(expr: string, after: Date): Date | undefined {
+  const { normalized, error } = checkCron(expr);
+  if (error) return undefined;
+  // croner has no "L-n" (n days before the last): no guess rather than a wrong time.
+  if (/^L-\d+W?$/.test(normalized.split(" ")[2] ?? "")) return undefined;
+  return new Cron(normalized, { ...CRONER_OPTIONS }).nextRun(after) ?? undefined;
+}
+
 export interface CronJobInput {
   name: string;
   schedule: string;

@@ -82,6 +82,8 @@ export interface StackOutputs {
   cronSecret?: string;
   /** Slack or Discord webhook that alerts and deploy results go to (secret). */
   notifyWebhookUrl?: string;
+  /** age public key `webstack backup` encrypts to (`webstack:backup.recipient`). */
+  backupRecipient?: string;
 }
 
 export type StackOutputName = keyof StackOutputs;
@@ -146,6 +148,7 @@ export function readStackOutputs(ref: pulumi.StackReference | string, opts?: pul
     "cronJobs",
     "cronSecret",
     "notifyWebhookUrl",
+    "backupRecipient",
   ];
   return Object.fromEntries(names.map((n) => [n, reference.getOutput(n)])) as StackOutputsOf;
 }

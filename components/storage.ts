@@ -3,7 +3,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { isProductionStackName } from "./database-outputs";
 import { SharingError } from "./shared-database";
-import { STORAGE_STACK_OUTPUTS } from "./storage-outputs";
+import { BACKUP_PREFIX, STORAGE_STACK_OUTPUTS } from "./storage-outputs";
 import { applyTransform, type ResourceTransform } from "./transform";
 import { nameProblem } from "../providers/names";
 
@@ -112,6 +112,8 @@ export interface StorageArgs {
   corsHeaders?: string[];
   /** Delete old objects, and abandoned multipart uploads. @example { prefix: "tmp/", expireAfterDays: 7 } */
   lifecycle?: StorageLifecycle;
+  /** Days to keep `webstack backup`'s encrypted backups (under `webstack-backups/`), as a second lifecycle rule. @example 30 */
+  backupRetentionDays?: number;
   /** Protect the bucket and its token and keep the bucket if removed from the program (production). */
   protect?: boolean;
 }
@@ -148,7 +150,7 @@ function validate(name: string, args: StorageArgs, keyPrefix: string): void {
   if (keyPrefix !== "" && !/^[^/\s][^\s]{0,254}\/$/.test(keyPrefix)) fail("keyPrefix", `'${keyPrefix}' must be empty or end with '/' (no leading '/', no spaces)`);
   if (args.from !== undefined) {
     if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(args.from)) fail("from", `must be '<org>/<project>/<stack>', got '${args.from}'`);
-    for (const k of ["accountId", "bucketName", "jurisdiction", "location", "corsOrigins", "corsHeaders", "lifecycle"] as const) {
+    for (const k of ["accountId", "bucketName", "jurisdiction", "location", "corsOrigins", "corsHeaders", "lifecycle", "backupRetentionDays"] as const) {
       if (args[k] !== undefined) fail(k, "belongs to the owner stack's bucket; remove it here (with 'from' this stack uses that bucket)");
     }
     if (isProductionStackName(args.from) && !args.allowProductionData) throw refuse(args.from, "its stack name says production");
@@ -165,6 +167,7 @@ function validate(name: string, args: StorageArgs, keyPrefix: string): void {
     if (o !== "*" && !/^https?:\/\/[a-z0-9.-]+(:\d+)?$/.test(o)) fail(`corsOrigins[${i}]`, `'${o}' must be an origin such as 'https://app.example.com' (no path, no partial wildcard)`);
   });
   if ((args.corsHeaders ?? []).includes("*")) fail("corsHeaders", "cannot hold '*': R2 needs each header named");
+  if (args.backupRetentionDays !== undefined && !(Number.isInteger(args.backupRetentionDays) && args.backupRetentionDays >= 1)) fail("backupRetentionDays", "must be a whole number of days >= 1");
   const l = args.lifecycle;
   if (l) {
     for (const k of ["expireAfterDays", "abortMultipartAfterDays"] as const) {
@@ -287,22 +290,34 @@ export class Storage extends pulumi.ComponentResource {
         new cloudflare.R2BucketCors(`${name}-cors`, cArgs, cOpts);
       }
       const l = args.lifecycle;
-      if (l) {
+      const keepBackups = args.backupRetentionDays;
+      if (l || keepBackups !== undefined) {
+        const rules: cloudflare.types.input.R2BucketLifecycleRule[] = [];
+        if (l) {
+          rules.push({
+            id: "webstack-lifecycle",
+            enabled: true,
+            conditions: { prefix: l.prefix ?? "" },
+            ...(l.expireAfterDays !== undefined ? { deleteObjectsTransition: { condition: { type: "Age", maxAge: l.expireAfterDays * DAY } } } : {}),
+            abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: (l.abortMultipartAfterDays ?? 7) * DAY } },
+          });
+        }
+        if (keepBackups !== undefined) {
+          rules.push({
+            id: "webstack-backups",
+            enabled: true,
+            conditions: { prefix: BACKUP_PREFIX },
+            deleteObjectsTransition: { condition: { type: "Age", maxAge: keepBackups * DAY } },
+            abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: 7 * DAY } },
+          });
+        }
         const [lArgs, lOpts] = applyTransform<cloudflare.R2BucketLifecycleArgs>(
           transform.lifecycle,
           {
             accountId: bucket.accountId,
             bucketName: bucket.name,
             jurisdiction: j,
-            rules: [
-              {
-                id: "webstack-lifecycle",
-                enabled: true,
-                conditions: { prefix: l.prefix ?? "" },
-                ...(l.expireAfterDays !== undefined ? { deleteObjectsTransition: { condition: { type: "Age", maxAge: l.expireAfterDays * DAY } } } : {}),
-                abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: (l.abortMultipartAfterDays ?? 7) * DAY } },
-              },
-            ],
+            rules,
           },
           { parent: this, deleteBeforeReplace: true },
         );

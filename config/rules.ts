@@ -7,6 +7,7 @@ import { generatedNameIssues } from "./naming";
 import { notifyIssues } from "./notify";
 import type { SectionName, StackConfig } from "./schema";
 import { storageCrossIssues, storageEnabled } from "./storage";
+import { backupCrossIssues } from "./backup";
 
 export interface RuleIssue {
   path: (string | number)[];
@@ -71,5 +72,6 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
     issues.push(...generatedNameIssues(c, stack, storageEnabled(c)));
   }
   if (has("notify", "secrets")) issues.push(...notifyIssues(c));
+  if (has("backup", "storage", "database")) issues.push(...backupCrossIssues(c));
   return issues;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { appSchema } from "./app";
 import { backendSchema } from "./backend";
+import { backupSchema } from "./backup";
 import { budgetSchema } from "./budget";
 import { cacheSchema } from "./cache";
 import { cronSchema } from "./cron";
@@ -36,6 +37,7 @@ export const sections = {
   cache: optionalSection(cacheSchema),
   storage: optionalSection(storageSchema),
   notify: optionalSection(notifySchema),
+  backup: optionalSection(backupSchema),
   env: envSchema.default({ backend: {}, frontend: {} }),
   secrets: secretsSchema.default({}),
   budget: budgetSchema.default(() => budgetSchema.parse({})),

@@ -52,6 +52,7 @@ interface StorageSections {
   app?: { name: string };
   backend?: unknown;
   storage?: StorageConfig;
+  backup?: { retentionDays: number };
 }
 
 /** Whether the stack gets storage: pull-request stacks only when they ask for it. */
@@ -84,6 +85,7 @@ export function storageArgs(c: Required<Pick<StorageSections, "app">> & StorageS
     ...(s.location ? { location: s.location } : {}),
     corsOrigins: frontendOrigins.filter((o) => !o.includes("*")),
     ...(s.lifecycle ? { lifecycle: s.lifecycle } : {}),
+    ...(c.backup ? { backupRetentionDays: c.backup.retentionDays } : {}),
     protect: c.environment === "production",
   };
 }

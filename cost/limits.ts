@@ -48,18 +48,38 @@ export function dayLimitReached(hours: number, limit: number = PRICES.limits.ren
   return Math.floor(((limit / hours) * HOURS_PER_MONTH) / 24) + 1;
 }
 
-function freeHours(stacks: readonly CountedStack[]): CostWarning[] {
+/** One Render workspace's free instance-hours a month: what its free services use, and the day they run out. */
+export interface FreeHoursUse {
+  ownerId: string;
+  used: number;
+  limit: number;
+  /** The day of the month the hours run out; absent when they last the month. */
+  day?: number;
+  /** Every stack with free services here allows the overrun (webstack:budget.allowFreePlanOverrun). */
+  allowed: boolean;
+}
+
+const hoursOf = (s: CountedStack, keptAwake: boolean) => (keptAwake ? HOURS_PER_MONTH : s.facts.budget.freeServiceHours);
+const freeUsers = (group: readonly CountedStack[]) =>
+  group.map((s) => ({ ...s, free: s.facts.services.filter((x) => x.plan === "free") })).filter((s) => s.free.length > 0 && s.copies > 0);
+
+/** Free instance-hours a month per Render workspace (the gauge of the dashboard; the warning below). */
+export function freeHoursUse(stacks: readonly CountedStack[]): FreeHoursUse[] {
   const limit = PRICES.limits.renderFreeInstanceHours.value;
-  const byOwner = groupBy(stacks, (s) => s.facts.renderOwnerId);
+  return [...groupBy(stacks, (s) => s.facts.renderOwnerId)].map(([ownerId, group]) => {
+    const users = freeUsers(group);
+    const used = users.reduce((sum, s) => sum + s.copies * s.free.reduce((h, x) => h + hoursOf(s, x.keptAwake), 0), 0);
+    const day = dayLimitReached(used, limit);
+    return { ownerId, used, limit, ...(day !== undefined ? { day } : {}), allowed: users.length > 0 && users.every((s) => s.facts.budget.allowFreePlanOverrun) };
+  });
+}
+
+function freeHours(stacks: readonly CountedStack[]): CostWarning[] {
   const out: CostWarning[] = [];
-  for (const [owner, group] of byOwner) {
-    const users = group
-      .map((s) => ({ ...s, free: s.facts.services.filter((x) => x.plan === "free") }))
-      .filter((s) => s.free.length > 0 && s.copies > 0);
-    const hoursOf = (s: (typeof users)[number], keptAwake: boolean) => (keptAwake ? HOURS_PER_MONTH : s.facts.budget.freeServiceHours);
-    const total = users.reduce((sum, s) => sum + s.copies * s.free.reduce((h, x) => h + hoursOf(s, x.keptAwake), 0), 0);
-    const day = dayLimitReached(total, limit);
-    if (day === undefined || users.every((s) => s.facts.budget.allowFreePlanOverrun)) continue;
+  const byOwner = groupBy(stacks, (s) => s.facts.renderOwnerId);
+  for (const { ownerId: owner, used: total, limit, day, allowed } of freeHoursUse(stacks)) {
+    if (day === undefined || allowed) continue;
+    const users = freeUsers(byOwner.get(owner) ?? []);
     const counted = users
       .map(
         (s) =>
@@ -87,16 +107,32 @@ function freeHours(stacks: readonly CountedStack[]): CostWarning[] {
   return out;
 }
 
-function cronTriggers(stacks: readonly CountedStack[]): CostWarning[] {
-  const out: CostWarning[] = [];
+/** One Cloudflare account's cron triggers against its limit (the smaller one when stacks disagree on the plan). */
+export interface CronTriggerUse {
+  accountId: string;
+  plan: string;
+  /** The stacks name different Workers plans for the account. */
+  plans: string[];
+  used: number;
+  limit: number;
+}
+
+export function cronTriggerUse(stacks: readonly CountedStack[]): CronTriggerUse[] {
   const withWorkers = stacks.filter((s) => s.facts.workers);
-  for (const [account, group] of groupBy(withWorkers, (s) => s.facts.workers!.accountId)) {
+  return [...groupBy(withWorkers, (s) => s.facts.workers!.accountId)].map(([accountId, group]) => {
     const plans = [...new Set(group.map((s) => s.facts.workers!.plan))].sort();
-    if (plans.length > 1) out.push(mismatch(`cloudflare:${account}`, `the Workers plan of Cloudflare account ${account}`, "webstack:cron.plan", group.map((s) => [s.facts.stack, s.facts.workers!.plan])));
     // Stacks that disagree: the smaller limit is the one that can bite.
     const plan = plans.includes("free") ? "free" : "paid";
-    const limit = workersTriggerLimit(plan);
-    const total = group.reduce((sum, s) => sum + s.copies * s.facts.workers!.triggers, 0);
+    return { accountId, plan, plans, used: group.reduce((sum, s) => sum + s.copies * s.facts.workers!.triggers, 0), limit: workersTriggerLimit(plan) };
+  });
+}
+
+function cronTriggers(stacks: readonly CountedStack[]): CostWarning[] {
+  const out: CostWarning[] = [];
+  const byAccount = groupBy(stacks.filter((s) => s.facts.workers), (s) => s.facts.workers!.accountId);
+  for (const { accountId: account, plan, plans, used: total, limit } of cronTriggerUse(stacks)) {
+    const group = byAccount.get(account) ?? [];
+    if (plans.length > 1) out.push(mismatch(`cloudflare:${account}`, `the Workers plan of Cloudflare account ${account}`, "webstack:cron.plan", group.map((s) => [s.facts.stack, s.facts.workers!.plan])));
     if (total <= limit) continue;
     const counted = group
       .filter((s) => s.facts.workers!.triggers > 0 && s.copies > 0)

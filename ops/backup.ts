@@ -1,24 +1,41 @@
 /**
- * `webstack backup <stack> [--out DIR] [--render-export]`: a `pg_dump --format=custom` of the
- * stack's own database through its owner role, named `<app>-<stack>-<UTC time>.dump`, with its
- * size and SHA-256 (also written next to it, as `sha256sum -c` reads). It is written under a
- * temporary name and renamed only once pg_dump succeeded and pg_restore can read it back.
- * Optionally also Render's own export (kept 7 days by Render). Shared stacks own no data.
+ * `webstack backup <stack> [--out DIR] [--render-export] [--no-upload]`: a `pg_dump --format=custom`
+ * of the stack's own database through its owner role, with the pg_dump of the server's major
+ * (ops/pg-tools.ts). With a backup recipient (`webstack:backup.recipient`, an age public key, or
+ * WEBSTACK_BACKUP_RECIPIENT) the dump is encrypted on this machine to `<app>-<stack>-<UTC>.dump.age`
+ * and uploaded to the stack's own R2 bucket (`webstack-backups/<stack>/…`, kept by the bucket's
+ * lifecycle rule); the plaintext exists only as a 0600 temporary file, deleted before the command
+ * ends. Without a recipient the plaintext dump is kept locally (0600), with a warning. The file's
+ * size and SHA-256 are printed and written next to it, as `sha256sum -c` reads. Optionally also
+ * Render's own export (kept 7 days by Render). Shared stacks own no data.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { StackOutputs } from "../components/stack-outputs";
+import { AGE_RECIPIENT } from "../config/backup";
 import type { Ops } from "./context";
 import { OpsError } from "./errors";
 import { secretOutput } from "./outputs";
-import { libpqEnv, pgBinary, runPgTool } from "./pg-tools";
+import { dumpClient, libpqEnv, pgClients, runPgTool, serverMajor } from "./pg-tools";
 import { listExports, renderClient, startExport, type PostgresExport } from "./render-api";
+import { backupBucket, putObject, type Uploaded } from "./s3";
 
 export interface Backup {
   file: string;
   bytes: number;
   sha256: string;
+  /** Whether `file` is age-encrypted (`.dump.age`). */
+  encrypted: boolean;
+  /** PostgreSQL majors of the server and of the pg_dump that wrote it. */
+  serverMajor: number;
+  pgDumpMajor: number;
+  /** Where the encrypted file went in the stack's bucket. */
+  uploaded?: Uploaded;
   /** Render's export, when asked for: its id and download URL. */
   renderExport?: PostgresExport;
 }
@@ -28,10 +45,10 @@ export function utcStamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
 }
 
-/** `<base>.dump`, or `<base>-2.dump`… when taken: a backup never overwrites another (a restore's safety backup may come in the same second). */
-function freshName(base: string): string {
+/** `<base><ext>`, or `<base>-2<ext>`… when taken: a backup never overwrites another (a restore's safety backup may come in the same second). */
+function freshName(base: string, ext: string): string {
   for (let n = 1; ; n++) {
-    const file = `${base}${n === 1 ? "" : `-${n}`}.dump`;
+    const file = `${base}${n === 1 ? "" : `-${n}`}${ext}`;
     if (!existsSync(file) && !existsSync(`${file}.partial`)) return file;
   }
 }
@@ -54,28 +71,92 @@ export function ownerConnection(stack: string, o: StackOutputs, verb: string): s
   return url;
 }
 
-export async function backup(ops: Ops, stack: string, o: StackOutputs, opts: { out?: string; renderExport?: boolean; exportTimeoutMs?: number } = {}): Promise<Backup> {
+/** The age public key backups are encrypted to: the environment's, else the stack's output; checked. */
+export function backupRecipient(o: StackOutputs, env: Record<string, string | undefined>): string | undefined {
+  const fromEnv = env.WEBSTACK_BACKUP_RECIPIENT?.trim();
+  const r = fromEnv || o.backupRecipient;
+  if (r === undefined || r === "") return undefined;
+  if (!AGE_RECIPIENT.test(r)) {
+    throw new OpsError(`${fromEnv ? "WEBSTACK_BACKUP_RECIPIENT" : "the backupRecipient output"} is not an age public key (age1…, as \`age-keygen -y\` prints)`, 2);
+  }
+  return r;
+}
+
+/** Encrypts `from` to `to` (0600) for one age recipient, streaming. */
+export async function encryptFile(from: string, to: string, recipient: string): Promise<void> {
+  const { Encrypter } = await import("age-encryption");
+  const e = new Encrypter();
+  e.addRecipient(recipient);
+  const encrypted = await e.encrypt(Readable.toWeb(createReadStream(from)) as unknown as ReadableStream<Uint8Array>);
+  await pipeline(Readable.fromWeb(encrypted as unknown as WebReadableStream<Uint8Array>), createWriteStream(to, { mode: 0o600 }));
+}
+
+/** Decrypts an age file `from` to `to` (0600) with an identity (AGE-SECRET-KEY-1…), streaming. */
+export async function decryptFile(from: string, to: string, identity: string): Promise<void> {
+  const { Decrypter } = await import("age-encryption");
+  const d = new Decrypter();
+  d.addIdentity(identity);
+  const plain = await d.decrypt(Readable.toWeb(createReadStream(from)) as unknown as ReadableStream<Uint8Array>);
+  await pipeline(Readable.fromWeb(plain as unknown as WebReadableStream<Uint8Array>), createWriteStream(to, { mode: 0o600 }));
+}
+
+/** A private folder for plaintext dumps, removed by `done()` whatever happened. */
+export function plaintextScratch(): { dir: string; done(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "webstack-dump-"));
+  return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface BackupOptions {
+  out?: string;
+  renderExport?: boolean;
+  exportTimeoutMs?: number;
+  /** false: keep the encrypted file local, do not upload it. */
+  upload?: boolean;
+}
+
+export async function backup(ops: Ops, stack: string, o: StackOutputs, opts: BackupOptions = {}): Promise<Backup> {
   const url = ownerConnection(stack, o, "backup");
   const pgEnv = libpqEnv(url, ops.env, "pg_dump");
   const client = opts.renderExport ? renderClient(ops.env, "Render's database export") : undefined;
   if (opts.renderExport && !o.renderPostgresId) throw new OpsError(`--render-export: ${stack}'s database is not a Render Postgres`, 2);
+  const recipient = backupRecipient(o, ops.env);
+  // Checked before the dump: credentials that cannot upload fail now, not after minutes of pg_dump.
+  const bucket = recipient && opts.upload !== false ? backupBucket(stack, o) : undefined;
+  const clients = pgClients(ops.env);
+  const server = await serverMajor(pgEnv, ops.env, clients);
+  const tools = dumpClient(server, clients);
+
   const dir = resolve(ops.cwd, opts.out ?? "backups");
-  mkdirSync(dir, { recursive: true });
-  const file = freshName(join(dir, `${o.appName ?? "webstack"}-${stack}-${utcStamp(ops.clock.now())}`));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const base = join(dir, `${o.appName ?? "webstack"}-${stack}-${utcStamp(ops.clock.now())}`);
+  const file = freshName(base, recipient ? ".dump.age" : ".dump");
   const partial = `${file}.partial`;
+  const scratch = plaintextScratch();
+  // The plaintext goes to the private scratch folder when it is to be encrypted, else straight to --out.
+  const plain = recipient ? join(scratch.dir, "dump") : partial;
   try {
-    await runPgTool(pgBinary("pg_dump", ops.env), ["--format=custom", "--no-password", `--file=${partial}`], pgEnv, ops.env);
+    await runPgTool(tools.pgDump, ["--format=custom", "--no-password", `--file=${plain}`], pgEnv, ops.env);
+    chmodSync(plain, 0o600);
     // An archive pg_restore cannot list is no backup.
-    await runPgTool(pgBinary("pg_restore", ops.env), ["--list", partial], {}, ops.env);
+    await runPgTool(tools.pgRestore, ["--list", plain], {}, ops.env);
+    if (recipient) await encryptFile(plain, partial, recipient);
     renameSync(partial, file);
   } catch (err) {
     rmSync(partial, { force: true });
     throw err;
+  } finally {
+    scratch.done();
   }
   const bytes = statSync(file).size;
   const sha256 = await sha256File(file);
   writeFileSync(`${file}.sha256`, `${sha256}  ${basename(file)}\n`);
-  const result: Backup = { file, bytes, sha256 };
+  const result: Backup = { file, bytes, sha256, encrypted: !!recipient, serverMajor: server, pgDumpMajor: tools.major };
+  if (!recipient) ops.err(`${stack} has no backup recipient (webstack:backup.recipient): ${basename(file)} is NOT encrypted; keep it on this machine`);
+  if (bucket) {
+    result.uploaded = await putObject(bucket, `${bucket.prefix}${basename(file)}`, file, sha256, bytes).catch((err: Error) => {
+      throw new OpsError(`${err.message}; the encrypted backup ${file} is complete`, err instanceof OpsError ? err.exitCode : 1);
+    });
+  }
 
   if (client && o.renderPostgresId) {
     const id = o.renderPostgresId;
@@ -112,7 +193,8 @@ export function humanBytes(n: number): string {
 
 export function backupText(b: Backup, cwd: string): string {
   const rel = b.file.startsWith(cwd + "/") ? b.file.slice(cwd.length + 1) : b.file;
-  const lines = [`Backup: ${rel} (${humanBytes(b.bytes)}, sha256 ${b.sha256})`];
+  const lines = [`Backup: ${rel} (${humanBytes(b.bytes)}, sha256 ${b.sha256}${b.encrypted ? ", age-encrypted" : ""})`];
+  if (b.uploaded) lines.push(`Uploaded: s3://${b.uploaded.bucket}/${b.uploaded.key}`);
   if (b.renderExport) lines.push(`Render export ${b.renderExport.id}: ${b.renderExport.url} (Render keeps it 7 days)`);
   return lines.join("\n");
 }

@@ -11,6 +11,7 @@ import { backup, backupText } from "./backup";
 import { parseDuration, systemClock } from "./clock";
 import { startDeadline, type Deadline, type Ops } from "./context";
 import { cronRun, cronRunText } from "./cron-run";
+import { anyReadable, dashboardData, serveDashboard, writeDashboard } from "./dashboard";
 import { OpsError } from "./errors";
 import { notifyDeploy } from "./notify";
 import { checkStack, loadOutputs, NeverDeployedError } from "./outputs";
@@ -20,8 +21,8 @@ import { readVerifyReport, rollback, rollbackLanded, RollbackError, rollbackText
 import { status, statusText, STATUS_TIMEOUT_MS } from "./status";
 import { verify, verifyReport, VERIFY_TIMEOUT_MS, type VerifyReport } from "./verify";
 
-const VALUE_FLAGS = ["outputs", "timeout", "to", "out", "url", "status", "commit", "run-url", "rolled-back", "message", "report", "only-failing"] as const;
-const BOOL_FLAGS = ["json", "no-wait", "render-export", "production", "yes", "if-deployed", "help"] as const;
+const VALUE_FLAGS = ["outputs", "timeout", "to", "out", "url", "status", "commit", "run-url", "rolled-back", "message", "report", "only-failing", "identity", "serve"] as const;
+const BOOL_FLAGS = ["json", "no-wait", "render-export", "production", "yes", "if-deployed", "no-upload", "help"] as const;
 
 /** Flags each verb takes (besides --outputs and --help). */
 const VERBS: Record<string, { args: string; flags: string[]; about: string }> = {
@@ -29,10 +30,11 @@ const VERBS: Record<string, { args: string; flags: string[]; about: string }> = 
   verify: { args: "<stack>", flags: ["timeout", "report"], about: "wait until every service's newest deploy is live and healthy, and the frontend answers" },
   rollback: { args: "<stack>", flags: ["to", "only-failing", "no-wait", "json", "timeout"], about: "Vercel production, then every service, back to the last release with another commit" },
   promote: { args: "<stack>", flags: ["no-wait", "json", "timeout"], about: "production domains to the newest production build; Vercel's auto-assignment back on" },
-  backup: { args: "<stack>", flags: ["out", "render-export", "json", "if-deployed"], about: "pg_dump of the stack's own database (and Render's export)" },
-  restore: { args: "<stack> <file>", flags: ["production", "yes", "out"], about: "pg_restore a backup into the stack's database, after a fresh backup" },
+  backup: { args: "<stack>", flags: ["out", "render-export", "json", "if-deployed", "no-upload"], about: "pg_dump of the stack's own database, age-encrypted and uploaded to its bucket (and Render's export)" },
+  restore: { args: "<stack> <file>", flags: ["production", "yes", "out", "identity"], about: "pg_restore a backup (.dump or .dump.age) into the stack's database, after a fresh backup" },
   "cron run": { args: "<stack> <job>", flags: ["url", "json"], about: "run one cron job now through the deployed Worker" },
   notify: { args: "<stack>", flags: ["status", "commit", "run-url", "rolled-back", "message"], about: "post a deploy's result to the stack's Slack or Discord webhook" },
+  dashboard: { args: "[<stack>…]", flags: ["out", "serve", "json", "timeout"], about: "one HTML page of every stack: health, deploys, data stores, cron, cost, how they connect" },
 };
 
 export function usage(): string {
@@ -94,6 +96,7 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
         throw new OpsError(`${verb} does not take --${f}${spec.flags.length ? `; it takes ${spec.flags.map((x) => `--${x}`).join(", ")}` : ""}`, 2);
       }
     }
+    if (verb === "dashboard") return await dashboardCommand(ops, rest, flags);
     const stackArg = rest[0];
     const stack = checkStack(ops.root, stackArg);
     const outputsFile = str(flags.outputs);
@@ -172,14 +175,14 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
           ops.out(`${stack} has not been deployed yet: nothing to back up`);
           return 0;
         }
-        const b = await backup(ops, stack, o, { out: str(flags.out), renderExport: !!flags["render-export"] });
+        const b = await backup(ops, stack, o, { out: str(flags.out), renderExport: !!flags["render-export"], upload: !flags["no-upload"] });
         ops.out(flags.json ? JSON.stringify(b, null, 2) : backupText(b, ops.cwd));
         return 0;
       }
       case "restore": {
         const file = rest[1];
         if (!file) throw new OpsError(`restore needs a file: webstack restore ${stack} <file>`, 2);
-        const r = await restore(ops, stack, await outputs(), file, { production: !!flags.production, yes: !!flags.yes, out: str(flags.out) });
+        const r = await restore(ops, stack, await outputs(), file, { production: !!flags.production, yes: !!flags.yes, out: str(flags.out), identity: str(flags.identity) });
         ops.out(`Restored ${r.restored} into ${stack}; the data it replaced is in ${r.safety.file}`);
         return 0;
       }
@@ -221,6 +224,41 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
   } finally {
     done.abort(new DOMException("the command finished", "AbortError"));
   }
+}
+
+/** The dashboard's `--timeout`: it bounds each refresh. */
+function timeoutFlag(flags: Parsed["flags"]): number | undefined {
+  const timeout = str(flags.timeout);
+  if (timeout === undefined) return undefined;
+  try {
+    return parseDuration(timeout);
+  } catch (err) {
+    throw new OpsError(`--timeout: ${(err as Error).message}`, 2);
+  }
+}
+
+/** `webstack dashboard [<stack>…]`: exits 1 only when no stack could be read. */
+async function dashboardCommand(ops: Ops, stacks: string[], flags: Parsed["flags"]): Promise<number> {
+  for (const s of stacks) checkStack(ops.root, s);
+  const opts = { stacks, outputs: str(flags.outputs), timeoutMs: timeoutFlag(flags) };
+  const serve = str(flags.serve);
+  if (serve !== undefined) {
+    const port = Number(serve);
+    if (!/^\d+$/.test(serve) || port > 65_535) throw new OpsError(`--serve needs a port number, e.g. --serve 8080 (got '${serve}')`, 2);
+    const served = await serveDashboard(ops, { ...opts, port });
+    ops.out(`dashboard on ${served.url} (refreshed every 30 s; Ctrl-C stops it)`);
+    await new Promise<void>((done) => process.once("SIGINT", () => void served.close().then(done)));
+    return 0;
+  }
+  const data = await dashboardData(ops, opts);
+  if (flags.json) ops.out(JSON.stringify(data, null, 2));
+  else ops.out(`wrote ${writeDashboard(ops, data, str(flags.out))}`);
+  for (const s of data.stacks) if (s.error) ops.err(`${s.stack}: ${s.error}`);
+  if (!anyReadable(data)) {
+    ops.err("dashboard: no stack could be read");
+    return 1;
+  }
+  return 0;
 }
 
 /** The Pulumi project the command runs in: the nearest folder up from `cwd` with a Pulumi.yaml. */

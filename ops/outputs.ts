@@ -34,7 +34,7 @@ export function checkStack(root: string, stack: string | undefined): string {
 
 const SECRET_PLACEHOLDER = "[secret]";
 
-function runPulumi(args: string[], signal?: AbortSignal): Promise<string> {
+export function runPulumi(args: string[], signal?: AbortSignal): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     execFile("pulumi", args, { maxBuffer: 16 * 1024 * 1024, ...(signal ? { signal } : {}) }, (err, stdout, stderr) => {
       if (signal?.aborted) {
@@ -80,7 +80,7 @@ export async function loadOutputs(ops: Ops, stack: string, file?: string, signal
 }
 
 /** A secret output's value, refusing the `[secret]` placeholder printed without --show-secrets. */
-export function secretOutput(outputs: StackOutputs, name: "databaseOwnerConnection" | "databaseConnectionString" | "cronSecret" | "notifyWebhookUrl" | "frontendProtectionBypass"): string | undefined {
+export function secretOutput(outputs: StackOutputs, name: "databaseOwnerConnection" | "databaseConnectionString" | "cronSecret" | "notifyWebhookUrl" | "frontendProtectionBypass" | "storageAccessKeyId" | "storageSecretAccessKey"): string | undefined {
   const v = outputs[name];
   if (v === SECRET_PLACEHOLDER) {
     throw new OpsError(`the outputs hide ${name} as [secret]: read them with \`pulumi stack output --json --show-secrets\``, 2);

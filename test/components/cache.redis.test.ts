@@ -8,7 +8,7 @@ import { createClient } from "@redis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Cache } from "../../components/cache";
 import { settle } from "../harness";
-import { freePort, hostilePassword, URL_RESERVED } from "../servers";
+import { freePort, hostilePassword, SETUP_HINT, URL_RESERVED } from "../servers";
 
 // Every URL-reserved character, and a quote.
 const RESERVED = `${URL_RESERVED}"`;
@@ -20,7 +20,7 @@ function redisServerBin(): string {
   try {
     return execFileSync("sh", ["-c", "command -v redis-server || ls /usr/bin/redis-server"], { encoding: "utf8" }).trim().split("\n")[0]!;
   } catch {
-    throw new Error("redis-server not found: these tests start a throwaway server; .ci/run must install it (apt-get install -y redis-server).");
+    throw new Error(`redis-server not found: these tests start a throwaway server; ${SETUP_HINT}.`);
   }
 }
 

@@ -3,11 +3,8 @@
 // with its provider) is replayed with the SQL the postgresql provider would run for it
 // (postgres-provider-replay.ts), then the test checks who can connect and do what, and that the
 // provider would read every privilege back as planned (no diff on the next preview or drift run).
-import { asServerUser, freePort, hostilePassword, postgresBin, URL_RESERVED } from "../servers";
+import { hostilePassword, postgresBin, RENDER_PG_MAJORS, startPostgres, URL_RESERVED, type Postgres } from "../servers";
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,9 +28,8 @@ import {
 
 const RESERVED = URL_RESERVED;
 
-let dir = "";
+let server: Postgres | undefined;
 let port = 0;
-let pgCtl = "";
 
 // The Render Postgres as Render hands it over: an admin login that is not a superuser, and the
 // database Render created for it (its name with Render's random suffix).
@@ -145,35 +141,23 @@ function desired(p: Plan): Record<string, string[]> {
   return Object.fromEntries([...ofType(p, GRANT), ...ofType(p, DEFAULT_PRIVILEGES)].map((r) => [r.name, sorted(r.inputs.privileges as string[])]));
 }
 
+// On each major Render runs, one server per major, all started at once.
+const started = new Map<number, Postgres>();
 beforeAll(async () => {
-  const initdb = postgresBin("initdb");
-  pgCtl = postgresBin("pg_ctl");
-  dir = mkdtempSync(join(tmpdir(), "webstack-pg-"));
-  if (process.getuid?.() === 0) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
-    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
-    chownSync(dir, uid, gid);
-  }
-  const data = join(dir, "data");
-  const pwfile = join(dir, "pw");
-  writeFileSync(pwfile, "superuser-unused\n", { mode: 0o644 });
-  // TCP logins check passwords (scram); the unix socket in `dir` is the platform's own door.
-  asServerUser(initdb, ["-D", data, "-U", "postgres", "--pwfile", pwfile, "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]);
-  port = await freePort();
-  asServerUser(pgCtl, [
-    "-D",
-    data,
-    "-w",
-    "-l",
-    join(dir, "server.log"),
-    "-o",
-    // Minimal WAL: CREATE DATABASE logs every page of the template otherwise.
-    `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=off -c wal_level=minimal -c max_wal_senders=0`,
-    "start",
-  ]);
+  // Minimal WAL: CREATE DATABASE logs every page of the template otherwise.
+  for (const p of await Promise.all(RENDER_PG_MAJORS.map((m) => startPostgres(m, "-c wal_level=minimal -c max_wal_senders=0")))) started.set(p.major, p);
+}, 60_000);
+afterAll(() => {
+  for (const p of started.values()) p.stop();
+});
+
+describe.each([...RENDER_PG_MAJORS])("PostgreSQL %i", (major) => {
+beforeAll(async () => {
+  server = started.get(major)!;
+  port = server.port;
+  renderAdmin = undefined;
   // The platform's part, the only one as a superuser: the admin role and its database.
-  const platform = new Client({ host: dir, port, user: "postgres", database: "postgres" });
-  await platform.connect();
+  const platform = await server.admin();
   try {
     await platform.query(`CREATE ROLE ${ADMIN} LOGIN CREATEROLE CREATEDB PASSWORD ${platform.escapeLiteral(ADMIN_PASSWORD)}`);
     await platform.query(`CREATE DATABASE ${RENDER_DB} OWNER ${ADMIN}`);
@@ -186,10 +170,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeConnections();
-  if (pgCtl && dir && existsSync(join(dir, "data", "postmaster.pid"))) {
-    asServerUser(pgCtl, ["-D", join(dir, "data"), "-m", "fast", "-w", "stop"]);
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  server = undefined;
 });
 
 describe("the admin, as Render gives it", () => {
@@ -253,6 +234,23 @@ describe("Database under a non-superuser admin", () => {
       (await c.query("SELECT pg_has_role($1, 'ott_staging', 'USAGE') AS staging, pg_has_role($1, 'ott_prod', 'USAGE') AS prod", [ADMIN])).rows[0],
     );
     expect(membership).toEqual({ staging: false, prod: false });
+    // PostgreSQL 16 makes a role's creator its ADMIN (granted by the bootstrap superuser), without
+    // INHERIT or SET: the admin cannot act as the owner. The provider's temporary GRANT (with SET,
+    // granted by the admin itself) is a second membership, revoked after each step.
+    const members = await admin().session(RENDER_DB, async (c) =>
+      (
+        await c.query(
+          "SELECT pg_get_userbyid(roleid) AS role, pg_get_userbyid(grantor) AS grantor, admin_option, inherit_option, set_option FROM pg_auth_members WHERE member = (SELECT oid FROM pg_roles WHERE rolname = $1) ORDER BY 1",
+          [ADMIN],
+        )
+      ).rows,
+    );
+    const created = ["ott_prod", "ott_staging", "ott_staging_dev", "ott_staging_preview"];
+    expect(members.filter((m) => created.includes(m.role))).toEqual(
+      created.map((role) => ({ role, grantor: "postgres", admin_option: true, inherit_option: false, set_option: false })),
+    );
+    const canSet = await admin().session(RENDER_DB, async (c) => (await c.query("SELECT pg_has_role($1, 'ott_staging', 'SET') AS s", [ADMIN])).rows[0].s);
+    expect(canSet).toBe(false);
 
     // The owner migrates, as staging's deploys do; tables made later are shared too.
     await as(staging.owner, async (o) => {
@@ -315,4 +313,5 @@ describe("Database under a non-superuser admin", () => {
     expect(await readBack(qa, after)).toEqual(desired(qa));
     expect(await whoCanConnect("ott_qa")).toEqual(sorted([ADMIN, "ott_qa", "ott_qa_dev", "postgres"]));
   });
+});
 });

@@ -123,6 +123,22 @@ describe("Storage", () => {
     ]);
   });
 
+  it("keeps webstack backup's encrypted backups for backupRetentionDays, as a rule of its own beside the stack's", async () => {
+    const m = await synthComponent(() => void new Storage("storage", { ...OWN, lifecycle: { prefix: "tmp/", expireAfterDays: 3 }, backupRetentionDays: 45 }));
+    const rules = one(m, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle").inputs.rules as { id: string }[];
+    expect(rules.map((r) => r.id)).toEqual(["webstack-lifecycle", "webstack-backups"]);
+    expect(rules[1]).toEqual({
+      id: "webstack-backups",
+      enabled: true,
+      conditions: { prefix: "webstack-backups/" },
+      deleteObjectsTransition: { condition: { type: "Age", maxAge: 45 * 86_400 } },
+      abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: 7 * 86_400 } },
+    });
+    const only = await synthComponent(() => void new Storage("storage", { ...OWN, backupRetentionDays: 30 }));
+    expect((one(only, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle").inputs.rules as { id: string }[]).map((r) => r.id)).toEqual(["webstack-backups"]);
+    expect(() => new Storage("bad", { ...OWN, backupRetentionDays: 0 })).toThrow("Storage 'bad': backupRetentionDays must be a whole number of days >= 1");
+  });
+
   it("without origins or lifecycle makes just the bucket and its token", async () => {
     const m = await synthComponent(() => void new Storage("storage", OWN));
     expect(m.resources.filter((r) => r.custom && r.type.startsWith("cloudflare:")).map((r) => r.type).sort()).toEqual([TOKEN, BUCKET].sort());

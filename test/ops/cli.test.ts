@@ -18,7 +18,7 @@ describe("the webstack command line", () => {
     expect(t.stdout).toMatch(/^usage: webstack <command>/);
     expect(await t.run("--help")).toBe(0);
     expect(await t.run("deploy", "prod")).toBe(2);
-    expect(t.stderr).toBe("unknown command 'deploy'; commands: status, verify, rollback, promote, backup, restore, cron run, notify");
+    expect(t.stderr).toBe("unknown command 'deploy'; commands: status, verify, rollback, promote, backup, restore, cron run, notify, dashboard");
     expect(await t.run("status", "prdo")).toBe(2);
     expect(t.stderr).toBe("unknown stack 'prdo'; known stacks: prod, staging, dev, pr-<n>");
     expect(await t.run("status")).toBe(2);
