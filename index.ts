@@ -52,12 +52,13 @@ async function main() {
     : undefined;
   const renderEnvironmentId: pulumi.Output<string> | undefined = renderProject
     ? renderProject.environmentIds.apply((ids) => ids[stack]!)
-    : rp?.from
+    : rp?.id || rp?.from
       ? new RenderEnvironment(
           "render-environment",
           {
-            // The owner stack must be up first (README: dependency order); Pulumi names the missing output otherwise.
-            projectId: new pulumi.StackReference("render-project", { name: rp.from }).requireOutput("renderProjectId") as pulumi.Output<string>,
+            // Plain config (`id`) below production: no StackReference into prod (docs/architecture.md).
+            // A `from` owner must be up first; Pulumi names the missing output otherwise.
+            projectId: rp.id ?? (new pulumi.StackReference("render-project", { name: rp.from! }).requireOutput("renderProjectId") as pulumi.Output<string>),
             name: stack,
             protected: production,
           },

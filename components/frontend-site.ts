@@ -40,7 +40,7 @@ export interface FrontendSiteArgs {
   /**
    * Attach to an existing project (created by another stack, or by hand) instead of creating one:
    * this site then adds only its variables, domains and custom environment.
-   * @example new pulumi.StackReference("frontend-project", { name: "acme/webstack/prod" }).requireOutput("frontendProjectId")
+   * @example "prj_0tt7acme2WebXk4Lr8Nq3VbPz"  // prod's frontendProjectId output, as plain config
    */
   projectId?: pulumi.Input<string>;
   /** GitHub repository `owner/name` (required when creating the project). */

@@ -13,14 +13,22 @@ export const renderProjectSchema = z
       .max(100)
       .optional()
       .describe("Creates a Render project of this name, owned by this stack (usually prod), e.g. 'ott'."),
+    id: z
+      .string()
+      .regex(/^prj-[a-z0-9]+$/, "expected a Render project id ('prj-…')")
+      .optional()
+      .describe(
+        "Id of a Render project another stack owns (its 'renderProjectId' output), e.g. 'prj-cs1ott7acme2proj0x0'; this stack adds its own environment to it. " +
+          "Plain config, so a stack below production never reads the production stack (docs/architecture.md).",
+      ),
     from: stackRef
       .optional()
-      .describe("Stack that owns the Render project, e.g. 'acme/webstack/prod'; this stack adds its own environment to it."),
+      .describe("Non-production stack that owns the Render project, e.g. 'acme/webstack/platform'; read through a StackReference. Never a production stack: use 'id'."),
   })
   .strict()
   .superRefine((p, ctx) => {
-    if ((p.name === undefined) === (p.from === undefined)) {
-      ctx.addIssue({ code: "custom", path: [], message: "set either 'name' (this stack owns the project) or 'from' (another stack does)" });
+    if ([p.name, p.id, p.from].filter((v) => v !== undefined).length !== 1) {
+      ctx.addIssue({ code: "custom", path: [], message: "set one of 'name' (this stack owns the project), 'id' or 'from' (another stack does)" });
     }
   })
   .describe(

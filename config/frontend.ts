@@ -60,12 +60,14 @@ export const frontendSchema = z
       ),
     from: stackRef
       .optional()
-      .describe("Stack that owns the Vercel project, e.g. 'acme/webstack/prod'; this stack adds only its branches' variables and domains."),
+      .describe("Non-production stack that owns the Vercel project, read through a StackReference; never a production stack: use 'projectId'."),
     projectId: z
       .string()
       .regex(/^prj_[A-Za-z0-9]+$/, "expected a Vercel project id ('prj_…')")
       .optional()
-      .describe("Id of a Vercel project managed outside webstack, to add this stack's variables and domains to."),
+      .describe(
+        "Id of the Vercel project to add this stack's variables and domains to: the owner stack's 'frontendProjectId' output (e.g. prod's), or a project managed outside webstack.",
+      ),
     framework: z.string().min(1).optional().describe("Vercel framework preset, e.g. 'nextjs' (the default) or 'vite'."),
     rootDirectory: z.string().optional().describe("Monorepo folder of the frontend, e.g. 'web'."),
     buildCommand: z.string().optional().describe("Overrides the framework's build command."),

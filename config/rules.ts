@@ -1,3 +1,4 @@
+import { productionReadIssues } from "./boundary";
 import { cacheCrossIssues } from "./cache";
 import { wiredVariableIssues } from "./env";
 import { frontendCrossIssues, vercelTeamIssues } from "./frontend";
@@ -58,6 +59,8 @@ export function crossSectionIssues(c: Partial<StackConfig>, known: ReadonlySet<S
     issues.push({ path: ["cron"], message: "needs webstack:backend, the service the jobs call" });
   }
   if (has("environment", "frontend", "backend")) issues.push(...frontendCrossIssues(c));
+  // The shared data sections have their own guard (allowProductionData); this one covers the project references.
+  if (has("environment", "app", "frontend")) issues.push(...productionReadIssues({ environment: c.environment, app: c.app, frontend: c.frontend }));
   if (has("frontend")) issues.push(...vercelTeamIssues(c.frontend, providers.vercelTeam));
   if (has("environment", "backend", "cache")) issues.push(...cacheCrossIssues(c));
   if (has("environment", "backend", "storage")) issues.push(...storageCrossIssues(c));

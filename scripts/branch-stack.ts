@@ -8,13 +8,19 @@ export interface BranchTarget {
   stack: string;
   /** The GitHub environment of the deploy job; protection rules (approvals) live there. */
   githubEnvironment: string;
+  /**
+   * The GitHub environment of the drift check: no reviewers (a drift run never waits for an
+   * approval while it holds the stack's concurrency group), read-only credentials where the
+   * providers offer them, and the same deployment-branch rule.
+   */
+  driftEnvironment: string;
 }
 
 /** The branch strategy: one long-lived branch per long-lived stack. Everything else is a PR stack. */
 export const BRANCH_STACKS: readonly BranchTarget[] = [
-  { branch: "main", stack: "prod", githubEnvironment: "production" },
-  { branch: "staging", stack: "staging", githubEnvironment: "staging" },
-  { branch: "develop", stack: "dev", githubEnvironment: "development" },
+  { branch: "main", stack: "prod", githubEnvironment: "production", driftEnvironment: "production-drift" },
+  { branch: "staging", stack: "staging", githubEnvironment: "staging", driftEnvironment: "staging-drift" },
+  { branch: "develop", stack: "dev", githubEnvironment: "development", driftEnvironment: "development-drift" },
 ];
 
 /**
@@ -50,7 +56,7 @@ export function qualifiedStackName(root: string, stack: string, backendUrl = "")
 /**
  * `branch-stack.ts <branch>` or `branch-stack.ts --pr <n>` prints `key=value` lines for
  * `$GITHUB_OUTPUT`: `stack`, `qualified` (org/project/stack, for the backend in
- * PULUMI_BACKEND_URL) and `environment`. A branch that deploys no stack (a feature branch,
+ * PULUMI_BACKEND_URL), `environment` and `drift_environment`. A branch that deploys no stack (a feature branch,
  * a tag) prints `stack=` (empty), so a job can skip on it.
  */
 function main(argv: string[]): number {
@@ -58,6 +64,7 @@ function main(argv: string[]): number {
   const [first, second] = argv;
   let stack: string | undefined;
   let environment = "";
+  let driftEnvironment = "";
   if (first === "--pr" && second && argv.length === 2) {
     stack = previewStackName(second);
     environment = "preview";
@@ -65,13 +72,14 @@ function main(argv: string[]): number {
     const target = stackForBranch(first);
     stack = target?.stack;
     environment = target?.githubEnvironment ?? "";
+    driftEnvironment = target?.driftEnvironment ?? "";
   } else {
     process.stderr.write("usage: branch-stack.ts <branch> | --pr <number>\n");
     return 2;
   }
   // pr-<n> stacks read the org from the template, like the synth does.
   const qualified = stack ? qualifiedStackName(root, stack, process.env.PULUMI_BACKEND_URL ?? "") : "";
-  process.stdout.write(`stack=${stack ?? ""}\nqualified=${qualified}\nenvironment=${environment}\n`);
+  process.stdout.write(`stack=${stack ?? ""}\nqualified=${qualified}\nenvironment=${environment}\ndrift_environment=${driftEnvironment}\n`);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import YAML from "yaml";
+import { githubGet } from "./github-api";
 import { runMain, stepIO } from "./workflow-commands";
 
 /** A `pr-<n>` stack of this project, from `pulumi stack ls --json`. */
@@ -75,31 +76,10 @@ export async function reapVerdicts(stacks: PrStack[], ask: AskGitHub): Promise<V
   return verdicts;
 }
 
-/** The REST call, with the runner's token; a network error becomes status 0. */
+/** `GET /repos/{repo}/pulls/{n}` with the runner's token; a network error becomes status 0. */
 export function githubPulls(opts: { apiUrl: string; repo: string; token: string; fetchFn?: typeof fetch }): AskGitHub {
-  const fetchFn = opts.fetchFn ?? fetch;
-  return async (pr) => {
-    try {
-      const res = await fetchFn(`${opts.apiUrl.replace(/\/$/, "")}/repos/${opts.repo}/pulls/${pr}`, {
-        headers: {
-          accept: "application/vnd.github+json",
-          authorization: `Bearer ${opts.token}`,
-          "x-github-api-version": "2022-11-28",
-        },
-        signal: AbortSignal.timeout(30_000),
-      });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // Kept as text: an HTML error page from a proxy says more than nothing.
-      }
-      return { status: res.status, body };
-    } catch (err) {
-      return { status: 0, body: { message: err instanceof Error ? err.message : String(err) } };
-    }
-  };
+  const get = githubGet(opts);
+  return (pr) => get(`/repos/${opts.repo}/pulls/${pr}`);
 }
 
 /** The summary table of one reaper run. */

@@ -1,9 +1,12 @@
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { rawSections } from "../config/raw";
 import { validateStackConfig } from "../config/validate";
-import { listStacks, readStackFile } from "../synth/stack-file";
+import { listStacks, PREVIEW_TEMPLATE, readStackFile } from "../synth/stack-file";
 import { BRANCH_STACKS } from "./branch-stack";
+import { answerProblem, runnerGitHub, type GitHubAnswer } from "./github-api";
+import { buildPreviewStack } from "./preview-stack";
 import { runMain, stepIO } from "./workflow-commands";
 
 /** A git branch a committed stack already deploys, and how. */
@@ -45,6 +48,34 @@ export interface PullRequestFacts {
   baseRepo: string;
   /** Login of the PR's author (`user.login`). */
   author: string;
+  /** Why the head branch cannot be a stack's branch (branchProblem), when it cannot. */
+  branchProblem?: string;
+  /** Numbers of the open PRs from the same head branch (this one included), when known. */
+  openFromHead?: number[];
+}
+
+/**
+ * Why the PR's head branch cannot be a stack's branch, by the config's own rules: the template
+ * with the branch written in must validate (e.g. `renovate/@types-node-20.x`, `fix#12` and names
+ * over 100 characters do not). Undefined when it can.
+ */
+export function branchProblem(templateText: string, pr: number, branch: string): string | undefined {
+  try {
+    buildPreviewStack(templateText, pr, branch);
+    return undefined;
+  } catch (err) {
+    const lines = (err instanceof Error ? err.message : String(err)).split("\n").slice(1).map((l) => l.trim());
+    return [...new Set(lines.map((l) => l.replace(/^webstack:(backend|frontend)\.branch: /, "")))].join("; ");
+  }
+}
+
+/** The open PRs from `branch` of `repo`, from `GET /repos/{repo}/pulls?state=open&head=owner:branch`. */
+export function openPullNumbers(answer: GitHubAnswer, branch: string): number[] {
+  if (answer.status !== 200 || !Array.isArray(answer.body)) throw new Error(`${answerProblem(`the open PRs from ${branch}`, answer)}; cannot tell whether another PR holds its stack`);
+  return (answer.body as { number?: unknown; head?: { ref?: unknown } }[])
+    .filter((p) => p.head?.ref === branch && typeof p.number === "number")
+    .map((p) => p.number as number)
+    .sort((a, b) => a - b);
 }
 
 export const DEPENDABOT = "dependabot[bot]";
@@ -66,14 +97,27 @@ export function prStackSkipReason(pr: PullRequestFacts, claims: BranchClaim[]): 
       `(Vercel refuses them with \`ENV_ALREADY_EXISTS\`). This branch's deployment is \`${claim.stack}\`'s.`
     );
   }
+  if (pr.branchProblem) {
+    return (
+      `${no} branch \`${pr.headRef}\` cannot be a stack's branch (${pr.branchProblem}). ` +
+      "Push the work to a branch named with letters, digits, '.', '_', '/' and '-' only, at most 100 characters, to get one. The tests and the offline synth diff still run."
+    );
+  }
+  // One stack per head branch: its Vercel preview variables belong to one stack. The oldest open PR keeps it.
+  const first = pr.openFromHead?.find((n) => n !== pr.number && n < pr.number);
+  if (first !== undefined) {
+    return `${no} branch \`${pr.headRef}\` already has the stack \`pr-${first}\` of the older PR #${first}, and one branch gets one stack. This PR gets its own when #${first} closes and it is pushed again.`;
+  }
   return undefined;
 }
 
 /**
  * `pr-stack-eligibility.ts --pr N --head REF --head-repo OWNER/NAME --base-repo OWNER/NAME --author LOGIN`
- * sets the step outputs `create` (true|false) and `reason`, with a notice when skipping.
+ * sets the step outputs `create` (true|false) and `reason`, with a notice when skipping: a PR that
+ * gets no stack is a notice and one PR comment, never a red job. Asks GitHub (GITHUB_TOKEN) for the
+ * other open PRs from the same branch; an unclear answer fails the step.
  */
-function main(): number {
+async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       pr: { type: "string" },
@@ -87,8 +131,18 @@ function main(): number {
   if (!Number.isInteger(number) || number <= 0 || !values.head || !values["base-repo"] || values.author === undefined) {
     throw new Error("usage: pr-stack-eligibility.ts --pr <n> --head <ref> --head-repo <owner/name> --base-repo <owner/name> --author <login>");
   }
-  const facts = { number, headRef: values.head, headRepo: values["head-repo"] ?? "", baseRepo: values["base-repo"], author: values.author };
-  const reason = prStackSkipReason(facts, branchClaims(resolve(__dirname, "..")));
+  const root = resolve(__dirname, "..");
+  const facts: PullRequestFacts = { number, headRef: values.head, headRepo: values["head-repo"] ?? "", baseRepo: values["base-repo"], author: values.author };
+  const claims = branchClaims(root);
+  facts.branchProblem = branchProblem(readFileSync(join(root, PREVIEW_TEMPLATE), "utf8"), number, values.head);
+  // GitHub is asked only when the PR would otherwise get a stack.
+  if (prStackSkipReason(facts, claims) === undefined) {
+    const { repo, get } = runnerGitHub();
+    const owner = repo.split("/")[0]!;
+    const answer = await get(`/repos/${repo}/pulls?state=open&per_page=100&head=${encodeURIComponent(`${owner}:${values.head}`)}`);
+    facts.openFromHead = openPullNumbers(answer, values.head);
+  }
+  const reason = prStackSkipReason(facts, claims);
   const io = stepIO();
   io.output("create", String(reason === undefined));
   io.output("reason", reason ?? "");

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { costSection } from "../cost/section";
 import { formats, type FormatName } from "./format";
+import { boundaryReport } from "./boundary";
 import { prepareStack } from "./prepare";
 import { synthesize } from "./run";
 import { otherStackClaims, readStackFile, UnknownStackError } from "./stack-file";
@@ -41,6 +42,12 @@ async function main() {
         prepared.errors.map((e) => `  ${e}`).join("\n"),
       1,
     );
+  }
+  // What only the other stack files can tell: a production stack read from below, and secrets providers that differ.
+  const boundary = boundaryReport(root, stack, prepared.stackFile.project, prepared.config);
+  for (const w of boundary.warnings) process.stderr.write(`warning: ${w}\n`);
+  if (boundary.errors.length > 0) {
+    fail(`Invalid configuration in Pulumi.${stack}.yaml (${boundary.errors.length} problem${boundary.errors.length === 1 ? "" : "s"}):\n` + boundary.errors.map((e) => `  ${e}`).join("\n"), 1);
   }
   const { project, config, secretKeys } = prepared.stackFile;
   const org = JSON.parse(config[`${project}:app`] ?? "{}").pulumiOrg as string | undefined;

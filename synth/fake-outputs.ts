@@ -133,9 +133,14 @@ export const fakeStackOutputs: Record<string, (ref: string) => { outputs: Record
         secretOutputNames: [DATABASE_STACK_OUTPUTS.consumerConnectionStrings, CACHE_STACK_OUTPUTS.connectionString],
       };
     },
-    // A prod stack owns the Vercel project that staging and dev attach to (frontend.from).
+    // A prod stack owns the Vercel and Render projects; no stack below it references it (staging and dev take the ids as config).
     "^acme/webstack/prod$": () => ({
       outputs: { frontendProjectId: "prj_synthprod", renderProjectId: "prj-fakeprod", frontendProtectionBypass: "fakebypass0123456789abcdefghijkl" },
+      secretOutputNames: ["frontendProtectionBypass"],
+    }),
+    // A non-production stack that owns the shared projects, as `renderProject.from` / `frontend.from` may name one.
+    "^acme/webstack/platform$": () => ({
+      outputs: { environment: "platform", frontendProjectId: "prj_synthprod", renderProjectId: "prj-fakeprod", frontendProtectionBypass: "fakebypass0123456789abcdefghijkl" },
       secretOutputNames: ["frontendProtectionBypass"],
     }),
   };

@@ -103,14 +103,14 @@ describe("webstack:frontend rules", () => {
   it("keeps project settings on the owner and production out of previews", () => {
     const c = raw("staging");
     c.frontend.framework = "vite";
-    c.frontend.projectId = "prj_abc";
+    c.frontend.from = "acme/webstack/platform";
     expect(errorsFor(c)).toEqual([
       "webstack:frontend.projectId: set either 'from' or 'projectId', not both",
-      "webstack:frontend.framework: a project setting, owned by 'acme/webstack/prod'; remove it here",
+      "webstack:frontend.framework: a project setting, owned by 'acme/webstack/platform'; remove it here",
     ]);
     // Rules across sections run once the section itself is valid.
     delete c.frontend.framework;
-    delete c.frontend.projectId;
+    delete c.frontend.from;
     c.frontend.domains.push("www.ott.example.com", { domain: "x.ott.example.com", gitBranch: "bob" });
     expect(errorsFor(c)).toEqual([
       "webstack:frontend.domains[1]: a production domain belongs to the stack that owns the project; bind it to this stack's branch with gitBranch",

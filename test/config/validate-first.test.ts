@@ -65,6 +65,7 @@ describe("generated names fit their provider's limits, naming the key that makes
   it("a branch service building the production branch of a project the stack creates is refused", () => {
     const raw = rawOf("staging");
     delete raw.frontend.from;
+    delete raw.frontend.projectId; // staging attaches to prod's project by id: make it the creator
     raw.backend.branches = [{ name: "hotfix", branch: "main" }];
     expect(errorsFor(raw, "staging")).toEqual([
       "webstack:backend.branches[0].branch: 'main' is the frontend's production branch, which deploys to production, not to a branch preview",

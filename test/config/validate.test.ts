@@ -42,12 +42,15 @@ describe("stack config validation", () => {
     ]);
   });
 
-  it("wants exactly one of renderProject.name and renderProject.from", () => {
-    for (const renderProject of [{}, { name: "ott", from: "acme/webstack/prod" }]) {
+  it("wants exactly one of renderProject.name, .id and .from", () => {
+    for (const renderProject of [{}, { name: "ott", from: "acme/webstack/staging" }, { id: "prj-abc", from: "acme/webstack/staging" }]) {
       const raw = valid();
       raw.app.renderProject = renderProject;
-      expect(errorsFor(raw)).toEqual(["webstack:app.renderProject: set either 'name' (this stack owns the project) or 'from' (another stack does)"]);
+      expect(errorsFor(raw)).toEqual(["webstack:app.renderProject: set one of 'name' (this stack owns the project), 'id' or 'from' (another stack does)"]);
     }
+    const bad = valid();
+    bad.app.renderProject = { id: "prj_vercel" };
+    expect(errorsFor(bad)).toEqual(["webstack:app.renderProject.id: expected a Render project id ('prj-…')"]);
     const raw = valid();
     raw.app.renderProject = { from: "prod" };
     expect(errorsFor(raw)).toEqual(["webstack:app.renderProject.from: expected '<org>/<project>/<stack>'"]);

@@ -49,10 +49,10 @@ describe("branch → stack mapping", () => {
         encoding: "utf8",
         env: { ...process.env, PULUMI_BACKEND_URL: backend },
       });
-    expect(run(["main"])).toBe("stack=prod\nqualified=acme/webstack/prod\nenvironment=production\n");
-    expect(run(["feature/x"])).toBe("stack=\nqualified=\nenvironment=\n");
-    expect(run(["refs/heads/staging"], "s3://acme-pulumi-state")).toBe("stack=staging\nqualified=organization/webstack/staging\nenvironment=staging\n");
-    expect(run(["--pr", "9"])).toBe("stack=pr-9\nqualified=acme/webstack/pr-9\nenvironment=preview\n");
+    expect(run(["main"])).toBe("stack=prod\nqualified=acme/webstack/prod\nenvironment=production\ndrift_environment=production-drift\n");
+    expect(run(["feature/x"])).toBe("stack=\nqualified=\nenvironment=\ndrift_environment=\n");
+    expect(run(["refs/heads/staging"], "s3://acme-pulumi-state")).toBe("stack=staging\nqualified=organization/webstack/staging\nenvironment=staging\ndrift_environment=staging-drift\n");
+    expect(run(["--pr", "9"])).toBe("stack=pr-9\nqualified=acme/webstack/pr-9\nenvironment=preview\ndrift_environment=\n");
     expect(() => run(["--all"])).toThrow(/usage: branch-stack.ts <branch> \| --pr <number>/);
   });
 });

@@ -1,5 +1,9 @@
-import { describe, expect, it } from "vitest";
-import { branchClaims, prStackSkipReason, type PullRequestFacts } from "../../scripts/pr-stack-eligibility";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { branchClaims, branchProblem, openPullNumbers, prStackSkipReason, type PullRequestFacts } from "../../scripts/pr-stack-eligibility";
+import { PREVIEW_TEMPLATE } from "../../synth/stack-file";
+import { startGitHubStandIn, type GitHubStandIn } from "./github-stand-in";
 import { ROOT } from "../harness";
 import { runScript } from "./run-script";
 
@@ -62,5 +66,56 @@ describe("which PRs get a pr-<n> stack", () => {
     expect(run.code).toBe(0);
     expect(run.outputs).toMatch(/^create=false\nreason=No PR stack for #12: branch `bob` already deploys to stack `dev`.*\n$/);
     expect(run.stdout).toMatch(/^::notice::No PR stack for #12: branch `bob`/);
+  });
+});
+
+describe("branch names the config refuses, and one stack per head branch", () => {
+  let gh: GitHubStandIn;
+  beforeAll(async () => void (gh = await startGitHubStandIn()));
+  afterAll(() => gh.close());
+  const template = readFileSync(join(ROOT, PREVIEW_TEMPLATE), "utf8");
+
+  it("applies the config's branch-name rule: valid git branches the schema refuses get a reason, not a red job", () => {
+    const long = `feature/${"x".repeat(100)}`;
+    for (const head of ["renovate/@types-node-20.x", "fix#12", long]) {
+      const problem = branchProblem(template, 12, head);
+      expect(problem, head).toBe("expected a git branch name");
+      expect(prStackSkipReason(pr({ headRef: head, branchProblem: problem }), claims)).toBe(
+        `No PR stack for #12: branch \`${head}\` cannot be a stack's branch (expected a git branch name). ` +
+          "Push the work to a branch named with letters, digits, '.', '_', '/' and '-' only, at most 100 characters, to get one. The tests and the offline synth diff still run.",
+      );
+    }
+    expect(branchProblem(template, 12, "feature/login")).toBeUndefined();
+  });
+
+  it("the oldest open PR from a branch keeps its stack; a second PR from it gets a reason", async () => {
+    const open = openPullNumbers((gh.openPulls["acme:feature/search"])!, "feature/search");
+    expect(open).toEqual([21, 24]);
+    expect(prStackSkipReason(pr({ number: 21, headRef: "feature/search", openFromHead: open }), claims)).toBeUndefined();
+    expect(prStackSkipReason(pr({ number: 24, headRef: "feature/search", openFromHead: open }), claims)).toBe(
+      "No PR stack for #24: branch `feature/search` already has the stack `pr-21` of the older PR #21, and one branch gets one stack. This PR gets its own when #21 closes and it is pushed again.",
+    );
+    expect(() => openPullNumbers(gh.openPulls["acme:feature/rate-limited"]!, "feature/rate-limited")).toThrow(
+      /^GitHub answered 403 about the open PRs from feature\/rate-limited: API rate limit exceeded/,
+    );
+  });
+
+  it("the command asks GitHub only when the PR could get a stack, and says why in one notice", async () => {
+    const env = { GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: "acme/ott", GITHUB_TOKEN: "ghs_test" };
+    const args = (n: number, head: string) => ["--pr", String(n), "--head", head, "--head-repo", "acme/ott", "--base-repo", "acme/ott", "--author", "dave"];
+    const [renovate, second, first] = await Promise.all([
+      runScript("scripts/pr-stack-eligibility.ts", args(40, "renovate/@types-node-20.x"), { env }),
+      runScript("scripts/pr-stack-eligibility.ts", args(24, "feature/search"), { env }),
+      runScript("scripts/pr-stack-eligibility.ts", args(21, "feature/search"), { env }),
+    ]);
+    expect(renovate.code).toBe(0);
+    expect(renovate.outputs).toMatch(/^create=false\nreason=No PR stack for #40: branch `renovate\/@types-node-20\.x` cannot be a stack's branch/);
+    expect(renovate.stdout.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(second.outputs).toMatch(/^create=false\nreason=No PR stack for #24: branch `feature\/search` already has the stack `pr-21`/);
+    expect(first.outputs).toBe("create=true\nreason=\n");
+    expect(gh.requests.filter((r) => r.includes("state=open"))).toEqual([
+      "GET /repos/acme/ott/pulls?state=open&per_page=100&head=acme%3Afeature%2Fsearch Bearer ghs_test",
+      "GET /repos/acme/ott/pulls?state=open&per_page=100&head=acme%3Afeature%2Fsearch Bearer ghs_test",
+    ]);
   });
 });

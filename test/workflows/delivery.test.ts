@@ -9,6 +9,12 @@ import { environmentOf, expand, needsOf, parse, secretsIn, stepIndex, triggers, 
 
 const PR_EVENTS = ["pull_request", "pull_request_target"];
 const FROM_TARGET = "${{ needs.target.outputs.environment }}";
+/** drift.yml's job: the stack's drift environment (no reviewers), from the same call. */
+const FROM_TARGET_DRIFT = "${{ needs.target.outputs.drift-environment }}";
+const TARGET_OUTPUT: Record<string, [string, string]> = {
+  [FROM_TARGET]: ["environment", "${{ steps.target.outputs.environment }}"],
+  [FROM_TARGET_DRIFT]: ["drift-environment", "${{ steps.target.outputs.drift_environment }}"],
+};
 
 /**
  * Where credentials may go. GitHub gates only environment secrets behind an environment's
@@ -31,13 +37,14 @@ function credentialProblems(workflows: [string, Workflow][]): string[] {
         problems.push(`${where}: reads ${secrets.join(", ")} without an environment`);
       } else if (prTriggered) {
         if (env !== "preview") problems.push(`${where}: a pull-request workflow's job uses '${env}', not 'preview'`);
-      } else if (env !== "preview" && env !== FROM_TARGET) {
+      } else if (env !== "preview" && !(env in TARGET_OUTPUT)) {
         problems.push(`${where}: environment '${env}' is not the one scripts/branch-stack.ts picks with the stack`);
-      } else if (env === FROM_TARGET) {
+      } else if (env in TARGET_OUTPUT) {
         const target = wf.jobs.target;
         const picks = target?.steps.find((s) => s.id === "target")?.run?.includes("scripts/branch-stack.ts");
         const sameStack = JSON.stringify(job).includes("needs.target.outputs.qualified") && JSON.stringify(job).includes("needs.target.outputs.stack");
-        if (!needsOf(job).includes("target") || target?.outputs?.environment !== "${{ steps.target.outputs.environment }}" || !picks || !sameStack) {
+        const [output, value] = TARGET_OUTPUT[env]!;
+        if (!needsOf(job).includes("target") || target?.outputs?.[output] !== value || !picks || !sameStack) {
           problems.push(`${where}: its environment and its stack do not both come from scripts/branch-stack.ts`);
         }
       }
@@ -82,7 +89,7 @@ jobs:
     ]);
   });
 
-  it("the jobs that can reach prod are deploy's and drift's, and only ever under 'production'", () => {
+  it("the jobs that can reach prod are deploy's under 'production' and drift's under 'production-drift'", () => {
     const prod = BRANCH_STACKS.find((t) => t.stack === "prod")!;
     // What a job gets when branch-stack.ts maps the branch that deploys prod.
     const target = stackForBranch(`refs/heads/${prod.branch}`)!;
@@ -91,17 +98,17 @@ jobs:
       for (const [id, job] of Object.entries(wf.jobs)) {
         const env = environmentOf(job);
         if (!env || secretsIn(job).length === 0) continue;
-        const got = expand(env, { "needs.target.outputs.environment": target.githubEnvironment });
-        if (env === FROM_TARGET) {
-          reach.push(`${file}/${id}`);
-          expect(got, `${file}/${id}`).toBe("production");
-        } else {
-          expect(got, `${file}/${id}`).toBe("preview");
-        }
+        const got = expand(env, { "needs.target.outputs.environment": target.githubEnvironment, "needs.target.outputs.drift-environment": target.driftEnvironment });
+        if (env in TARGET_OUTPUT) reach.push(`${file}/${id} ${got}`);
+        else expect(got, `${file}/${id}`).toBe("preview");
       }
     }
-    expect(reach.sort()).toEqual(["deploy.yml/up", "drift.yml/drift"]);
-    expect(stackForBranch("main")).toMatchObject({ stack: "prod", githubEnvironment: "production" });
+    // The rotation names the branch's environment too, but its target job fails on any stack but the
+    // role's owner (scripts/preview-role.ts, test/scripts/preview-role.test.ts), so it never starts on prod.
+    expect(reach.sort()).toEqual(["deploy.yml/up production", "drift.yml/drift production-drift", "rotate-preview-role.yml/rotate production"]);
+    expect(stackForBranch("main")).toMatchObject({ stack: "prod", githubEnvironment: "production", driftEnvironment: "production-drift" });
+    // A drift environment is never a deploy environment: those may have reviewers.
+    for (const t of BRANCH_STACKS) expect(BRANCH_STACKS.map((b) => b.githubEnvironment)).not.toContain(t.driftEnvironment);
   });
 
   it("the PR preview job previews dev or staging with preview credentials, never prod", () => {
@@ -123,7 +130,8 @@ describe("docs/delivery.md says where each secret lives", () => {
       for (const job of Object.values(wf.jobs)) {
         const env = environmentOf(job);
         if (!env) continue;
-        const envs = env === FROM_TARGET ? BRANCH_STACKS.map((t) => t.githubEnvironment) : [env];
+        const envs =
+          env === FROM_TARGET ? BRANCH_STACKS.map((t) => t.githubEnvironment) : env === FROM_TARGET_DRIFT ? BRANCH_STACKS.map((t) => t.driftEnvironment) : [env];
         for (const secret of secretsIn(job)) for (const e of envs) (out.get(secret) ?? out.set(secret, new Set()).get(secret)!).add(e);
       }
     }
@@ -245,7 +253,7 @@ describe("drift.yml", () => {
     expect(start.steps.map((s) => s.run)).toEqual(['gh workflow run drift.yml --repo "$REPO" --ref "$BRANCH"']);
     expect(secretsIn(start)).toEqual([]);
     expect(wf.jobs.target!.if).toBe("github.event_name == 'workflow_dispatch'");
-    expect(environmentOf(drift)).toBe("${{ needs.target.outputs.environment }}");
+    expect(environmentOf(drift)).toBe(FROM_TARGET_DRIFT);
   });
 
   it("previews the commit of the last successful update, not the branch head", () => {
@@ -255,7 +263,7 @@ describe("drift.yml", () => {
     expect(history).toBeGreaterThan(-1);
     expect(drift.steps[history]!.id).toBe("deployed");
     expect(drift.steps[history]!.run).toContain('pulumi stack history --stack "$STACK" --json');
-    expect(drift.steps[checkout]!.with).toEqual({ ref: "${{ steps.deployed.outputs.sha }}", path: "deployed" });
+    expect(drift.steps[checkout]!.with).toEqual({ ref: "${{ steps.deployed.outputs.sha }}", path: "deployed", "persist-credentials": false });
     expect(history).toBeLessThan(checkout);
     expect(checkout).toBeLessThan(preview);
     expect(drift.steps[preview]!.run).toMatch(/\(cd deployed && pulumi preview --stack "\$STACK" --refresh --expect-no-changes --diff /);
@@ -361,7 +369,7 @@ jobs:
     expect(exists.run).toContain('pulumi stack select "$STACK" --non-interactive 2> select.err || code=$?');
     expect(exists.run).toContain('scripts/stack-exists.ts "$STACK" "$code" select.err');
     const run = job.steps.find((s) => s.run?.includes("pulumi destroy"))!;
-    expect(run.if).toBe("steps.exists.outputs.exists == 'true'");
+    expect(run.if).toBe("steps.closed.outputs.proceed == 'true' && steps.exists.outputs.exists == 'true'");
     expect(run.run).toMatch(/pulumi destroy --stack "\$STACK" --config-file stacks\/preview\.yaml --yes/);
     expect(run.run).toContain('pulumi stack rm "$STACK" --yes');
   });

@@ -26,40 +26,55 @@ function webstackArgs(step: Step): string[] {
   return filled.split(/\s+/).filter(Boolean);
 }
 
+const AFTER_UP = "(steps.up.outcome == 'success' || steps.up.outcome == 'failure')";
+
 describe("deploy.yml runs webstack around pulumi up", () => {
-  it("backs prod up before the update and keeps the dump 7 days, where the repository is private", () => {
+  it("backs prod up before the update, encrypted into the stack's bucket by webstack: no dump leaves as an artifact", () => {
     expect(at("Install the Pulumi CLI")).toBeLessThan(at("Back up the production database"));
     expect(at("Back up the production database")).toBeLessThan(at("pulumi up"));
     const backup = named("Back up the production database");
     expect(backup.if).toBe(`${GUARD} && ${PROD}`);
-    expect(webstackArgs(backup)).toEqual(["backup", "acme/webstack/prod", "--out", "backups", "--if-deployed"]);
-    const keep = named("Keep the backup for 7 days");
-    expect(keep.uses).toBe("actions/upload-artifact@v4");
-    expect(keep.with).toMatchObject({ path: "backups/", "retention-days": 7 });
-    expect(keep.if).toBe(`${GUARD} && ${PROD} && github.event.repository.private`);
-    expect(at("Keep the backup for 7 days")).toBeLessThan(at("pulumi up"));
+    expect(webstackArgs(backup)).toEqual(["backup", "acme/webstack/prod", "--if-deployed"]);
+    const artifacts = up.steps.filter((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    for (const a of artifacts) expect(String(a.with?.path), a.name).not.toMatch(/backup/);
   });
 
-  it("verifies after every update, and only after a successful one", () => {
+  it("updates with refresh, so a redeploy repairs drift", () => {
+    expect(named("pulumi up").with).toMatchObject({ command: "up", refresh: true });
+    expect(named("pulumi up").id).toBe("up");
+  });
+
+  it("verifies after every update, failed ones included, and writes the report rollback reads", () => {
     const verify = named("Verify the release");
     expect(at("pulumi up")).toBeLessThan(at("Verify the release"));
-    expect(verify.if).toBe(GUARD); // every stack; an implicit success() skips it when pulumi up failed
-    expect(webstackArgs(verify)).toEqual(["verify", "acme/webstack/prod", "--timeout", "15m"]);
+    // `!cancelled()`: without a status function, GitHub adds success() and skips it after a failed up.
+    expect(verify.if).toBe(`!cancelled() && ${GUARD} && ${AFTER_UP}`);
+    expect(webstackArgs(verify)).toEqual(["verify", "acme/webstack/prod", "--timeout", "15m", "--report", "verify.json"]);
   });
 
-  it("on prod, a failed verify rolls back and the job stays failed", () => {
+  it("on prod, a failed verify rolls back only the failing components and the job stays failed", () => {
     const rollback = named("Roll back production");
-    expect(rollback.if).toBe(`failure() && ${GUARD} && ${PROD} && steps.verify.outcome == 'failure'`);
-    expect(rollback.run).toMatch(/ --json > rollback\.json$/);
-    expect(webstackArgs(rollback)).toEqual(["rollback", "acme/webstack/prod", "--json"]);
+    expect(rollback.if).toBe(`!cancelled() && ${GUARD} && ${PROD} && steps.verify.outcome == 'failure'`);
+    expect(rollback.run).toMatch(/ --json > rollback\.json\n?$/);
+    expect(rollback.run).toContain("if [ ! -s verify.json ]; then");
+    expect(webstackArgs(rollback)).toEqual(["rollback", "acme/webstack/prod", "--only-failing", "verify.json", "--json"]);
     expect((rollback as Record<string, unknown>)["continue-on-error"]).toBeUndefined();
   });
 
-  it("notifies on success and on failure with the stack, commit, run and what was rolled back", () => {
+  it("keeps the reports under a name unique to the run attempt", () => {
+    const keep = named("Keep the release reports");
+    expect(keep.if).toBe(`always() && ${GUARD}`);
+    expect(String(keep.with?.name)).toBe("release-${{ needs.target.outputs.stack }}-${{ github.run_id }}-${{ github.run_attempt }}");
+    for (const s of up.steps.filter((x) => x.uses?.startsWith("actions/upload-artifact@"))) expect(String(s.with?.name)).toContain("github.run_attempt");
+  });
+
+  it("notifies on success and on failure (a failed up included) with the stack, commit, run attempt and what was rolled back", () => {
     const notify = named("Notify the team");
     expect(at("Notify the team")).toBe(up.steps.length - 1);
     expect(notify.if).toBe(`always() && ${GUARD}`);
-    expect(notify.env).toMatchObject({ STACK: "${{ needs.target.outputs.qualified }}", SHA: "${{ github.sha }}", STATUS: "${{ job.status }}" });
+    expect(notify.env).toMatchObject({ SHA: "${{ github.sha }}", STATUS: "${{ job.status }}" });
+    expect(notify.env?.RUN_URL).toContain("/attempts/${{ github.run_attempt }}");
+    expect(up.env?.STACK).toBe("${{ needs.target.outputs.qualified }}");
     expect(notify.run).toContain('if [ -s rollback.json ]; then rolled=(--rolled-back rollback.json); fi');
     expect(webstackArgs(notify)).toEqual(["notify", "acme/webstack/prod", "--status", "x", "--commit", "x", "--run-url", "x", "--rolled-back", "rollback.json"]);
     expect((notify as Record<string, unknown>)["continue-on-error"]).toBe(true);
@@ -73,7 +88,8 @@ describe("deploy.yml runs webstack around pulumi up", () => {
       const args = webstackArgs(step).map((a) => (a === "x" && step.name === "Notify the team" ? "failure" : a));
       // Past the command-line checks, each stops at the missing outputs file: verb, stack and flags are valid.
       expect(await run([...args, "--outputs", "missing.json"], t.ops()), step.name).toBe(2);
-      expect(t.err, step.name).toEqual(["--outputs missing.json: no such file"]);
+      // rollback reads verify's report before the outputs: its missing file stops it just as early.
+      expect(t.err, step.name).toEqual([expect.stringMatching(/^--(outputs missing\.json|only-failing verify\.json): no such file/)]);
     }
   });
 });
