@@ -7,8 +7,15 @@ import { nameProblem } from "../providers/names";
 import { applyTransform, type ResourceTransform } from "./transform";
 
 /** Vercel Authentication scopes (the project's `vercelAuthentication.deploymentType`). */
-export const VERCEL_AUTHENTICATION = ["standardProtectionNew", "standardProtection", "allDeployments", "onlyPreviewDeployments", "none"] as const;
-export type VercelAuthentication = (typeof VERCEL_AUTHENTICATION)[number];
+export const VercelAuthentication = {
+  standardProtectionNew: "standardProtectionNew",
+  standardProtection: "standardProtection",
+  allDeployments: "allDeployments",
+  onlyPreviewDeployments: "onlyPreviewDeployments",
+  none: "none",
+} as const;
+export type VercelAuthentication = (typeof VercelAuthentication)[keyof typeof VercelAuthentication];
+export const VERCEL_AUTHENTICATION = Object.values(VercelAuthentication) as [VercelAuthentication, ...VercelAuthentication[]];
 
 /**
  * What a created project gets when args do not say: Vercel's own default for new projects, set

@@ -20,7 +20,7 @@ export {
 export type { RenderServiceArgs } from "../providers/render/service-resource";
 export type { RenderCustomDomainArgs } from "../providers/render/custom-domain-resource";
 
-export { FrontendSite, type FrontendCustomEnvironment, type FrontendSiteArgs, type FrontendSiteOptions } from "./frontend-site";
+export { FrontendSite, VercelAuthentication, type FrontendCustomEnvironment, type FrontendSiteArgs, type FrontendSiteOptions } from "./frontend-site";
 export { NetlifyFrontend, type NetlifyFrontendArgs, type NetlifyFrontendOptions } from "./netlify-site";
 export { createFrontend, frontendHost, type FrontendHandle, type FrontendHost, type FrontendHostName, type FrontendSiteSpec, type FrontendWiring } from "./frontend-host";
 export { apiUrlVariables, type ApiUrlArgs, type DomainEntry, type FrontendUrls } from "./env-wiring";
