@@ -248,6 +248,10 @@ export function setAllowConnections(p: ReplayProvider, name: string, allow: bool
 
 // --- resource_postgresql_grant_role.go ------------------------------------------------------
 
+/** Notices but a GrantRole's own revoke before its first grant, which has nothing to revoke yet. */
+export const effectiveNotices = (notices: string[]): string[] =>
+  notices.filter((n) => !/^WARNING: role "[^"]+" (is not a member of role "[^"]+"|has not been granted membership in role "[^"]+" by role "[^"]+")$/.test(n));
+
 /** resourcePostgreSQLGrantRoleCreate: revoke, then grant, in one transaction on the provider's database. */
 export function createGrantRole(p: ReplayProvider, g: { role: string; grantRole: string }): Promise<void> {
   return p.transaction(p.config.database, async (txn) => {
