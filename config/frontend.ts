@@ -22,7 +22,10 @@ export const NETLIFY_PLANS = ["free", "personal", "pro", "starter"] as const;
 export type NetlifyPlan = (typeof NETLIFY_PLANS)[number];
 
 /** Keys that only mean something on Vercel: refused with `host: netlify`. */
-const VERCEL_ONLY = ["teamId", "projectId", "framework", "installCommand", "vercelAuthentication"] as const;
+const VERCEL_ONLY = ["teamId", "framework", "installCommand", "vercelAuthentication"] as const;
+
+const VERCEL_PROJECT_ID = /^prj_[A-Za-z0-9]+$/;
+const NETLIFY_SITE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Netlify-only settings (`webstack:frontend.netlify`), read when `host: netlify`. */
 export const netlifySchema = z
@@ -63,10 +66,9 @@ export const frontendSchema = z
       .describe("Non-production stack that owns the Vercel project, read through a StackReference; never a production stack: use 'projectId'."),
     projectId: z
       .string()
-      .regex(/^prj_[A-Za-z0-9]+$/, "expected a Vercel project id ('prj_…')")
       .optional()
       .describe(
-        "Id of the Vercel project to add this stack's variables and domains to: the owner stack's 'frontendProjectId' output (e.g. prod's), or a project managed outside webstack.",
+        "Id of the Vercel project ('prj_…') or Netlify site (a UUID) to add this stack's variables and domains to: the owner stack's 'frontendProjectId' output (e.g. prod's), or one managed outside webstack.",
       ),
     framework: z.string().min(1).optional().describe("Vercel framework preset, e.g. 'nextjs' (the default) or 'vite'."),
     rootDirectory: z.string().optional().describe("Monorepo folder of the frontend, e.g. 'web'."),
@@ -124,6 +126,10 @@ export const frontendSchema = z
   })
   .strict()
   .superRefine((f, ctx) => {
+    if (f.projectId !== undefined && !(f.host === "netlify" ? NETLIFY_SITE_ID : VERCEL_PROJECT_ID).test(f.projectId)) {
+      const want = f.host === "netlify" ? "a Netlify site id (a UUID)" : "a Vercel project id ('prj_…')";
+      ctx.addIssue({ code: "custom", path: ["projectId"], message: `expected ${want}: the owner stack's 'frontendProjectId' output` });
+    }
     if (f.host === "netlify") {
       for (const k of VERCEL_ONLY) {
         if (f[k] !== undefined) ctx.addIssue({ code: "custom", path: [k], message: "a Vercel setting; remove it with host: netlify" });

@@ -316,11 +316,15 @@ function graphOf(collected: Collected[]): DashboardData["graph"] {
       const owner = v.bucket.owner;
       link(v.stack, owner, { id: `bucket:${v.bucket.id}`, kind: "bucket", label: `bucket ${v.bucket.id}` }, "bucket");
     }
+    // A stack below production names the owner's project by id (plain config), never by reading it:
+    // the owner is the shown stack whose outputs carry that id.
     const rp = config?.app.renderProject;
-    const rpOwner = o.renderProjectId ? v.stack : rp && "from" in rp && rp.from ? short(rp.from) : undefined;
+    const rpById = rp && "id" in rp && rp.id ? collected.find((c) => c.outputs?.renderProjectId === rp.id)?.view.stack : undefined;
+    const rpOwner = o.renderProjectId ? v.stack : (rpById ?? (rp && "from" in rp && rp.from ? short(rp.from) : undefined));
     if (rpOwner) link(v.stack, rpOwner, { id: `render-project:${rpOwner}`, kind: "render-project", label: `Render project (${rpOwner})` }, "Render project");
     if (o.frontendProjectId) {
-      const owner = o.frontendOwnsProduction ? v.stack : config?.frontend?.from ? short(config.frontend.from) : undefined;
+      const byId = collected.find((c) => c.outputs?.frontendOwnsProduction && c.outputs.frontendProjectId === o.frontendProjectId)?.view.stack;
+      const owner = o.frontendOwnsProduction ? v.stack : (byId ?? (config?.frontend?.from ? short(config.frontend.from) : undefined));
       link(v.stack, owner, { id: `vercel-project:${o.frontendProjectId}`, kind: "vercel-project", label: `Vercel ${config?.frontend?.name ?? o.frontendProjectId}` }, "Vercel project");
     }
   }

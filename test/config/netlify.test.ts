@@ -28,7 +28,7 @@ describe("webstack:frontend.host: netlify, offline", () => {
   it("a staging stack on Netlify: CORS and FRONTEND_URL from Netlify's URL rules", () => {
     const raw = example();
     raw.environment = "staging";
-    raw.frontend = { ...raw.frontend, from: "acme/webstack/prod", branch: "staging", previewDefault: true, domains: [{ domain: "staging.shop.example.com", gitBranch: "staging" }] };
+    raw.frontend = { ...raw.frontend, projectId: "3f0c2d6e-9a41-4b8e-8f7a-2c5d1e0b9a77", branch: "staging", previewDefault: true, domains: [{ domain: "staging.shop.example.com", gitBranch: "staging" }] };
     for (const k of ["rootDirectory", "buildCommand"]) delete raw.frontend[k];
     const r = validateStackConfig(raw);
     if (!r.ok) throw new Error(r.errors.join("\n"));
@@ -59,7 +59,7 @@ describe("webstack:frontend.host: netlify, offline", () => {
     );
     const staging = example();
     staging.environment = "staging";
-    staging.frontend = { ...staging.frontend, from: "acme/webstack/prod", branch: "staging", netlify: { plan: "free" }, domains: [{ domain: "preview.shop.example.com", gitBranch: "staging" }] };
+    staging.frontend = { ...staging.frontend, projectId: "3f0c2d6e-9a41-4b8e-8f7a-2c5d1e0b9a77", branch: "staging", netlify: { plan: "free" }, domains: [{ domain: "preview.shop.example.com", gitBranch: "staging" }] };
     for (const k of ["rootDirectory", "buildCommand"]) delete staging.frontend[k];
     expect(errors(staging)).toContain(
       "webstack:frontend.domains[0].domain: Netlify serves a branch on '<branch>.<domain>': expected 'staging.<a domain on Netlify DNS>', got 'preview.shop.example.com'",

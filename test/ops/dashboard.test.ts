@@ -94,7 +94,8 @@ beforeAll(async () => {
       frontendOwnsProduction: true,
       databaseMode: "isolated",
       renderPostgresId: prodDb!.id,
-      renderProjectId: "prj-ott0001",
+      // The id staging, dev and the PR template name in webstack:app.renderProject.id.
+      renderProjectId: "prj-cs1ott7acme2proj0x0",
       cacheId: prodKv!.id,
       bucketName: "ott-prod-files",
       ...cron("prod", ["*/5 * * * *"]),
