@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
@@ -43,6 +43,38 @@ async function synthAt(dir: string, stack: string): Promise<SynthResult> {
   }
 }
 
+/**
+ * A checkout's stacks, by its own synth CLI: all in one process when that CLI takes several
+ * stacks (`--out-dir`), else one process per stack, as older refs need.
+ */
+async function synthAll(dir: string, stacks: string[]): Promise<SynthResult[]> {
+  const cli = join(dir, "synth", "cli.ts");
+  if (stacks.length === 0) return [];
+  if (!existsSync(cli)) return stacks.map(() => ({ manifest: null }));
+  if (!readFileSync(cli, "utf8").includes('"out-dir"')) return pool(stacks.map((s) => () => synthAt(dir, s)), Math.max(4, 2 * cpus().length));
+  const out = mkdtempSync(join(tmpdir(), "webstack-synth-out-"));
+  try {
+    const failed = await exec(process.execPath, ["--require", LAUNCHER, "synth/cli.ts", ...stacks, "--format", "json", "--out-dir", out], {
+      cwd: dir,
+      env: { ...process.env, WEBSTACK_DEBUG: "" },
+      maxBuffer: 256 * 1024 * 1024,
+    }).then(
+      () => undefined,
+      (err: any) => String(err.stderr || err.message),
+    );
+    return stacks.map((stack): SynthResult => {
+      const manifest = join(out, `${stack}.json`);
+      if (existsSync(manifest)) return { manifest: JSON.parse(readFileSync(manifest, "utf8")) as Manifest };
+      const error = join(out, `${stack}.error`);
+      if (!existsSync(error)) return { error: failed ?? `synth wrote nothing for '${stack}'` };
+      const { code, message } = JSON.parse(readFileSync(error, "utf8")) as { code: number; message: string };
+      return code === 2 ? { manifest: null } : { error: message + "\n" }; // 2: unknown stack at this ref
+    });
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 /** `git archive <sha>` unpacked into a fresh temp dir: no change to the repo or its worktrees. */
 async function checkout(root: string, sha: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "webstack-synth-diff-"));
@@ -80,13 +112,15 @@ export async function synthDiff(root: string, baseRef: string): Promise<{ report
     const baseStacks = new Set(stacksIn(baseDir));
     const headStacks = new Set(stacksIn(root));
     const stacks = [...new Set([...baseStacks, ...headStacks])].sort();
-    const none = async (): Promise<SynthResult> => ({ manifest: null });
-    const tasks = stacks.flatMap((s) => [
-      () => (baseStacks.has(s) ? synthAt(baseDir, s) : none()),
-      () => (headStacks.has(s) ? synthAt(root, s) : none()),
-    ]);
-    // A synth waits part of its time (about 1 s of CPU in 2.5 s of wall), so run two per core.
-    const results = await pool(tasks, Math.max(4, 2 * cpus().length));
+    // Each side in one process of its own CLI; the two sides run side by side.
+    const side = async (dir: string, has: Set<string>) => {
+      const names = stacks.filter((s) => has.has(s));
+      const results = await synthAll(dir, names);
+      return new Map(names.map((s, i) => [s, results[i]!]));
+    };
+    const [atBase, atHead] = await Promise.all([side(baseDir, baseStacks), side(root, headStacks)]);
+    const none: SynthResult = { manifest: null };
+    const results = stacks.flatMap((s) => [atBase.get(s) ?? none, atHead.get(s) ?? none]);
 
     const report: DiffReport = { base: `\`${baseRef}\` (${sha.slice(0, 7)})`, head: `working tree${head ? ` (${head})` : ""}`, diffs: [], errors: [] };
     stacks.forEach((stack, i) => {
