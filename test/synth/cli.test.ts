@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { ROOT } from "../harness";
 import { formats } from "../../synth/format";
@@ -38,15 +38,29 @@ function repoWithStack(stack: string, edit: (config: Record<string, any>) => voi
   return dir;
 }
 
+/** `npm run snapshots`: every committed stack in one process, each to `<dir>/<stack>.json`. */
+let snapshotRun: Promise<{ code: number; stdout: string; stderr: string; dir: string }> | undefined;
+function snapshotsOnce() {
+  snapshotRun ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), "webstack-snapshots-"));
+    return { ...(await synth(["prod", "staging", "dev", "--format", "json", "--out-dir", dir])), dir };
+  })();
+  return snapshotRun;
+}
+afterAll(async () => {
+  if (snapshotRun) rmSync((await snapshotRun).dir, { recursive: true, force: true });
+});
+
 describe("npm run synth", () => {
   it.each(["prod", "staging", "dev"])("matches the committed snapshot of %s", async (stack) => {
-    const r = await synth([stack, "--format", "json"]);
+    const r = await snapshotsOnce();
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
+    const out = readFileSync(join(r.dir, `${stack}.json`), "utf8");
     const committed = readFileSync(join(ROOT, "snapshots", "synth", `${stack}.json`), "utf8");
     // On a deliberate change: npm run snapshots, then review the diff in the PR.
-    expect(r.stdout).toBe(committed);
-    expect(r.stdout).not.toContain(SECURE_PLACEHOLDER);
+    expect(out).toBe(committed);
+    expect(out).not.toContain(SECURE_PLACEHOLDER);
   });
 
   it("prints a tree by default, ending with the stack's monthly cost and warnings, and mermaid on request", async () => {
@@ -56,6 +70,10 @@ describe("npm run synth", () => {
     expect(table.stdout).toContain("\nMonthly cost: $0.00, plus shared account fees: Render workspace tea-cs1ott7acme2prod4x0 ≈$25.00 (--format cost lists each resource)\n\nWarnings:\n  ! Render workspace tea-cs1ott7acme2prod4x0: free web services would run 850 h a month");
     const mermaid = await synth(["dev", "--format", "mermaid"]);
     expect(mermaid.stdout.startsWith("graph TD\n")).toBe(true);
+    // One stack per process prints what the snapshots' several-stack run wrote.
+    const committed = JSON.parse(readFileSync(join(ROOT, "snapshots", "synth", "dev.json"), "utf8"));
+    expect(table.stdout).toBe(formats.table(committed));
+    expect(mermaid.stdout).toBe(formats.mermaid(committed));
   });
 
   it("prints each resource's plan and monthly price with --format cost, and ends markdown with the total", async () => {
