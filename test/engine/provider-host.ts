@@ -107,7 +107,7 @@ export class ProviderHost {
   /** Starts the host as the engine does: `node <sdk>/cmd/dynamic-provider/index.js <engine address>`, port on stdout. */
   static async start(opts: ProviderHostOptions = {}): Promise<ProviderHost> {
     // The host only needs the engine's address to exist as an argument; it never dials it.
-    const child = spawn(process.execPath, [...(process.env.HOSTPROF ? ["-r", "/tmp/sigexit.js", "--cpu-prof", "--cpu-prof-dir=/tmp/prof-sf-host"] : []), "-r", NATIVE_STRINGS, HOST_ENTRY, "127.0.0.1:1"], {
+    const child = spawn(process.execPath, ["-r", NATIVE_STRINGS, HOST_ENTRY, "127.0.0.1:1"], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, ...opts.env },
       stdio: ["pipe", "pipe", "pipe"],
