@@ -18,6 +18,10 @@ const provproto = require(resolve(SDK, "proto", "provider_pb"));
 const provrpc = require(resolve(SDK, "proto", "provider_grpc_pb"));
 const statusproto = require(resolve(SDK, "proto", "status_pb"));
 
+// Native UTF-8 string encoding in this process and in the host (see native-strings.cjs).
+const NATIVE_STRINGS = resolve(__dirname, "native-strings.cjs");
+require(NATIVE_STRINGS);
+
 export const HOST_ENTRY = resolve(SDK, "cmd", "dynamic-provider", "index.js");
 /** Pulumi's marker for a value not known yet (preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -103,7 +107,7 @@ export class ProviderHost {
   /** Starts the host as the engine does: `node <sdk>/cmd/dynamic-provider/index.js <engine address>`, port on stdout. */
   static async start(opts: ProviderHostOptions = {}): Promise<ProviderHost> {
     // The host only needs the engine's address to exist as an argument; it never dials it.
-    const child = spawn(process.execPath, [HOST_ENTRY, "127.0.0.1:1"], {
+    const child = spawn(process.execPath, ["-r", NATIVE_STRINGS, HOST_ENTRY, "127.0.0.1:1"], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, ...opts.env },
       stdio: ["pipe", "pipe", "pipe"],
