@@ -10,9 +10,10 @@ import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresUrl } from "../../components/connection-string";
 import { Database, pgIdentifier } from "../../components/database";
-import { synthesize } from "../../synth/run";
 import {
   effectiveNotices,
+  planDatabase,
+  type DatabasePlan,
   asDefaultPrivileges,
   closeConnections,
   asGrant,
@@ -75,48 +76,19 @@ function retarget(url: string, change: { user?: string; password?: string; datab
   });
 }
 
-interface Plan {
-  resources: PlannedResource[];
-  /** Owner connection string and each consumer's, as the component exports them. */
-  owner: string;
-  consumers: Record<string, string>;
-}
+type Plan = DatabasePlan;
 
 /** Registers a Database on this server under mocks and records each resource with its provider. */
-async function plan(name: string, stack: string, consumers: string[]): Promise<Plan> {
-  const providerOf = new Map<string, string>();
-  let db!: Database;
-  const m = await synthesize({
-    project: "webstack",
-    stack,
-    organization: "acme",
-    config: {},
-    revealSecrets: true,
-    program: () => {
-      const monitor = pulumi.runtime.getMonitor() as any;
-      const register = monitor.registerResource.bind(monitor);
-      monitor.registerResource = (req: any, cb: unknown) => {
-        const ref: string = req.getProvider();
-        if (ref) providerOf.set(`${req.getType()}::${req.getName()}`, ref.slice(0, ref.lastIndexOf("::")));
-        return register(req, cb);
-      };
-      db = new Database(name, {
-        app: "ott",
-        stack,
-        consumers,
-        sslmode: "disable",
-        adminConnection: { host: "127.0.0.1", port, username: ADMIN, password: pulumi.secret(ADMIN_PASSWORD), database: RENDER_DB },
-      });
-      return {};
-    },
-  });
-  const settle = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply((v) => (r(v), v)));
-  return {
-    resources: m.resources.map((r) => ({ ...r, provider: providerOf.get(`${r.type}::${r.name}`) })),
-    owner: await settle(db.connectionString),
-    consumers: await settle(db.consumerConnectionStrings),
-  };
-}
+const plan = (name: string, stack: string, consumers: string[]): Promise<Plan> =>
+  planDatabase(stack, () =>
+    new Database(name, {
+      app: "ott",
+      stack,
+      consumers,
+      sslmode: "disable",
+      adminConnection: { host: "127.0.0.1", port, username: ADMIN, password: pulumi.secret(ADMIN_PASSWORD), database: RENDER_DB },
+    }),
+  );
 
 const ofType = (p: Plan, type: string) => p.resources.filter((r) => r.type === type);
 const sorted = (xs: readonly string[]) => [...xs].sort();

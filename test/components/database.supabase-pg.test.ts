@@ -19,8 +19,7 @@ import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresUrl } from "../../components/connection-string";
 import { Database } from "../../components/database";
-import { synthesize } from "../../synth/run";
-import { closeConnections, deploy, effectiveNotices, type PlannedResource } from "./postgres-provider-replay";
+import { closeConnections, deploy, effectiveNotices, planDatabase } from "./postgres-provider-replay";
 
 let dir = "";
 let port = 0;
@@ -39,31 +38,9 @@ async function as<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
 }
 const urlFor = (user: string, password: string, database: string) => postgresUrl({ host: "127.0.0.1", port, user, password, database, sslmode: "disable" });
 
-async function plan(stack: string, consumers: string[]): Promise<{ resources: PlannedResource[]; owner: string; consumers: Record<string, string> }> {
-  const providerOf = new Map<string, string>();
-  let db!: Database;
-  const m = await synthesize({
-    project: "webstack",
-    stack,
-    organization: "acme",
-    config: {},
-    revealSecrets: true,
-    program: () => {
-      const monitor = pulumi.runtime.getMonitor() as any;
-      const register = monitor.registerResource.bind(monitor);
-      monitor.registerResource = (req: any, cb: unknown) => {
-        const ref: string = req.getProvider();
-        if (ref) providerOf.set(`${req.getType()}::${req.getName()}`, ref.slice(0, ref.lastIndexOf("::")));
-        return register(req, cb);
-      };
-      // As components/database-server.ts connects it with `ipv4: true` (no pooler here): `postgres` on database `postgres`.
-      db = new Database("db", { app: "ott", stack, consumers, sslmode: "disable", adminConnection: { host: "127.0.0.1", port, username: "postgres", password: pulumi.secret(PG_PASSWORD), database: "postgres" } });
-      return {};
-    },
-  });
-  const settle = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply((v) => (r(v), v)));
-  return { resources: m.resources.map((r) => ({ ...r, provider: providerOf.get(`${r.type}::${r.name}`) })), owner: await settle(db.connectionString), consumers: await settle(db.consumerConnectionStrings) };
-}
+const plan = (stack: string, consumers: string[]) =>
+  // As components/database-server.ts connects it with `ipv4: true` (no pooler here): `postgres` on database `postgres`.
+  planDatabase(stack, () => new Database("db", { app: "ott", stack, consumers, sslmode: "disable", adminConnection: { host: "127.0.0.1", port, username: "postgres", password: pulumi.secret(PG_PASSWORD), database: "postgres" } }));
 
 beforeAll(async () => {
   const initdb = postgresBin("initdb");

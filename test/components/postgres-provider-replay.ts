@@ -6,8 +6,11 @@
  * Statements, their order, their connection (which user, which database) and the catalog
  * queries that read state back are the provider's; error handling and logging are not.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { Client } from "pg";
+import type { Database } from "../../components/database";
 import type { ManifestResource } from "../../synth/manifest";
+import { synthesize } from "../../synth/run";
 
 export interface ProviderConfig {
   host: string;
@@ -446,6 +449,44 @@ export function readDefaultPrivileges(p: ReplayProvider, d: DefaultPrivilegesArg
 export interface PlannedResource extends ManifestResource {
   /** URN of the explicit provider the resource uses. */
   provider?: string;
+}
+
+/** What a Database registered under mocks: its resources, with their providers, and its connection strings. */
+export interface DatabasePlan {
+  resources: PlannedResource[];
+  /** Owner connection string and each consumer's, as the component exports them. */
+  owner: string;
+  consumers: Record<string, string>;
+}
+
+/** Registers the Database `build` makes, under mocks, and records each resource with the provider it names. */
+export async function planDatabase(stack: string, build: () => Database): Promise<DatabasePlan> {
+  const providerOf = new Map<string, string>();
+  let db!: Database;
+  const m = await synthesize({
+    project: "webstack",
+    stack,
+    organization: "acme",
+    config: {},
+    revealSecrets: true,
+    program: () => {
+      const monitor = pulumi.runtime.getMonitor() as any;
+      const register = monitor.registerResource.bind(monitor);
+      monitor.registerResource = (req: any, cb: unknown) => {
+        const ref: string = req.getProvider();
+        if (ref) providerOf.set(`${req.getType()}::${req.getName()}`, ref.slice(0, ref.lastIndexOf("::")));
+        return register(req, cb);
+      };
+      db = build();
+      return {};
+    },
+  });
+  const settle = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply((v) => (r(v), v)));
+  return {
+    resources: m.resources.map((r) => ({ ...r, provider: providerOf.get(`${r.type}::${r.name}`) })),
+    owner: await settle(db.connectionString),
+    consumers: await settle(db.consumerConnectionStrings),
+  };
 }
 
 /** The engine's order: a resource after its dependencies and its provider. */
