@@ -3,9 +3,34 @@
  * differ (the engine leaves the root stack out of a child's type chain, the mock monitor does
  * not), so resources are matched by type, name and their parent's type and name.
  */
+import { vi } from "vitest";
 import { SECRET, type Manifest } from "../../synth/manifest";
 import { redact, SECRET_SIG, SECRET_VALUE } from "../../synth/redact";
+import { synthesize } from "../../synth/run";
+import type { StackFile } from "../../synth/stack-file";
+import { runProgram, type ProgramRun } from "./program-host";
 import { UNKNOWN, type RecordedResource } from "./recording-engine";
+
+/** The offline synth of a stack file; its outputs are the module's exports, as cmd/run takes them. */
+export function synthFile(file: StackFile): Promise<Manifest> {
+  vi.resetModules();
+  return synthesize({
+    project: file.project,
+    stack: file.stack,
+    organization: "acme",
+    config: file.config,
+    secretKeys: file.secretKeys,
+    program: async () => ((await import("../../index.js")) as { default: unknown }).default,
+  });
+}
+
+/** A stack file through cmd/run in preview and in update (both at once), beside its offline synth. */
+export async function runBothModes(file: StackFile): Promise<{ runs: Record<"preview" | "update", ProgramRun>; synth: Manifest }> {
+  const children = Promise.all([runProgram({ file, dryRun: true }), runProgram({ file, dryRun: false })]);
+  const synth = await synthFile(file);
+  const [preview, update] = await children;
+  return { runs: { preview, update }, synth };
+}
 
 export interface Comparable {
   type: string;

@@ -4,39 +4,24 @@
  * synth registers, and the service key never leaves a secret. Lean: two runs, in parallel.
  */
 import { join } from "node:path";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Manifest } from "../../synth/manifest";
 import { readStackFile, type StackFile } from "../../synth/stack-file";
-import { synthesize } from "../../synth/run";
-import { fromManifest, fromRun } from "./compare-with-synth";
-import { ROOT, runProgram, type ProgramRun } from "./program-host";
+import { fromManifest, fromRun, runBothModes } from "./compare-with-synth";
+import { ROOT, type ProgramRun } from "./program-host";
 
 let file: StackFile;
 let synth: Manifest;
-const runs: Record<string, ProgramRun> = {};
+let runs: Record<"preview" | "update", ProgramRun>;
 
 beforeAll(async () => {
   const f = readStackFile(ROOT, "supabase-staging", join(ROOT, "stacks", "examples", "supabase.yaml"));
   file = { ...f, config: { ...f.config, "webstack:secrets": JSON.stringify({ STRIPE_SECRET_KEY: "sk_live_sb_5f0c2a91" }) }, secretKeys: [...f.secretKeys, "webstack:secrets"].sort() };
-  const children = Promise.all(
-    (["preview", "update"] as const).map(async (mode) => {
-      runs[mode] = await runProgram({ file, dryRun: mode === "preview" });
-    }),
-  );
-  vi.resetModules();
-  synth = await synthesize({
-    project: file.project,
-    stack: file.stack,
-    organization: "acme",
-    config: file.config,
-    secretKeys: file.secretKeys,
-    program: async () => ((await import("../../index.js")) as { default: unknown }).default,
-  });
-  await children;
+  ({ runs, synth } = await runBothModes(file));
 }, 120_000);
 
 describe("cmd/run with server: supabase", () => {
-  it.each(["preview", "update"])("%s: exits 0 and registers the Supabase project, bucket and database as the synth does", (mode) => {
+  it.each(["preview", "update"] as const)("%s: exits 0 and registers the Supabase project, bucket and database as the synth does", (mode) => {
     const run = runs[mode]!;
     expect(run.code, run.stderr).toBe(0);
     expect(run.logs.filter((l) => l.severity === "error")).toEqual([]);

@@ -7,7 +7,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { rawSections } from "../../config/raw";
 import { referencedSecrets } from "../../config/secrets";
 import { validateStackConfig } from "../../config/validate";
@@ -15,9 +15,8 @@ import { buildPreviewStack } from "../../scripts/preview-stack";
 import type { Manifest } from "../../synth/manifest";
 import { redact, SECRET_SIG, SECRET_VALUE } from "../../synth/redact";
 import { PREVIEW_TEMPLATE, readStackFile, type StackFile } from "../../synth/stack-file";
-import { synthesize } from "../../synth/run";
 import { stackFileWith } from "../harness";
-import { countUnknowns, fromManifest, fromRun, previewMismatches, urnKey } from "./compare-with-synth";
+import { countUnknowns, fromManifest, fromRun, previewMismatches, synthFile, urnKey } from "./compare-with-synth";
 import { ROOT, runProgram, type ProgramRun, type ProgramRunOptions } from "./program-host";
 import { UNKNOWN } from "./recording-engine";
 import { pool } from "../../scripts/pool";
@@ -49,18 +48,7 @@ function prStackFile(): StackFile {
   return readStackFile(dir, built.stack);
 }
 
-/** The offline synth of a stack file; its outputs are the module's exports, as cmd/run takes them. */
-function synth(file: StackFile): Promise<Manifest> {
-  vi.resetModules();
-  return synthesize({
-    project: file.project,
-    stack: file.stack,
-    organization: "acme",
-    config: file.config,
-    secretKeys: file.secretKeys,
-    program: async () => ((await import("../../index.js")) as { default: unknown }).default,
-  });
-}
+const synth = synthFile;
 
 
 const ansi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");

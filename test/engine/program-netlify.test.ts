@@ -3,36 +3,21 @@
  * through the SDK's real cmd/run against the recording engine, in preview and update: it registers
  * what the offline synth registers, the Netlify resources included, and nothing of Vercel.
  */
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Manifest } from "../../synth/manifest";
 import { redact } from "../../synth/redact";
 import { readStackFile, type StackFile } from "../../synth/stack-file";
-import { synthesize } from "../../synth/run";
-import { countUnknowns, fromManifest, fromRun } from "./compare-with-synth";
-import { ROOT, runProgram, type ProgramRun } from "./program-host";
+import { countUnknowns, fromManifest, fromRun, runBothModes } from "./compare-with-synth";
+import { ROOT, type ProgramRun } from "./program-host";
 
 const EXAMPLE = `${ROOT}/stacks/examples/render-netlify.yaml`;
 let file: StackFile;
 let synth: Manifest;
-const runs: Partial<Record<"preview" | "update", ProgramRun>> = {};
+let runs: Record<"preview" | "update", ProgramRun>;
 
 beforeAll(async () => {
   file = readStackFile(ROOT, "prod", EXAMPLE);
-  const children = Promise.all(
-    (["preview", "update"] as const).map(async (mode) => {
-      runs[mode] = await runProgram({ file, dryRun: mode === "preview" });
-    }),
-  );
-  vi.resetModules();
-  synth = await synthesize({
-    project: file.project,
-    stack: file.stack,
-    organization: "acme",
-    config: file.config,
-    secretKeys: file.secretKeys,
-    program: async () => ((await import("../../index.js")) as { default: unknown }).default,
-  });
-  await children;
+  ({ runs, synth } = await runBothModes(file));
 }, 120_000);
 
 const errors = (run: ProgramRun) => run.logs.filter((l) => l.severity === "error").map((l) => l.message);
