@@ -191,28 +191,36 @@ export function createRole(p: ReplayProvider, r: RoleArgs): Promise<void> {
 // --- resource_postgresql_database.go --------------------------------------------------------
 
 /**
- * createDatabase: the admin becomes a member of the owner just for CREATE DATABASE … OWNER,
- * which a non-superuser may only name a role it belongs to.
+ * What the provider's database create and delete share: under the admin's role lock, the admin is a
+ * member of the owner (granted just for this, when it was not already) while `body` runs.
  */
-export function createDatabase(p: ReplayProvider, d: { name: string; owner: string }): Promise<void> {
+function asMemberOfOwner(p: ReplayProvider, owner: string, body: (db: Sql) => Promise<void>): Promise<void> {
   const currentUser = p.config.username;
   return p.session(p.config.database, async (lockTxn) => {
     await lockTxn.query("BEGIN");
     try {
       await pgLockRole(lockTxn, currentUser);
       await p.session(p.config.database, async (db) => {
-        const granted = await grantRoleMembership(db, d.owner, currentUser);
+        const granted = await grantRoleMembership(db, owner, currentUser);
         try {
-          await db.query(
-            `CREATE DATABASE ${ident(d.name)} OWNER ${ident(d.owner)} TEMPLATE template0 ENCODING 'UTF8' ALLOW_CONNECTIONS true CONNECTION LIMIT -1 IS_TEMPLATE false`,
-          );
+          await body(db);
         } finally {
-          if (granted) await revokeRoleMembership(db, d.owner, currentUser);
+          if (granted) await revokeRoleMembership(db, owner, currentUser);
         }
       });
     } finally {
       await lockTxn.query("ROLLBACK");
     }
+  });
+}
+
+/**
+ * createDatabase: the admin becomes a member of the owner just for CREATE DATABASE … OWNER,
+ * which a non-superuser may only name a role it belongs to.
+ */
+export function createDatabase(p: ReplayProvider, d: { name: string; owner: string }): Promise<void> {
+  return asMemberOfOwner(p, d.owner, async (db) => {
+    await db.query(`CREATE DATABASE ${ident(d.name)} OWNER ${ident(d.owner)} TEMPLATE template0 ENCODING 'UTF8' ALLOW_CONNECTIONS true CONNECTION LIMIT -1 IS_TEMPLATE false`);
   });
 }
 
@@ -223,24 +231,10 @@ export function createDatabase(p: ReplayProvider, d: { name: string; owner: stri
  * failure after the first leaves a database that refuses every connection.
  */
 export function dropDatabase(p: ReplayProvider, d: { name: string; owner: string }): Promise<void> {
-  const currentUser = p.config.username;
-  return p.session(p.config.database, async (lockTxn) => {
-    await lockTxn.query("BEGIN");
-    try {
-      await pgLockRole(lockTxn, currentUser);
-      await p.session(p.config.database, async (db) => {
-        const granted = await grantRoleMembership(db, d.owner, currentUser);
-        try {
-          await db.query(`ALTER DATABASE ${ident(d.name)} ALLOW_CONNECTIONS false`);
-          await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${d.name}' AND pid <> pg_backend_pid()`);
-          await db.query(`DROP DATABASE ${ident(d.name)} WITH ( FORCE )`);
-        } finally {
-          if (granted) await revokeRoleMembership(db, d.owner, currentUser);
-        }
-      });
-    } finally {
-      await lockTxn.query("ROLLBACK");
-    }
+  return asMemberOfOwner(p, d.owner, async (db) => {
+    await db.query(`ALTER DATABASE ${ident(d.name)} ALLOW_CONNECTIONS false`);
+    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${d.name}' AND pid <> pg_backend_pid()`);
+    await db.query(`DROP DATABASE ${ident(d.name)} WITH ( FORCE )`);
   });
 }
 
