@@ -22,6 +22,7 @@ import { Database } from "../../components/database";
 import { closeConnections, deploy, effectiveNotices, planDatabase } from "./postgres-provider-replay";
 import { OpsRun } from "../ops/harness";
 import { startSupavisorStandIn } from "../ops/supavisor-standin";
+import { createLoginCheckProvider } from "../../providers/supabase/login-check";
 
 let dir = "";
 let port = 0;
@@ -175,11 +176,20 @@ describe("backup and restore of a Supabase stack, through the session pooler", (
           "Whether a custom role such as ott_staging can sign in through the shared pooler is unconfirmed (the direct host accepts it): set webstack:database.supabase.ipv4: true " +
           "(the IPv4 add-on, $4/month) so the stack's roles connect through the project's direct host, run `pulumi up`, then run this again",
       );
+      // `pulumi up` signs in as each role the stack hands out (providers/supabase/login-check.ts): the same refusal, said the same way.
+      const consumer = new URL(staging.consumers.dev!);
+      const consumerUrl = postgresUrl({ host: "127.0.0.1", port: pooler.port, user: `${consumer.username}.${REF}`, password: decodeURIComponent(consumer.password), database: "ott_staging", sslmode: "disable" });
+      const check = createLoginCheckProvider({ attempts: 2, delayMs: 0 });
+      await expect(check.create!({ projectRef: REF, urls: [url, consumerUrl] })).rejects.toThrow(t.stderr.replace(/^backup staging: /, ""));
+      // A role just created may reach the pooler late: one refusal is retried; both roles then sign in.
+      pooler.refuse.set("ott_staging", { code: "XX000", message: `(ENOTFOUND) tenant/user ott_staging.${REF} not found`, times: 1 });
+      expect((await check.create!({ projectRef: REF, urls: [url, consumerUrl] })).outs.checked).toEqual(["ott_staging@ott_staging", "ott_staging_dev@ott_staging"]);
       pooler.refuse.clear();
-      // Supavisor routes the role to another database than the URL names (unconfirmed): nothing is dumped there.
+      // Supavisor routes the role to another database than the URL names (unconfirmed): nothing is dumped there, and `pulumi up` stops.
       pooler.forceDatabase = "postgres";
       expect(await t.run("backup", "staging", "--outputs", file, "--out", "routed")).toBe(1);
       expect(t.stderr).toMatch(new RegExp(`^backup staging: the connection names database 'ott_staging' but the server put it in 'postgres'; nothing was done\\. The Supabase shared pooler routes ott_staging\\.${REF} to one database`));
+      await expect(check.create!({ projectRef: REF, urls: [consumerUrl] })).rejects.toThrow(`the connection names database 'ott_staging' but the server put it in 'postgres'; nothing was done. The Supabase shared pooler routes ott_staging_dev.${REF}`);
       expect(existsSync(join(t.dir, "refused")) ? readdirSync(join(t.dir, "refused")) : []).toEqual([]);
       expect(existsSync(join(t.dir, "routed")) ? readdirSync(join(t.dir, "routed")) : []).toEqual([]);
     } finally {

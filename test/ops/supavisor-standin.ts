@@ -9,8 +9,8 @@ import { createConnection, createServer, type Socket } from "node:net";
 
 export interface SupavisorStandIn {
   port: number;
-  /** Roles refused, with the error Supavisor sends (SQLSTATE and message). */
-  refuse: Map<string, { code: string; message: string }>;
+  /** Roles refused, with the error Supavisor sends (SQLSTATE and message), `times` times (default: always). */
+  refuse: Map<string, { code: string; message: string; times?: number }>;
   /** Connect every login to this database, whatever the client asks for. */
   forceDatabase?: string;
   close(): Promise<void>;
@@ -68,7 +68,7 @@ export async function startSupavisorStandIn(serverPort: number, ref: string): Pr
         const role = user.slice(0, dot);
         if (user.slice(dot + 1) !== ref) return fail("XX000", `(ENOTFOUND) tenant/user ${user} not found`);
         const refused = standIn.refuse.get(role);
-        if (refused) return fail(refused.code, refused.message);
+        if (refused && (refused.times === undefined || refused.times-- > 0)) return fail(refused.code, refused.message);
         const upstream = createConnection({ host: "127.0.0.1", port: serverPort }, () => {
           upstream.write(startupMessage({ ...params, user: role, database: standIn.forceDatabase ?? params.database ?? role }));
           if (buf.length) upstream.write(buf);
