@@ -115,12 +115,24 @@ export interface BackupOptions {
   upload?: boolean;
 }
 
+/** Whether this runs on a CI runner (GitHub Actions and most others set CI). */
+export const onCi = (env: Record<string, string | undefined>) => !!env.CI && env.CI !== "false";
+
+/** Why the stack's backups cannot be encrypted (no recipient), or undefined when they can. */
+export function noRecipient(stack: string, o: StackOutputs, env: Record<string, string | undefined>): string | undefined {
+  if (backupRecipient(o, env)) return undefined;
+  return `${stack} has no backup recipient (webstack:backup.recipient, or WEBSTACK_BACKUP_RECIPIENT), so no backup was taken: set one (docs/operations.md, "Before a production deploy: back up")`;
+}
+
 export async function backup(ops: Ops, stack: string, o: StackOutputs, opts: BackupOptions = {}): Promise<Backup> {
   const url = ownerConnection(stack, o, "backup");
   const pgEnv = libpqEnv(url, ops.env, "pg_dump");
   const client = opts.renderExport ? renderClient(ops.env, "Render's database export") : undefined;
   if (opts.renderExport && !o.renderPostgresId) throw new OpsError(`--render-export: ${stack}'s database is not a Render Postgres`, 2);
   const recipient = backupRecipient(o, ops.env);
+  // On a CI runner a plaintext dump is no backup: it is lost with the runner, and until then any later step can read it.
+  const refused = onCi(ops.env) ? noRecipient(stack, o, ops.env) : undefined;
+  if (refused) throw new OpsError(`${refused}; on CI a dump is only kept encrypted`, 2);
   // Checked before the dump: credentials that cannot upload fail now, not after minutes of pg_dump.
   const bucket = recipient && opts.upload !== false ? backupBucket(stack, o) : undefined;
   const clients = pgClients(ops.env);

@@ -7,7 +7,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { StackOutputs } from "../components/stack-outputs";
-import { backup, backupText } from "./backup";
+import { backup, backupText, noRecipient } from "./backup";
 import { parseDuration, systemClock } from "./clock";
 import { startDeadline, type Deadline, type Ops } from "./context";
 import { cronRun, cronRunText } from "./cron-run";
@@ -22,7 +22,7 @@ import { status, statusExitCode, statusText, STATUS_TIMEOUT_MS } from "./status"
 import { verify, verifyReport, VERIFY_TIMEOUT_MS, type VerifyReport } from "./verify";
 
 const VALUE_FLAGS = ["outputs", "timeout", "to", "out", "url", "status", "commit", "run-url", "rolled-back", "message", "report", "only-failing", "identity", "serve"] as const;
-const BOOL_FLAGS = ["json", "no-wait", "render-export", "production", "yes", "if-deployed", "no-upload", "help"] as const;
+const BOOL_FLAGS = ["json", "no-wait", "render-export", "production", "yes", "if-deployed", "if-configured", "no-upload", "help"] as const;
 
 /** Flags each verb takes (besides --outputs and --help). */
 const VERBS: Record<string, { args: string; flags: string[]; about: string }> = {
@@ -30,7 +30,7 @@ const VERBS: Record<string, { args: string; flags: string[]; about: string }> = 
   verify: { args: "<stack>", flags: ["timeout", "report"], about: "wait until every service's newest deploy is live and healthy, and the frontend answers" },
   rollback: { args: "<stack>", flags: ["to", "only-failing", "no-wait", "json", "timeout"], about: "Vercel production, then every service, back to the last release with another commit" },
   promote: { args: "<stack>", flags: ["no-wait", "json", "timeout"], about: "production domains to the newest production build; Vercel's auto-assignment back on" },
-  backup: { args: "<stack>", flags: ["out", "render-export", "json", "if-deployed", "no-upload"], about: "pg_dump of the stack's own database, age-encrypted and uploaded to its bucket (and Render's export)" },
+  backup: { args: "<stack>", flags: ["out", "render-export", "json", "if-deployed", "if-configured", "no-upload"], about: "pg_dump of the stack's own database, age-encrypted and uploaded to its bucket (and Render's export)" },
   restore: { args: "<stack> <file>", flags: ["production", "yes", "out", "identity"], about: "pg_restore a backup (.dump or .dump.age) into the stack's database, after a fresh backup" },
   "cron run": { args: "<stack> <job>", flags: ["url", "json"], about: "run one cron job now through the deployed Worker" },
   notify: { args: "<stack>", flags: ["status", "commit", "run-url", "rolled-back", "message"], about: "post a deploy's result to the stack's Slack or Discord webhook" },
@@ -180,6 +180,12 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
           // The first deployment of a stack: nothing exists yet to back up.
           if (!(err instanceof NeverDeployedError && flags["if-deployed"])) throw err;
           ops.out(`${stack} has not been deployed yet: nothing to back up`);
+          return 0;
+        }
+        // The deploy workflow's step: a stack without backups configured is a warning on the run, not a failed deploy.
+        const unconfigured = flags["if-configured"] ? noRecipient(stack, o, ops.env) : undefined;
+        if (unconfigured) {
+          ops.out(ops.env.GITHUB_ACTIONS === "true" ? `::warning title=No backup of ${stack}::${unconfigured}` : `warning: ${unconfigured}`);
           return 0;
         }
         const b = await backup(ops, stack, o, { out: str(flags.out), renderExport: !!flags["render-export"], upload: !flags["no-upload"] });

@@ -34,7 +34,7 @@ describe("deploy.yml runs webstack around pulumi up", () => {
     expect(at("Back up the production database")).toBeLessThan(at("pulumi up"));
     const backup = named("Back up the production database");
     expect(backup.if).toBe(`${GUARD} && ${PROD}`);
-    expect(webstackArgs(backup)).toEqual(["backup", "acme/webstack/prod", "--if-deployed"]);
+    expect(webstackArgs(backup)).toEqual(["backup", "acme/webstack/prod", "--if-deployed", "--if-configured"]);
     const artifacts = up.steps.filter((s) => s.uses?.startsWith("actions/upload-artifact@"));
     for (const a of artifacts) expect(String(a.with?.path), a.name).not.toMatch(/backup/);
   });
