@@ -93,6 +93,12 @@ async function main() {
           { dependsOn: dbServer ? [dbServer.resource] : [] },
         )
       : shared;
+  if (database instanceof Database && dbServer?.checkLogins) {
+    dbServer.checkLogins(
+      pulumi.all([database.connectionString, database.consumerConnectionStrings]).apply(([owner, consumers]) => [owner, ...Object.values(consumers)]),
+      [database],
+    );
+  }
 
   const backend = config.backend;
 

@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConfig } from "../config/database";
 import { renderPostgresSchema } from "../config/database";
 import { RenderPostgres } from "../providers/render/postgres-resource";
-import { SupabaseBucket, SupabaseProject } from "../providers/supabase/resources";
+import { PoolerLoginCheck, SupabaseBucket, SupabaseProject } from "../providers/supabase/resources";
 import type { AdminConnectionArgs } from "./database";
 import type { EnvVar } from "./env-var-set";
 
@@ -23,6 +23,11 @@ export interface DatabaseServer {
   loginSuffix?: pulumi.Input<string>;
   /** Variables beyond DATABASE_URL, given the owner's connection string. */
   variables(connectionString: pulumi.Output<string>): EnvVar[];
+  /**
+   * Signs in once as each role the stack hands out (the owner's and the consumers' connection
+   * strings), where the way in can refuse a role the server accepts (Supabase's shared pooler).
+   */
+  checkLogins?(urls: pulumi.Output<string[]>, dependsOn: pulumi.Resource[]): pulumi.Resource;
   /** Stack outputs for day-2 commands (`webstack status/verify/backup`). */
   outputs: { renderPostgresId?: pulumi.Output<string>; supabaseProjectRef?: pulumi.Output<string>; supabaseApiUrl?: pulumi.Output<string> };
 }
@@ -80,6 +85,10 @@ function supabaseServer(db: Isolated, ctx: ServerContext): DatabaseServer {
     resource: project,
     adminConnection: admin,
     loginSuffix: s.ipv4 ? undefined : project.ref,
+    // Whether Supavisor lets a custom role in is unconfirmed (reference §5): try it at `pulumi up`.
+    ...(s.ipv4
+      ? {}
+      : { checkLogins: (urls: pulumi.Output<string[]>, dependsOn: pulumi.Resource[]) => new PoolerLoginCheck("db-pooler-login", { projectRef: project.ref, urls }, { dependsOn }) }),
     variables: (conn) => [
       ...(s.ipv4
         ? []

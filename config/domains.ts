@@ -1,4 +1,5 @@
 import { configKey } from "./issues";
+import type { FreeProjectClaim } from "./supabase-free";
 
 type Issue = { path: (string | number)[]; message: string };
 
@@ -65,6 +66,8 @@ export interface OtherStackClaims {
   /** The file it came from, for messages: `Pulumi.prod.yaml`. */
   file: string;
   claims: DomainClaim[];
+  /** The free Supabase project it creates, if any (config/supabase-free.ts). */
+  freeSupabase?: FreeProjectClaim;
 }
 
 /** Across stacks: a host name this stack claims that another committed stack file claims too. */

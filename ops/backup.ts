@@ -21,7 +21,8 @@ import { AGE_RECIPIENT } from "../config/backup";
 import type { Ops } from "./context";
 import { OpsError } from "./errors";
 import { secretOutput } from "./outputs";
-import { dumpClient, libpqEnv, pgClients, runPgTool, serverMajor } from "./pg-tools";
+import { dumpClient, libpqEnv, pgClients, runPgTool, serverInfo } from "./pg-tools";
+import { checkDatabase, poolerRefusal } from "./pooler";
 import { listExports, renderClient, startExport, type PostgresExport } from "./render-api";
 import { backupBucket, putObject, type Uploaded } from "./s3";
 
@@ -135,7 +136,15 @@ export async function backup(ops: Ops, stack: string, o: StackOutputs, opts: Bac
   // Checked before the dump: credentials that cannot upload fail now, not after minutes of pg_dump.
   const bucket = recipient && opts.upload !== false ? backupBucket(stack, o) : undefined;
   const clients = pgClients(ops.env);
-  const server = await serverMajor(pgEnv, ops.env, clients);
+  // A refusal by Supabase's pooler says so; a pooler that put us in another database stops it here.
+  const what = `backup ${stack}`;
+  const pooled = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((err: Error) => {
+      throw poolerRefusal(o, url, err, what) ?? err;
+    });
+  const landed = await pooled(serverInfo(pgEnv, ops.env, clients));
+  checkDatabase(o, url, landed.database, pgEnv.PGDATABASE!, what);
+  const server = landed.major;
   const tools = dumpClient(server, clients);
 
   const dir = resolve(ops.cwd, opts.out ?? "backups");
@@ -147,7 +156,7 @@ export async function backup(ops: Ops, stack: string, o: StackOutputs, opts: Bac
   // The plaintext goes to the private scratch folder when it is to be encrypted, else straight to --out.
   const plain = recipient ? join(scratch.dir, "dump") : partial;
   try {
-    await runPgTool(tools.pgDump, ["--format=custom", "--no-password", `--file=${plain}`], pgEnv, ops.env);
+    await pooled(runPgTool(tools.pgDump, ["--format=custom", "--no-password", `--file=${plain}`], pgEnv, ops.env));
     chmodSync(plain, 0o600);
     // An archive pg_restore cannot list is no backup.
     await runPgTool(tools.pgRestore, ["--list", plain], {}, ops.env);

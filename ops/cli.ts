@@ -18,7 +18,7 @@ import { checkStack, loadOutputs, NeverDeployedError } from "./outputs";
 import { restore } from "./restore";
 import { promote, promoteText, PROMOTE_TIMEOUT_MS } from "./promote";
 import { readVerifyReport, rollback, rollbackLanded, RollbackError, rollbackText, ROLLBACK_TIMEOUT_MS } from "./rollback";
-import { status, statusText, STATUS_TIMEOUT_MS } from "./status";
+import { status, statusExitCode, statusText, STATUS_TIMEOUT_MS } from "./status";
 import { verify, verifyReport, VERIFY_TIMEOUT_MS, type VerifyReport } from "./verify";
 
 const VALUE_FLAGS = ["outputs", "timeout", "to", "out", "url", "status", "commit", "run-url", "rolled-back", "message", "report", "only-failing", "identity", "serve"] as const;
@@ -120,7 +120,9 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
         const o = await outputs();
         const report = await status(ops, stack, o, d!);
         ops.out(flags.json ? JSON.stringify(report, null, 2) : statusText(report, ops.clock.now()));
-        return report.ok ? 0 : 1;
+        // Each API that could not be read, in one line naming it, last on stderr.
+        for (const p of report.problems ?? []) ops.err(p.message);
+        return statusExitCode(report);
       }
       case "verify": {
         const reportFile = str(flags.report);
@@ -144,13 +146,18 @@ export async function run(argv: string[], ops: Ops): Promise<number> {
         try {
           const onlyFailing = str(flags["only-failing"]);
           const only = onlyFailing === undefined ? undefined : readVerifyReport(ops.cwd, onlyFailing, stack);
+          const notRollbackable = only?.failingNotRollbackable?.length ? `${only.failingNotRollbackable.join(", ")} failed too, and no rollback fixes a database: see \`webstack status ${stack}\`` : "";
           if (only && only.failing.length === 0) {
+            if (notRollbackable && !only.error && !only.productionPinned) {
+              throw new OpsError(`rollback of ${stack} refused, nothing was changed: ${onlyFailing} names no part a rollback fixes; ${notRollbackable} (a paused Supabase project is restored from its dashboard)`);
+            }
             if (only.ok) {
               ops.out(`verify found nothing failing in ${stack} (${onlyFailing}): nothing rolled back`);
               return 0;
             }
             throw new OpsError(`rollback of ${stack} refused, nothing was changed: ${onlyFailing} names no failing part${only.error ? ` (verify stopped: ${only.error})` : ""}${only.productionPinned ? ` (${only.productionPinned})` : ""}; run \`webstack rollback ${stack}\` to roll back every part`);
           }
+          if (notRollbackable) ops.err(`rollback of ${stack}: ${notRollbackable}`);
           const report = await rollback(ops, stack, await outputs(), d!, { to: str(flags.to), wait: !flags["no-wait"], ...(only ? { only: only.failing } : {}) });
           ops.out(flags.json ? JSON.stringify(report, null, 2) : rollbackText(report));
           if (!rollbackLanded(report)) ops.err(`rollback of ${stack}: not every move went live; see above`);

@@ -16,6 +16,7 @@ const WHERE: Record<string, string> = {
   VERCEL_API_TOKEN: "a Vercel access token (Account Settings → Tokens), scoped to the project's team",
   VERCEL_TOKEN: "a Vercel access token (Account Settings → Tokens), scoped to the project's team",
   CLOUDFLARE_API_TOKEN: "a Cloudflare API token that can read Workers settings",
+  SUPABASE_ACCESS_TOKEN: "a Supabase access token (sbp_…) that can read the project's organization",
   PGPASSWORD: "the database password, since the connection string has none",
 };
 

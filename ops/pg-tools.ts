@@ -73,12 +73,21 @@ const list = (clients: PgClient[]) => (clients.length ? clients.map((c) => c.ver
 
 /** The server's major version (`server_version_num`), asked through any installed psql. */
 export async function serverMajor(pgEnv: Record<string, string>, env: Record<string, string | undefined>, clients = pgClients(env)): Promise<number> {
+  return (await serverInfo(pgEnv, env, clients)).major;
+}
+
+/**
+ * The server's major version, and the database the connection landed in, which a pooler may choose
+ * otherwise than the connection string asks (Supabase's Supavisor: reference §5, unconfirmed).
+ */
+export async function serverInfo(pgEnv: Record<string, string>, env: Record<string, string | undefined>, clients = pgClients(env)): Promise<{ major: number; database: string }> {
   const psql = clients.find((c) => c.psql)?.psql;
   if (!psql) throw new OpsError(`psql not found (looked in WEBSTACK_PG_BIN, /usr/lib/postgresql/*/bin and PATH): install postgresql-client, e.g. apt-get install -y postgresql-client`, 2);
-  const out = await runPgTool(psql, ["-XAtq", "--no-password", "-c", "SHOW server_version_num"], pgEnv, env);
-  const num = Number(out.trim());
+  const out = await runPgTool(psql, ["-XAtq", "--no-password", "-F", "|", "-c", "SELECT current_setting('server_version_num'), current_database()"], pgEnv, env);
+  const [version = "", database = ""] = out.trim().split("|");
+  const num = Number(version);
   if (!Number.isInteger(num) || num < 90000) throw new OpsError(`the database answered '${out.trim()}' for server_version_num`);
-  return Math.floor(num / 10_000);
+  return { major: Math.floor(num / 10_000), database };
 }
 
 /** The pg_dump for a server: its own major, else the oldest newer one; refuses when every client is older. */

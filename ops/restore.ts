@@ -19,7 +19,8 @@ import type { StackOutputs } from "../components/stack-outputs";
 import { backup, backupText, decryptFile, ownerConnection, plaintextScratch, sha256File, type Backup } from "./backup";
 import type { Ops } from "./context";
 import { OpsError } from "./errors";
-import { archiveInfo, libpqEnv, pgClients, restoreClient, runPgTool, serverMajor } from "./pg-tools";
+import { archiveInfo, libpqEnv, pgClients, restoreClient, runPgTool, serverInfo } from "./pg-tools";
+import { checkDatabase, poolerLogin, poolerRefusal } from "./pooler";
 
 export interface RestoreOptions {
   production?: boolean;
@@ -52,13 +53,17 @@ function ageIdentity(ops: Ops, file: string, identityFile?: string): string {
   return key;
 }
 
-/** TOC entries (pg_restore --list lines) for extensions another role owns in the target: skipped. */
-export function skipForeignExtensions(toc: string[], foreign: ReadonlySet<string>): { kept: string[]; skipped: string[] } {
+/**
+ * TOC entries (pg_restore --list lines) for extensions, and schemas, another role owns in the
+ * target (Supabase's `extensions`, supabase_admin's): skipped, with their comments.
+ */
+export function skipForeignExtensions(toc: string[], foreign: ReadonlySet<string>, foreignSchemas: ReadonlySet<string> = new Set()): { kept: string[]; skipped: string[] } {
   const skipped: string[] = [];
   const kept = toc.filter((line) => {
-    const m = /^\d+;\s+\d+\s+\d+\s+(?:EXTENSION - (\S+)|COMMENT - EXTENSION (\S+))\s/.exec(line);
-    const name = m && (m[1] ?? m[2]);
-    if (name && foreign.has(name)) {
+    const m = /^\d+;\s+\d+\s+\d+\s+(?:(EXTENSION|SCHEMA) - (\S+)|COMMENT - (EXTENSION|SCHEMA) (\S+))\s/.exec(line);
+    const kind = m && (m[1] ?? m[3]);
+    const name = m && (m[2] ?? m[4]);
+    if (name && (kind === "EXTENSION" ? foreign : foreignSchemas).has(name)) {
       skipped.push(line);
       return false;
     }
@@ -97,17 +102,32 @@ export async function restore(ops: Ops, stack: string, o: StackOutputs, file: st
     const info = await archiveInfo(archive, ops.env, clients).catch((err: Error) => {
       throw new OpsError(`${file} is not a pg_dump custom-format archive pg_restore can read: ${err.message}`, 2);
     });
-    const server = await serverMajor(pgEnv, ops.env, clients);
+    const what = `restore ${stack}`;
+    const landed = await serverInfo(pgEnv, ops.env, clients).catch((err: Error) => {
+      throw poolerRefusal(o, url, err, what) ?? err;
+    });
+    checkDatabase(o, url, landed.database, pgEnv.PGDATABASE!, what);
+    const server = landed.major;
     const tools = restoreClient(server, info.dumpMajor, clients);
     const psql = tools.psql ?? clients.find((c) => c.psql)!.psql!;
+    // Extensions, and schemas (Supabase's `extensions`), another role owns: the owner role cannot drop or recreate them.
     const foreignRows = await runPgTool(
       psql,
-      ["-XAtq", "--no-password", "-c", "SELECT extname || '|' || pg_get_userbyid(extowner) FROM pg_extension WHERE extowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user) AND extname <> 'plpgsql'"],
+      [
+        "-XAtq",
+        "--no-password",
+        "-c",
+        "SELECT 'e|' || extname || '|' || pg_get_userbyid(extowner) FROM pg_extension WHERE extowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user) AND extname <> 'plpgsql' " +
+          "UNION ALL SELECT 's|' || nspname || '|' || pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user) " +
+          "AND nspname NOT IN ('public', 'information_schema') AND nspname NOT LIKE 'pg\\_%'",
+      ],
       pgEnv,
       ops.env,
     );
-    const foreign = new Map(foreignRows.split("\n").filter(Boolean).map((l) => l.split("|") as [string, string]));
-    const { kept, skipped } = skipForeignExtensions(info.toc, new Set(foreign.keys()));
+    const rows = foreignRows.split("\n").filter(Boolean).map((l) => l.split("|") as [string, string, string]);
+    const foreign = new Map(rows.filter((r) => r[0] === "e").map((r) => [r[1], r[2]]));
+    const foreignSchemas = new Map(rows.filter((r) => r[0] === "s").map((r) => [r[1], r[2]]));
+    const { kept, skipped } = skipForeignExtensions(info.toc, new Set(foreign.keys()), new Set(foreignSchemas.keys()));
 
     const safety = await backup(ops, stack, o, { out: opts.out, upload: false });
     if (!existsSync(safety.file) || statSync(safety.file).size === 0 || (await sha256File(safety.file)) !== safety.sha256) {
@@ -115,9 +135,12 @@ export async function restore(ops: Ops, stack: string, o: StackOutputs, file: st
     }
     ops.err(backupText(safety, ops.cwd).replace(/^Backup:/, "Safety backup:"));
 
-    const keptExtensions = [...new Set(skipped.map((l) => /EXTENSION (?:- )?(\S+)/.exec(l)![1]!))];
+    const keptExtensions = [...new Set(skipped.flatMap((l) => /EXTENSION (?:- )?(\S+)/.exec(l)?.[1] ?? []))];
     for (const name of keptExtensions) {
       ops.err(`kept extension ${name} as it is: ${foreign.get(name)} owns it, and the owner role cannot drop or replace it`);
+    }
+    for (const name of new Set(skipped.flatMap((l) => /SCHEMA (?:- )?(\S+)/.exec(l)?.[1] ?? []))) {
+      ops.err(`kept schema ${name} as it is: ${foreignSchemas.get(name)} owns it, and the owner role cannot drop or replace it`);
     }
     const useList = join(scratch.dir, "toc.list");
     writeFileSync(useList, kept.join("\n"), { mode: 0o600 });
@@ -132,7 +155,7 @@ export async function restore(ops: Ops, stack: string, o: StackOutputs, file: st
       const owner = /must be owner of (\w+) (\S+)/.exec(err.message);
       throw new OpsError(
         owner
-          ? `restore rolled back, nothing changed: ${owner[1]} ${owner[2]} belongs to another role, which the owner role cannot drop; have its owner drop it or ALTER ... OWNER TO ${pgEnv.PGUSER}, then restore again`
+          ? `restore rolled back, nothing changed: ${owner[1]} ${owner[2]} belongs to another role, which the owner role cannot drop; have its owner drop it or ALTER ... OWNER TO ${poolerLogin(o, url)?.role ?? pgEnv.PGUSER}, then restore again`
           : `restore rolled back, nothing changed: ${err.message}`,
       );
     });

@@ -157,10 +157,10 @@ function planVercel(name: string, project: Awaited<ReturnType<VercelClient["proj
 }
 
 /** Reads `verify --report FILE`, checking it is about this stack. */
-export function readVerifyReport(cwd: string, file: string, stack: string): { ok: boolean; failing: string[]; error?: string; productionPinned?: string } {
+export function readVerifyReport(cwd: string, file: string, stack: string): { ok: boolean; failing: string[]; failingNotRollbackable?: string[]; error?: string; productionPinned?: string } {
   const path = resolve(cwd, file);
   if (!existsSync(path)) throw new OpsError(`--only-failing ${file}: no such file (write it with \`webstack verify ${stack} --report ${file}\`)`, 2);
-  let r: { stack?: unknown; ok?: unknown; failing?: unknown; error?: unknown; productionPinned?: unknown };
+  let r: { stack?: unknown; ok?: unknown; failing?: unknown; failingNotRollbackable?: unknown; error?: unknown; productionPinned?: unknown };
   try {
     r = JSON.parse(readFileSync(path, "utf8"));
   } catch {
@@ -172,7 +172,14 @@ export function readVerifyReport(cwd: string, file: string, stack: string): { ok
   }
   const short = String(r.stack ?? "").split("/").pop();
   if (short !== stack) throw new OpsError(`--only-failing ${file}: the report is about stack '${String(r.stack)}', not '${stack}'`, 2);
-  return { ok: r.ok, failing: failing as string[], ...(typeof r.error === "string" ? { error: r.error } : {}), ...(typeof r.productionPinned === "string" ? { productionPinned: r.productionPinned } : {}) };
+  const other = Array.isArray(r.failingNotRollbackable) ? r.failingNotRollbackable.filter((p): p is string => typeof p === "string") : [];
+  return {
+    ok: r.ok,
+    failing: failing as string[],
+    ...(other.length ? { failingNotRollbackable: other } : {}),
+    ...(typeof r.error === "string" ? { error: r.error } : {}),
+    ...(typeof r.productionPinned === "string" ? { productionPinned: r.productionPinned } : {}),
+  };
 }
 
 async function waitRender(ops: Ops, client: RenderClient, serviceId: string, name: string, deployId: string, d: Deadline, pollMs: number): Promise<string> {

@@ -3,12 +3,14 @@
  * deploy) and one for the frontend, pending custom domains, the cron schedules, and whether the
  * production domains still serve the newest production build. Anything down makes the exit code
  * non-zero; an unreachable URL is a row marked down, never a stack trace. `--timeout` bounds the
- * whole command: a Render or Vercel API that cannot be reached or refuses the credential ends it
- * with one line naming that API, never "all up".
+ * whole command. A Render or Vercel API that cannot be reached or refuses the credential is named in
+ * one line (`problems`), its rows are marked UNKNOWN, the other parts are still reported, and the
+ * exit code is non-zero: never "all up".
  */
 import type { StackOutputs } from "../components/stack-outputs";
 import { formatDuration } from "./clock";
 import type { Deadline, Ops } from "./context";
+import { isApiError } from "../providers/kit/rest";
 import { OpsError } from "./errors";
 import { bypassSecret, ownedProject, pinText, productionPin, PROTECTED_HINT, type ProductionPin } from "./frontend";
 import { backendServices } from "./outputs";
@@ -28,7 +30,15 @@ export interface StatusRow {
   up: boolean;
   /** Behind Vercel Authentication and no bypass secret: not down, not checked. */
   protected?: boolean;
+  /** An API that describes it could not be read (see `problems`): neither up nor down. */
+  unknown?: boolean;
   note?: string;
+}
+
+/** An API that could not be read, in one line naming it, and the exit code it calls for (2: the credential). */
+export interface StatusProblem {
+  message: string;
+  exitCode: 1 | 2;
 }
 
 export interface StatusReport {
@@ -41,6 +51,8 @@ export interface StatusReport {
   /** Production domains serve an older deployment than the newest production build. */
   productionPinned?: { serving: string; newest: string; autoAssign?: boolean; message: string };
   notes: string[];
+  /** APIs that could not be read; the report is then not ok. */
+  problems?: StatusProblem[];
 }
 
 const short = (sha?: string) => sha?.slice(0, 7);
@@ -52,6 +64,16 @@ export async function status(ops: Ops, stack: string, o: StackOutputs, d: Deadli
   const services = backendServices(o);
   const client = services.length ? renderClient(ops.env, "reading Render's deploys", { clock: ops.clock, signal: d.signal }) : undefined;
   const what = `status ${stack}`;
+  const problems = new Map<string, StatusProblem>();
+  /** An API failure no retry fixes becomes a named problem (once per message) and the caller's row says UNKNOWN. */
+  const problem = (source: "Render" | "Vercel" | "Supabase", err: unknown): string => {
+    const e = err instanceof OpsError ? err : isApiError(err) ? new OpsError(`${what}: ${err.message}`, 1) : undefined;
+    if (!e) throw err;
+    // One line per API: calls cut by one deadline fail alike, the longest says most (the last error before it).
+    const seen = problems.get(source);
+    if (!seen || e.message.length > seen.message.length) problems.set(source, { message: e.message, exitCode: e.exitCode });
+    return e.message;
+  };
   const render = <T>(p: Promise<T>): Promise<T> =>
     p.catch((err: unknown) => {
       throw renderProblem(ops.env, err, what, d.timeoutMs) ?? err;
@@ -66,18 +88,24 @@ export async function status(ops: Ops, stack: string, o: StackOutputs, d: Deadli
     Promise.all([
       ...services.map(async (s): Promise<StatusRow> => {
         const [svc, deploys, health] = await Promise.all([
-          render(getService(client!, s.id)),
+          render(getService(client!, s.id)).catch((err: unknown) => new UnreadApi(problem("Render", err))),
           render(listDeploys(client!, s.id, 1)).catch((err: Error) => {
-            if (err instanceof OpsError) throw err;
+            if (err instanceof OpsError) return new UnreadApi(problem("Render", err));
             return err;
           }),
           s.healthUrl ? probe(s.healthUrl, ops.clock, { timeoutMs: probeMs, signal: d.signal }) : undefined,
         ]);
-        const name = svc ? svc.name : s.key === "main" ? s.id : `${s.id} (${s.key})`;
+        const fallback = s.key === "main" ? s.id : `${s.id} (${s.key})`;
+        if (svc instanceof UnreadApi) {
+          // Render could not say which service this is or what it runs: its health is still shown.
+          return { kind: "backend", name: fallback, url: s.healthUrl, health, up: false, unknown: true, note: "Render API not read (see below)" };
+        }
+        const name = svc ? svc.name : fallback;
         const row: StatusRow = { kind: "backend", name, url: s.healthUrl, health, up: !!health?.up };
         if (svc === undefined) return { ...row, up: false, note: "Render has no such service" };
         if (svc.suspended === "suspended") return { ...row, up: false, note: "suspended" };
-        if (deploys instanceof Error) row.note = `Render: ${deploys.message}`;
+        if (deploys instanceof UnreadApi) row.note = "Render's deploys not read (see below)";
+        else if (deploys instanceof Error) row.note = `Render: ${deploys.message}`;
         else if (deploys[0]) {
           const dep = deploys[0];
           row.deploy = { id: dep.id, status: dep.status, createdAt: dep.createdAt, commit: short(dep.commit?.id) };
@@ -88,9 +116,12 @@ export async function status(ops: Ops, stack: string, o: StackOutputs, d: Deadli
       // The database when a Supabase project holds it: its status and its services' health.
       ...(o.supabaseProjectRef
         ? [
-            projectHealth(ops.env, o.supabaseProjectRef).then(
-              (h): StatusRow => ({ kind: "database", name: `supabase ${o.supabaseProjectRef}`, url: o.supabaseApiUrl, up: h.up, note: h.answer }),
-            ),
+            projectHealth(ops.env, o.supabaseProjectRef, what, { clock: ops.clock, signal: d.signal, timeoutMs: d.timeoutMs }).then((h): StatusRow => {
+              const row: StatusRow = { kind: "database", name: `supabase ${o.supabaseProjectRef}`, url: o.supabaseApiUrl, up: h.up, note: h.answer };
+              if (!h.problem) return row;
+              problem("Supabase", h.problem);
+              return { ...row, unknown: true, note: "Supabase Management API not read (see below)" };
+            }),
           ]
         : []),
       ...(o.frontendUrl
@@ -109,7 +140,9 @@ export async function status(ops: Ops, stack: string, o: StackOutputs, d: Deadli
           ]
         : []),
     ]),
-    vercel && "client" in vercel ? productionPin(vercel.client, vercel.projectId, what, d, ops.clock.now()) : Promise.resolve<ProductionPin | undefined>(undefined),
+    vercel && "client" in vercel
+      ? productionPin(vercel.client, vercel.projectId, what, d, ops.clock.now()).catch((err: unknown) => void problem("Vercel", err))
+      : Promise.resolve<ProductionPin | undefined>(undefined),
   ]);
   let pending: string[] = [];
   if (client && o.backendServiceId) {
@@ -118,13 +151,25 @@ export async function status(ops: Ops, stack: string, o: StackOutputs, d: Deadli
   return {
     stack,
     environment: o.environment,
-    ok: rows.every((r) => r.up || r.protected) && !pin,
+    ok: rows.every((r) => r.up || r.protected) && !pin && problems.size === 0,
     rows,
     pendingDomains: pending,
     ...(o.cronScriptName ? { cron: { script: o.cronScriptName, schedules: o.cronSchedules ?? [] } } : {}),
     ...(pin ? { productionPinned: { serving: pin.serving.uid, newest: pin.newest.uid, autoAssign: pin.autoAssign, message: pinText(stack, pin) } } : {}),
     notes,
+    ...(problems.size ? { problems: [...problems.values()] } : {}),
   };
+}
+
+/** A Render call that failed in a way the report names once, in `problems`. */
+class UnreadApi {
+  constructor(readonly message: string) {}
+}
+
+/** The exit code of a status report: 0 all up, 2 a credential was refused, else 1. */
+export function statusExitCode(r: StatusReport): 0 | 1 | 2 {
+  if (r.problems?.some((p) => p.exitCode === 2)) return 2;
+  return r.ok ? 0 : 1;
 }
 
 /**
@@ -159,7 +204,7 @@ function frontendDeployRows(ops: Ops, o: StackOutputs): Promise<StatusRow>[] {
 /** The report for people. */
 export function statusText(r: StatusReport, now: number): string {
   const rows = r.rows.map((row) => [
-    row.up ? "up" : row.protected ? "protected" : "DOWN",
+    row.up ? "up" : row.protected ? "protected" : row.unknown ? "UNKNOWN" : "DOWN",
     row.name,
     row.url ?? "",
     row.health ? row.health.answer : "",
@@ -167,8 +212,11 @@ export function statusText(r: StatusReport, now: number): string {
     row.deploy ? [row.deploy.status, row.deploy.commit, row.deploy.createdAt ? `${formatDuration(now - Date.parse(row.deploy.createdAt))} ago` : ""].filter(Boolean).join(" ") : "",
     row.note ?? "",
   ]);
-  const down = r.rows.filter((x) => !x.up && !x.protected).length;
-  const summary = down ? `${down} down` : r.productionPinned ? "up, but production is pinned to an older deployment" : "all up";
+  const down = r.rows.filter((x) => !x.up && !x.protected && !x.unknown).length;
+  const unknown = r.rows.filter((x) => x.unknown).length;
+  const summary =
+    [down ? `${down} down` : "", unknown ? `${unknown} unknown` : "", !down && !unknown && r.problems?.length ? "not every API could be read" : ""].filter(Boolean).join(", ") ||
+    (r.productionPinned ? "up, but production is pinned to an older deployment" : "all up");
   const lines = [`${r.stack} (${r.environment}): ${summary}`, "", table(["STATE", "SERVICE", "URL", "HEALTH", "LATENCY", "DEPLOY", "NOTE"], rows)];
   if (r.productionPinned) lines.push("", r.productionPinned.message);
   if (r.pendingDomains.length) lines.push("", `Custom domains waiting for DNS verification: ${r.pendingDomains.join(", ")}`);

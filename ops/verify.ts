@@ -48,6 +48,12 @@ export interface VerifyReport {
   ok: boolean;
   /** Parts that failed and that a rollback can act on, e.g. `["backend:ott-prod-api", "frontend"]`. */
   failing: string[];
+  /**
+   * Parts that failed and that no rollback fixes, e.g. `["database:supabase abcdefghijklmnopqrst"]`
+   * (a paused or unhealthy Supabase project): kept out of `failing`, since `rollback --only-failing`
+   * acts on that list and a database is never rolled back; they fail the report all the same.
+   */
+  failingNotRollbackable?: string[];
   results: Array<Pick<VerifyResult, "part" | "name" | "ok" | "failure" | "note">>;
   /** Production domains serve an older deployment than the newest build: `webstack promote`, not a rollback. */
   productionPinned?: string;
@@ -138,7 +144,7 @@ export async function verify(ops: Ops, stack: string, o: StackOutputs, d: Deadli
 
   const database = o.supabaseProjectRef
     ? [
-        projectHealth(ops.env, o.supabaseProjectRef).then((h): VerifyResult => {
+        projectHealth(ops.env, o.supabaseProjectRef, what, { clock: ops.clock, signal: d.signal, timeoutMs: d.timeoutMs }).then((h): VerifyResult => {
           const name = `supabase ${o.supabaseProjectRef}`;
           if (h.up) ops.err(`${name}: ${h.answer}`);
           return h.up ? { part: "database", name, ok: true } : { part: "database", name, ok: false, failure: `${name}: ${h.answer}` };
@@ -175,6 +181,9 @@ export function verifyReport(stack: string, results: VerifyResult[], pinned?: st
     ok: results.every((r) => r.ok) && !pinned,
     // A database rollback cannot fix (a paused or unhealthy Supabase project) fails the report without a part to roll back.
     failing: results.filter((r) => !r.ok && r.part !== "database").map((r) => r.part),
+    ...(results.some((r) => !r.ok && r.part === "database")
+      ? { failingNotRollbackable: results.filter((r) => !r.ok && r.part === "database").map((r) => `database:${r.name}`) }
+      : {}),
     results: results.map(({ part, name, ok, failure, note }) => ({ part, name, ok, ...(failure ? { failure } : {}), ...(note ? { note } : {}) })),
     ...(pinned ? { productionPinned: pinned } : {}),
   };

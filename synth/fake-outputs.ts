@@ -77,6 +77,17 @@ export const fakeOutputs: Record<string, FakeOutputs> = {
     };
   },
   "pulumi-nodejs:dynamic/supabase:Bucket": (_name, inputs) => ({ public: inputs.public ?? false, fileSizeLimitBytes: 0 }),
+  // Every role signed in through the pooler and landed in its own database.
+  "pulumi-nodejs:dynamic/supabase:LoginCheck": (_name, inputs) => ({
+    checked: (Array.isArray(inputs.urls) ? inputs.urls : []).flatMap((u: unknown) => {
+      try {
+        const url = new URL(typeof u === "string" ? u : String((u as { value?: unknown })?.value ?? ""));
+        return [`${decodeURIComponent(url.username).split(".")[0]}@${url.pathname.slice(1)}`];
+      } catch {
+        return [];
+      }
+    }),
+  }),
   "pulumi-nodejs:dynamic/render:KeyValue": (name, inputs) => {
     const id = `red-fake-${inputs.name ?? name}`;
     const host = `${inputs.region ?? "oregon"}-keyvalue.render.com`;

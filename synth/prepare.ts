@@ -1,4 +1,5 @@
-import { crossStackDomainIssues, type OtherStackClaims } from "../config/domains";
+import { crossStackIssues } from "../config/cross-stack";
+import type { OtherStackClaims } from "../config/domains";
 import { configKey } from "../config/issues";
 import { rawSections } from "../config/raw";
 import { providerSettings } from "../config/rules";
@@ -18,7 +19,8 @@ export const WEBHOOK_PLACEHOLDER = `https://hooks.slack.com/services/T00000000/B
 /**
  * Validates a stack file before anything runs, and stands placeholders in for the secrets a
  * real user sets with `pulumi config set --secret`, so the synth needs no keys. With `others`
- * (every other stack file of the checkout), also refuses a host name another stack claims.
+ * (every other stack file of the checkout), also refuses a host name another stack claims, and a
+ * free Supabase project past the organization's limit.
  */
 export function prepareStack(stackFile: StackFile, others: readonly OtherStackClaims[] = []): Prepared {
   const secretsKey = `${NAMESPACE}:secrets`;
@@ -39,7 +41,7 @@ export function prepareStack(stackFile: StackFile, others: readonly OtherStackCl
     ...(stackFile.plaintextSecrets ?? []).map(
       (name) => `${configKey(NAMESPACE, ["secrets", name])}: stored in plain text in the stack file; rotate it, then: ${setSecretCommand(stackFile.stack, name)}`,
     ),
-    ...crossStackDomainIssues(raw, others).map((i) => `${configKey(NAMESPACE, i.path)}: ${i.message}`),
+    ...crossStackIssues(raw, others).map((i) => `${configKey(NAMESPACE, i.path)}: ${i.message}`),
   ];
   if (!result.ok || errors.length) return { ok: false, errors: [...new Set(errors)] };
 

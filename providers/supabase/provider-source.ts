@@ -6,6 +6,7 @@ export const DYNAMIC_TYPE_PREFIX = "pulumi-nodejs:dynamic/supabase";
 const PROVIDERS = {
   project: ["project", "createProjectProvider"],
   bucket: ["bucket", "createBucketProvider"],
+  loginCheck: ["login-check", "createLoginCheckProvider"],
 } as const;
 export type SupabaseProviderKind = keyof typeof PROVIDERS;
 

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { BucketInputs } from "./bucket";
+import type { LoginCheckInputs } from "./login-check";
 import { type ProjectInputs, SECRET_OUTPUTS } from "./project";
 import { DYNAMIC_TYPE_PREFIX, providerSource } from "./provider-source";
 
@@ -44,5 +45,22 @@ export class SupabaseBucket extends pulumi.CustomResource {
 
   constructor(name: string, args: SupabaseBucketArgs, opts: pulumi.CustomResourceOptions = {}) {
     super(`${DYNAMIC_TYPE_PREFIX}:Bucket`, name, { __provider: providerSource("bucket"), fileSizeLimitBytes: undefined, ...args }, opts);
+  }
+}
+
+export type PoolerLoginCheckArgs = { [K in keyof LoginCheckInputs]: pulumi.Input<LoginCheckInputs[K]> };
+
+/**
+ * Signs in through the shared pooler as each role the stack hands out, once per new role or
+ * password (token `pulumi-nodejs:dynamic/supabase:LoginCheck`); see login-check.ts.
+ */
+export class PoolerLoginCheck extends pulumi.CustomResource {
+  declare public readonly checked: pulumi.Output<string[]>;
+
+  constructor(name: string, args: PoolerLoginCheckArgs, opts: pulumi.CustomResourceOptions = {}) {
+    super(`${DYNAMIC_TYPE_PREFIX}:LoginCheck`, name, { __provider: providerSource("loginCheck"), checked: undefined, ...args }, {
+      ...opts,
+      additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), "urls"],
+    });
   }
 }

@@ -11,7 +11,7 @@
 // needs no Management API call that could fail or drift, and no RLS policy the app must remember.
 import { asServerUser, freePort, hostilePassword, postgresBin } from "../servers";
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,6 +20,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresUrl } from "../../components/connection-string";
 import { Database } from "../../components/database";
 import { closeConnections, deploy, effectiveNotices, planDatabase } from "./postgres-provider-replay";
+import { OpsRun } from "../ops/harness";
+import { startSupavisorStandIn } from "../ops/supavisor-standin";
+import { createLoginCheckProvider } from "../../providers/supabase/login-check";
 
 let dir = "";
 let port = 0;
@@ -93,11 +96,19 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe("Database on a Supabase-like server", () => {
-  it("works under the non-superuser postgres, keeps the Data API roles out, and gives consumers DML only", async () => {
+/** staging's database, deployed once for the file. */
+let deployed: Promise<{ staging: Awaited<ReturnType<typeof plan>>; notices: [string, string[]][] }> | undefined;
+const stagingOnce = () =>
+  (deployed ??= (async () => {
     const staging = await plan("staging", ["dev"]);
     const d = await deploy(staging.resources);
-    for (const p of d.providers.values()) expect(effectiveNotices(p.notices), p.name).toEqual([]);
+    return { staging, notices: [...d.providers.values()].map((p) => [p.name, effectiveNotices(p.notices)] as [string, string[]]) };
+  })());
+
+describe("Database on a Supabase-like server", () => {
+  it("works under the non-superuser postgres, keeps the Data API roles out, and gives consumers DML only", async () => {
+    const { staging, notices } = await stagingOnce();
+    for (const [name, n] of notices) expect(n, name).toEqual([]);
 
     // The admin really is Supabase's postgres: no superuser.
     const attrs = await as(urlFor("postgres", PG_PASSWORD, "postgres"), async (c) => (await c.query("SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles WHERE rolname = current_user")).rows[0]);
@@ -128,5 +139,61 @@ describe("Database on a Supabase-like server", () => {
       await expect(c.query("DROP TABLE accounts")).rejects.toThrow(/must be owner of table accounts/);
       await expect(c.query("CREATE TABLE mine (x int)")).rejects.toThrow(/permission denied for schema public/);
     });
+  });
+});
+
+describe("backup and restore of a Supabase stack, through the session pooler", () => {
+  const REF = "abcdefghijklmnopqrst";
+  it("dump and restore as '<owner>.<ref>' keep supabase_admin's extension; a refused custom role and a database routed elsewhere are named, pointing to ipv4: true", async () => {
+    const { staging } = await stagingOnce();
+    // As Supabase's template1 may carry them: supabase_admin's schema `extensions` and an extension in it.
+    const sa = new Client({ host: dir, port, user: "supabase_admin", database: "ott_staging" });
+    await sa.connect();
+    await sa.query("CREATE SCHEMA IF NOT EXISTS extensions; CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA extensions");
+    await sa.end();
+    await as(staging.owner, (c) => c.query("CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL); INSERT INTO notes (body) VALUES ('one'), ('two')"));
+    const bodies = async () => (await as(staging.owner, (c) => c.query("SELECT body FROM notes ORDER BY id"))).rows.map((r: { body: string }) => r.body);
+
+    const pooler = await startSupavisorStandIn(port, REF);
+    try {
+      const owner = new URL(staging.owner);
+      const t = new OpsRun();
+      t.env = { PATH: process.env.PATH };
+      // What the stack's outputs hold on Supabase (test/components/database.test.ts): the session pooler, `<role>.<ref>`.
+      const url = postgresUrl({ host: "127.0.0.1", port: pooler.port, user: `${owner.username}.${REF}`, password: decodeURIComponent(owner.password), database: "ott_staging", sslmode: "disable" });
+      const file = t.outputs({ environment: "staging", appName: "ott", databaseMode: "isolated", databaseOwnerConnection: url, supabaseProjectRef: REF } as never);
+      expect(await t.run("backup", "staging", "--outputs", file, "--out", "dumps"), t.stderr).toBe(0);
+      await as(staging.owner, (c) => c.query("DELETE FROM notes WHERE body = 'two'"));
+      expect(await t.run("restore", "staging", "dumps/ott-staging-20260301T120000Z.dump", "--outputs", file, "--out", "dumps"), t.stderr).toBe(0);
+      expect(await bodies()).toEqual(["one", "two"]);
+      expect(t.stderr).toContain("kept extension pgcrypto as it is: supabase_admin owns it");
+
+      // Supavisor refuses the custom role (unconfirmed, reference §5; its other wordings: test/ops/pg-tools.test.ts).
+      pooler.refuse.set("ott_staging", { code: "28P01", message: 'password authentication failed for user "ott_staging"' });
+      expect(await t.run("backup", "staging", "--outputs", file, "--out", "refused")).toBe(1);
+      expect(t.stderr).toBe(
+        `backup staging: the Supabase shared pooler (Supavisor, 127.0.0.1) refused ott_staging.${REF}: password authentication failed for user "ott_staging". ` +
+          "Whether a custom role such as ott_staging can sign in through the shared pooler is unconfirmed (the direct host accepts it): set webstack:database.supabase.ipv4: true " +
+          "(the IPv4 add-on, $4/month) so the stack's roles connect through the project's direct host, run `pulumi up`, then run this again",
+      );
+      // `pulumi up` signs in as each role the stack hands out (providers/supabase/login-check.ts): the same refusal, said the same way.
+      const consumer = new URL(staging.consumers.dev!);
+      const consumerUrl = postgresUrl({ host: "127.0.0.1", port: pooler.port, user: `${consumer.username}.${REF}`, password: decodeURIComponent(consumer.password), database: "ott_staging", sslmode: "disable" });
+      const check = createLoginCheckProvider({ attempts: 2, delayMs: 0 });
+      await expect(check.create!({ projectRef: REF, urls: [url, consumerUrl] })).rejects.toThrow(t.stderr.replace(/^backup staging: /, ""));
+      // A role just created may reach the pooler late: one refusal is retried; both roles then sign in.
+      pooler.refuse.set("ott_staging", { code: "XX000", message: `(ENOTFOUND) tenant/user ott_staging.${REF} not found`, times: 1 });
+      expect((await check.create!({ projectRef: REF, urls: [url, consumerUrl] })).outs.checked).toEqual(["ott_staging@ott_staging", "ott_staging_dev@ott_staging"]);
+      pooler.refuse.clear();
+      // Supavisor routes the role to another database than the URL names (unconfirmed): nothing is dumped there, and `pulumi up` stops.
+      pooler.forceDatabase = "postgres";
+      expect(await t.run("backup", "staging", "--outputs", file, "--out", "routed")).toBe(1);
+      expect(t.stderr).toMatch(new RegExp(`^backup staging: the connection names database 'ott_staging' but the server put it in 'postgres'; nothing was done\\. The Supabase shared pooler routes ott_staging\\.${REF} to one database`));
+      await expect(check.create!({ projectRef: REF, urls: [consumerUrl] })).rejects.toThrow(`the connection names database 'ott_staging' but the server put it in 'postgres'; nothing was done. The Supabase shared pooler routes ott_staging_dev.${REF}`);
+      expect(existsSync(join(t.dir, "refused")) ? readdirSync(join(t.dir, "refused")) : []).toEqual([]);
+      expect(existsSync(join(t.dir, "routed")) ? readdirSync(join(t.dir, "routed")) : []).toEqual([]);
+    } finally {
+      await pooler.close();
+    }
   });
 });

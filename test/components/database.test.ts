@@ -363,3 +363,25 @@ describe("DATABASE_STACK_OUTPUTS", () => {
 });
 
 
+
+describe("Database on a Supabase project", () => {
+  it("the owner's connection (what backup and restore use) is the session pooler with '<role>.<ref>', and ipv4: true the direct host", async () => {
+    const { databaseServer } = await import("../../components/database-server.js");
+    const urls: Record<string, pulumi.Output<string>> = {};
+    await synthComponent(() => {
+      for (const ipv4 of [false, true]) {
+        const server = databaseServer(
+          { mode: "isolated", server: "supabase", sslmode: "require", consumers: ["dev"], supabase: { organization: "acme-corp", plan: "pro", region: "us-west-2", ipv4 } },
+          { name: (p) => `ott-staging-${p}${ipv4 ? "-v4" : ""}`, production: false, renderOwnerId: "tea-abc123" },
+        )!;
+        const db = new Database(`db${ipv4 ? "-v4" : ""}`, { app: "ott", stack: "staging", consumers: ["dev"], adminConnection: server.adminConnection, loginSuffix: server.loginSuffix }, { dependsOn: [server.resource] });
+        urls[String(ipv4)] = db.connectionString;
+      }
+    });
+    const pooled = new URL((await settle(urls.false!)).value);
+    expect([pooled.hostname, pooled.port, pooled.pathname, pooled.searchParams.get("sslmode")]).toEqual(["aws-0-us-west-2.pooler.supabase.com", "5432", "/ott_staging", "require"]);
+    expect(pooled.username).toMatch(/^ott_staging\.[a-z]{20}$/);
+    const direct = new URL((await settle(urls.true!)).value);
+    expect([direct.hostname, direct.port, direct.username]).toEqual([expect.stringMatching(/^db\.[a-z]{20}\.supabase\.co$/), "5432", "ott_staging"]);
+  });
+});

@@ -1,4 +1,12 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import YAML from "yaml";
+import { loadStackConfig } from "../../config/load";
+import { synthesize } from "../../synth/run";
+import { prepareStack } from "../../synth/prepare";
+import { otherStackClaims } from "../../synth/stack-file";
 import { isSupabaseSecretKey } from "../../components/env-guard";
 import { rawSections } from "../../config/raw";
 import { stackConfigSchema } from "../../config/schema";
@@ -67,5 +75,67 @@ describe("Supabase in the cross-stack cost warnings", () => {
     expect(three).toHaveLength(1);
     expect(three[0]).toMatchObject({ used: 3, limit: 2 });
     expect(three[0]!.message).toMatch(/^Supabase organization 'hobby-org': 3 free projects \(staging, dev, qa\), over the 2 active free projects/);
+  });
+});
+
+describe("a third free project in one organization", () => {
+  it("is refused offline, naming the key, by the synth and by the program, counting the other stack files and the PR template", async () => {
+    // A checkout: staging and dev each with a free project in 'hobby-org', and qa about to add a third.
+    const dir = mkdtempSync(join(tmpdir(), "supabase-free-"));
+    try {
+      copyFileSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+      const doc = YAML.parse(readFileSync(join(ROOT, "stacks/examples/supabase.yaml"), "utf8"));
+      const write = (file: string, env: string, supabase: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+        const config = { ...doc.config, "webstack:environment": env, ...extra };
+        config["webstack:database"] = { mode: "isolated", server: "supabase", supabase, consumers: [] };
+        writeFileSync(join(dir, file), YAML.stringify({ config }));
+      };
+      const free = { organization: "hobby-org", plan: "free" };
+      write("Pulumi.staging.yaml", "staging", free);
+      write("Pulumi.dev.yaml", "development", free);
+      write("Pulumi.qa.yaml", "development", free);
+      // Another org, and a paid org's projects, are not counted.
+      write("Pulumi.other.yaml", "development", { organization: "acme-corp", plan: "free" });
+
+      const prepared = (stack: string) => {
+        const p = prepareStack(readStackFile(dir, stack), otherStackClaims(dir, stack));
+        return p.ok ? [] : p.errors;
+      };
+      const refusal = [
+        "webstack:database.supabase.plan: Supabase organization 'hobby-org' would hold 3 active free projects (this stack, dev (Pulumi.dev.yaml), " +
+          "staging (Pulumi.staging.yaml)), but a free organization may have 2: Supabase refuses the create of the next one. Share one project instead " +
+          "(webstack:database.mode: shared, listed in the owner's webstack:database.consumers), or set webstack:database.supabase.plan: pro (and upgrade the organization)",
+      ];
+      expect(prepared("qa")).toEqual(refusal);
+      expect(prepared("other")).toEqual([]);
+
+      // The program refuses it too (as under `pulumi up` in the checkout), before any resource is registered.
+      const file = readStackFile(dir, "qa");
+      const error = await synthesize({
+        project: file.project,
+        stack: "qa",
+        config: { ...file.config, "webstack:secrets": JSON.stringify({ STRIPE_SECRET_KEY: "sk_test" }) },
+        program: () => loadStackConfig(dir),
+      }).then(
+        () => undefined,
+        (e: Error) => e.message,
+      );
+      expect(error).toBe(`Invalid configuration for stack 'qa' (1 problem):\n  ${refusal[0]}`);
+
+      // The PR template counts once per expected open PR stack: alone, 3 free projects.
+      write("Pulumi.qa.yaml", "development", { organization: "acme-corp", plan: "pro", instanceSize: "micro" });
+      write("Pulumi.dev.yaml", "development", { organization: "acme-corp", plan: "pro", instanceSize: "micro" });
+      write("stacks-preview.yaml", "preview", free, { "webstack:budget": { previewStacks: 2 } });
+      expect(prepared("qa")).toEqual([]);
+      const pr = prepareStack(readStackFile(dir, "pr-4", join(dir, "stacks-preview.yaml")), otherStackClaims(dir, "pr-4"));
+      expect(pr.ok ? [] : pr.errors).toEqual([
+        "webstack:database.supabase.plan: Supabase organization 'hobby-org' would hold 3 active free projects (this stack ×2, staging (Pulumi.staging.yaml)), " +
+          "but a free organization may have 2: Supabase refuses the create of the next one (the preview template counts once per open pull-request stack, " +
+          "webstack:budget.previewStacks). Share one project instead (webstack:database.mode: shared, listed in the owner's webstack:database.consumers), " +
+          "or set webstack:database.supabase.plan: pro (and upgrade the organization)",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

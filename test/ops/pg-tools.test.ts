@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { dumpClient, restoreClient, type PgClient } from "../../ops/pg-tools";
 import { skipForeignExtensions } from "../../ops/restore";
+import { poolerRefusal } from "../../ops/pooler";
+import type { StackOutputs } from "../../components/stack-outputs";
 
 // Which client a server gets, for majors this machine cannot install (Debian 12 has only 15):
 // backup-restore.pg.test.ts runs every pair that is installed against real servers.
@@ -49,5 +51,37 @@ describe("objects another role owns", () => {
       "3550; 1259 16490 INDEX public tickets_title_trgm ott_staging",
     ];
     expect(skipForeignExtensions(toc, new Set(["pg_trgm"]))).toEqual({ kept: [toc[0], toc[3], toc[4], toc[5]], skipped: [toc[1], toc[2]] });
+    // Supabase: supabase_admin's schema `extensions`, not an extension of that name.
+    const sb = ["5; 2615 16390 SCHEMA - extensions supabase_admin", "3701; 0 0 COMMENT - SCHEMA extensions supabase_admin", "6; 3079 16391 EXTENSION - pgcrypto ", "7; 3079 16392 EXTENSION - extensions "];
+    expect(skipForeignExtensions(sb, new Set(["pgcrypto"]), new Set(["extensions"]))).toEqual({ kept: [sb[3]], skipped: [sb[0], sb[1], sb[2]] });
+  });
+});
+
+describe("Supabase's shared pooler refusing a login", () => {
+  const REF = "abcdefghijklmnopqrst";
+  const o = { environment: "staging", supabaseProjectRef: REF } as StackOutputs;
+  const url = (user: string) => `postgresql://${user}.${REF}:pw@aws-1-us-west-2.pooler.supabase.com:5432/ott_staging?sslmode=require`;
+  const failed = (said: string) => new Error(`psql exited with 2: psql: error: connection to server at "aws-1-us-west-2.pooler.supabase.com" (3.1.2.3), port 5432 failed: FATAL:  ${said}`);
+  it("names each of Supavisor's refusals, says a custom role may be the cause, and points to ipv4: true", () => {
+    for (const said of [
+      `(ENOTFOUND) tenant/user ott_staging.${REF} not found`,
+      "(ETENANTNOTFOUND) tenant or user not found",
+      "Tenant or user not found",
+      "(EAUTHQUERY) user not found in the database",
+      "(ENOIDENTIFIER) no tenant identifier provided (external_id or sni_hostname required)",
+      'password authentication failed for user "ott_staging"',
+    ]) {
+      const e = poolerRefusal(o, url("ott_staging"), failed(said), "backup staging");
+      expect(e?.message, said).toBe(
+        `backup staging: the Supabase shared pooler (Supavisor, aws-1-us-west-2.pooler.supabase.com) refused ott_staging.${REF}: ${said}. Whether a custom role such as ott_staging ` +
+          "can sign in through the shared pooler is unconfirmed (the direct host accepts it): set webstack:database.supabase.ipv4: true (the IPv4 add-on, $4/month) so the " +
+          "stack's roles connect through the project's direct host, run `pulumi up`, then run this again",
+      );
+    }
+    expect(poolerRefusal(o, url("postgres"), failed("Tenant or user not found"), "backup staging")?.message).toContain("refused postgres.abcdefghijklmnopqrst: Tenant or user not found. Check that the project is active");
+    // Not through the pooler (ipv4: true, Render), or not a refusal: the tool's own message stands.
+    expect(poolerRefusal(o, "postgresql://ott_staging:pw@db.x.supabase.co:5432/ott_staging", failed("Tenant or user not found"), "backup")).toBeUndefined();
+    expect(poolerRefusal({ environment: "staging" } as StackOutputs, url("ott_staging"), failed("Tenant or user not found"), "backup")).toBeUndefined();
+    expect(poolerRefusal(o, url("ott_staging"), failed('database "ott_staging" does not exist'), "backup")).toBeUndefined();
   });
 });
