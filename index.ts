@@ -6,7 +6,7 @@ import { databaseServer } from "./components/database-server";
 import { EnvVarSet, type EnvVar } from "./components/env-var-set";
 import { apiUrlVariables } from "./components/env-wiring";
 import { createFrontend } from "./components/frontend-host";
-import { netlifySettings } from "./config/frontend";
+import { apiUrlVariable, frontendFramework, netlifySettings } from "./config/frontend";
 import { defaultConsumerName, SharedDatabase } from "./components/shared-database";
 import type { StackOutputInputs } from "./components/stack-outputs";
 import { Storage } from "./components/storage";
@@ -74,8 +74,7 @@ async function main() {
     production,
     renderOwnerId: config.app.renderOwnerId,
     renderEnvironmentId,
-    // Netlify has no framework setting here; the guide's Netlify frontends are Vite builds.
-    frontendFramework: web ? (web.site.host === "vercel" ? (web.site.framework ?? "nextjs") : "vite") : undefined,
+    frontendFramework: config.frontend && web ? frontendFramework(config.frontend) : undefined,
   });
   const database =
     db?.mode === "isolated"
@@ -219,7 +218,7 @@ async function main() {
           ...env.vercelVariables,
           ...(api && config.frontend
             ? apiUrlVariables({
-                variable: config.frontend.apiUrlVariable,
+                variable: apiUrlVariable(config.frontend),
                 slots: web.slots,
                 serviceUrl: web.backendDomainUrl ?? api.url,
                 branchServices: backend?.branches,
@@ -250,6 +249,8 @@ async function main() {
         : web?.site.scope
       : undefined,
     frontendOwnsProduction: site ? !web?.projectFrom && !web?.projectId : undefined,
+    // The branch CI deploys this stack's frontend from (Netlify's --alias/--context), and verify reads.
+    frontendBranch: site && (web?.projectFrom || web?.projectId) ? config.frontend?.branch : undefined,
     // The owner's automation bypass (Vercel); a stack attached to it passes on the owner's (both secret).
     frontendProtectionBypass:
       web?.site.host === "vercel"

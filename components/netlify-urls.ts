@@ -15,11 +15,12 @@ export function netlifyProductionUrl(site: string, domains: readonly DomainEntry
 /**
  * A branch deploy's URL, `https://<branch>--<site>.netlify.app`, or undefined when it cannot be
  * known. How Netlify slugs a branch name that is not already a DNS label (`feature/Login`) is
- * unconfirmed, so only such branches get a URL here; the others are reached through
+ * unconfirmed, so only such branches (of at most 37 characters, the CLI's alias cap) get a URL here; the others are reached through
  * `netlifyPreviewUrlPattern`. Also undefined past 63 characters.
  */
 export function netlifyBranchUrl(site: string, branch: string): string | undefined {
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(branch)) return undefined;
+  // The CLI caps a deploy alias at 37 characters.
+  if (!/^[a-z0-9]([a-z0-9-]{0,35}[a-z0-9])?$/.test(branch)) return undefined;
   const label = `${branch}--${site}`;
   return label.length <= 63 ? `https://${label}.netlify.app` : undefined;
 }

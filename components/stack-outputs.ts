@@ -37,6 +37,8 @@ export interface StackOutputs {
   frontendTeamId?: string;
   /** Whether this stack created the Vercel project and so owns its production target. */
   frontendOwnsProduction?: boolean;
+  /** The git branch whose deploys are this stack's frontend (staging, dev, a PR's head), when it does not own production. */
+  frontendBranch?: string;
   /**
    * The Vercel project's automation bypass secret (secret): `webstack status/verify` send it as
    * `x-vercel-protection-bypass` to reach deployments behind Vercel Authentication.
@@ -133,6 +135,7 @@ export function readStackOutputs(ref: pulumi.StackReference | string, opts?: pul
     "frontendProjectId",
     "frontendTeamId",
     "frontendOwnsProduction",
+    "frontendBranch",
     "frontendProtectionBypass",
     "frontendPlan",
     "databaseConnectionString",

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { guardReason, secretFormat } from "../components/env-guard";
 import type { EnvVar } from "../components/env-var-set";
 import { envVarName } from "./common";
+import { apiUrlVariable, type FrontendConfig } from "./frontend";
 
 /**
  * One variable's source: a literal (public: it is committed in plain text), `{secret: NAME}` read
@@ -88,7 +89,7 @@ export const STORAGE_VARIABLES = ["S3_ENDPOINT_URL", "S3_BUCKET", "S3_REGION", "
 export function wiredVariableIssues(c: {
   env?: EnvConfig;
   backend?: unknown;
-  frontend?: { apiUrlVariable: string };
+  frontend?: Pick<FrontendConfig, "host" | "framework" | "apiUrlVariable">;
   database?: unknown;
   cron?: unknown;
   cache?: unknown;
@@ -100,7 +101,7 @@ export function wiredVariableIssues(c: {
     ["backend", "CRON_SECRET", "webstack:cron", !!(c.cron && c.backend)],
     ["backend", "CORS_ALLOWED_ORIGINS", "webstack:frontend", !!(c.frontend && c.backend)],
     ["backend", "FRONTEND_URL", "webstack:frontend", !!(c.frontend && c.backend)],
-    ["frontend", c.frontend?.apiUrlVariable ?? "", "webstack:backend (frontend.apiUrlVariable)", !!(c.frontend && c.backend)],
+    ["frontend", c.frontend ? apiUrlVariable(c.frontend) : "", "webstack:backend (frontend.apiUrlVariable)", !!(c.frontend && c.backend)],
     ...["REDIS_URL", "CACHE_KEY_PREFIX"].map((n): [section: "backend", name: string, from: string, present: boolean] => ["backend", n, "webstack:cache", !!(c.cache && c.backend)]),
     ...STORAGE_VARIABLES.map((n): [section: "backend", name: string, from: string, present: boolean] => ["backend", n, "webstack:storage", !!(c.storage && c.backend)]),
   ];

@@ -98,8 +98,11 @@ export const frontendSchema = z
       .default(false)
       .describe("Vercel Pro: make 'branch' a custom environment instead of branch-scoped preview variables."),
     apiUrlVariable: envVarName
-      .default("NEXT_PUBLIC_API_URL")
-      .describe("Variable through which the frontend learns the backend URL."),
+      .optional()
+      .describe(
+        "Variable through which the frontend learns the backend URL. Default: the build's browser prefix + API_URL: " +
+          "VITE_API_URL on Netlify (a Vite build) and with framework 'vite', NEXT_PUBLIC_API_URL for Next.js (Vercel's default framework).",
+      ),
     domains: z
       .array(domainEntry)
       .default([])
@@ -170,6 +173,19 @@ export const frontendSchema = z
     }
   })
   .describe("The frontend project on Vercel (the default) or site on Netlify (host: netlify).");
+
+/** The variable prefix each framework inlines into the browser bundle. */
+const BROWSER_PREFIX: Record<string, string> = { nextjs: "NEXT_PUBLIC_", vite: "VITE_", remix: "VITE_", sveltekit: "PUBLIC_", nuxtjs: "NUXT_PUBLIC_", "create-react-app": "REACT_APP_" };
+
+/** What builds the frontend: Vercel's framework preset (Next.js unless set); a Netlify site is built in CI as the guide's Vite app. */
+export function frontendFramework(f: Pick<FrontendConfig, "host" | "framework">): string {
+  return f.host === "netlify" ? "vite" : (f.framework ?? "nextjs");
+}
+
+/** The frontend's backend-URL variable: `apiUrlVariable`, else the framework's browser prefix + `API_URL`. */
+export function apiUrlVariable(f: Pick<FrontendConfig, "host" | "framework" | "apiUrlVariable">): string {
+  return f.apiUrlVariable ?? `${BROWSER_PREFIX[frontendFramework(f)] ?? "NEXT_PUBLIC_"}API_URL`;
+}
 
 /** The Netlify settings with their defaults (also when `netlify` is left out). */
 export function netlifySettings(f: FrontendConfig): NetlifyConfig {

@@ -17,6 +17,7 @@ export interface NetlifyDeploy {
   published_at?: string | null;
   ssl_url?: string;
   deploy_ssl_url?: string;
+  error_message?: string | null;
 }
 
 export interface NetlifySiteInfo {
@@ -24,6 +25,8 @@ export interface NetlifySiteInfo {
   name: string;
   ssl_url?: string;
   published_deploy?: NetlifyDeploy | null;
+  /** The build settings the CLI builds with (`base` is the base directory). */
+  build_settings?: { base?: string; cmd?: string; dir?: string };
 }
 
 export interface DeployedBranch {
@@ -44,6 +47,14 @@ export async function productionDeploys(c: NetlifyClient, siteId: string): Promi
   const list = await c.get<NetlifyDeploy[]>(`/sites/${siteId}/deploys`, { production: true, per_page: 100 });
   return [...list].sort((a, b) => Date.parse(b.created_at ?? "") - Date.parse(a.created_at ?? ""));
 }
+
+/** A branch's deploys (CI deploys it with `--alias <branch>`), newest first. */
+export async function branchDeploys(c: NetlifyClient, siteId: string, branch: string): Promise<NetlifyDeploy[]> {
+  const list = await c.get<NetlifyDeploy[]>(`/sites/${siteId}/deploys`, { branch, per_page: 100 });
+  return [...list].sort((a, b) => Date.parse(b.created_at ?? "") - Date.parse(a.created_at ?? ""));
+}
+
+export const getDeploy = (c: NetlifyClient, deployId: string) => c.get<NetlifyDeploy>(`/deploys/${deployId}`);
 
 export const deployedBranches = (c: NetlifyClient, siteId: string) => c.get<DeployedBranch[]>(`/sites/${siteId}/deployed-branches`);
 

@@ -1,15 +1,13 @@
 /**
- * `webstack promote <stack>`: the production domains to the newest production build, and Vercel's
- * auto-assignment of production domains back on (what the dashboard's Undo Rollback does). After a
- * `webstack rollback`, Vercel keeps production on the rolled-back deployment and stages every new
- * build until a promote.
+ * `webstack promote <stack>`: production to the newest production build, and automatic publishing
+ * back on, through the host's `FrontendOps`: Vercel's auto-assignment of production domains (what
+ * the dashboard's Undo Rollback does), Netlify's unlock. After a `webstack rollback`, production
+ * stays on the rolled-back release and new builds wait until a promote.
  */
 import type { StackOutputs } from "../components/stack-outputs";
 import type { Deadline, Ops } from "./context";
 import { OpsError } from "./errors";
 import { frontendOps } from "./frontend-host";
-import { waitAlias } from "./rollback";
-import { currentProduction, describeDeployment, vercelClient, vercelProblem } from "./vercel-api";
 
 /** Default `--timeout` of promote. */
 export const PROMOTE_TIMEOUT_MS = 5 * 60_000;
@@ -26,36 +24,14 @@ export interface PromoteReport {
 }
 
 export async function promote(ops: Ops, stack: string, o: StackOutputs, d: Deadline, opts: { wait?: boolean; pollMs?: number } = {}): Promise<PromoteReport> {
-  if (!o.frontendOwnsProduction || !o.frontendProjectId) {
+  const front = o.frontendOwnsProduction ? frontendOps(ops, stack, o, "promoting", d, { pollMs: opts.pollMs }) : undefined;
+  if (!front) {
     throw new OpsError(`promote ${stack}: this stack does not own a Vercel project's production (frontendOwnsProduction); promote in the stack that creates the project`, 2);
   }
-  // Netlify, through the frontend contract: publish the newest production deploy and unlock auto-publishing.
-  const front = frontendOps(ops, o, "promoting the newest production deploy");
-  if (front) {
-    const before = (await front.deployState()).published;
-    const to = await front.promote();
-    return { stack, ...(before ? { from: before.id } : {}), to: to.id, result: before?.id === to.id && !before.locked ? "unchanged" : "succeeded", autoAssignRestored: !!before?.locked };
-  }
-  const vercel = vercelClient(ops.env, ops.clock, o.frontendTeamId, "promoting the newest production deployment", { signal: d.signal });
-  const projectId = o.frontendProjectId;
-  const what = `promote ${stack}`;
   try {
-    const [project, deployments] = await Promise.all([vercel.project(projectId), vercel.productionDeployments(projectId)]);
-    const serving = currentProduction(project, deployments);
-    const newest = deployments[0];
-    if (!newest) throw new OpsError(`${what}: Vercel lists no READY production deployment to promote`);
-    const off = project.autoAssignCustomDomains === false;
-    if (serving?.uid === newest.uid) {
-      // Serving the newest already (it was promoted once): only the switch is left; a second promote is refused.
-      if (off) await vercel.setAutoAssign(projectId, true);
-      return { stack, from: serving.uid, to: newest.uid, result: off ? "succeeded" : "unchanged", autoAssignRestored: off };
-    }
-    ops.err(`frontend ${project.name}: promoting ${describeDeployment(newest)} (production serves ${serving ? describeDeployment(serving) : "nothing known"})`);
-    await vercel.promote(projectId, newest.uid);
-    const result = opts.wait === false ? "started" : await waitAlias(ops, vercel, projectId, newest.uid, `frontend ${project.name}`, d, opts.pollMs ?? 3_000);
-    return { stack, ...(serving ? { from: serving.uid } : {}), to: newest.uid, result, autoAssignRestored: off };
+    return { stack, ...(await front.promote({ wait: opts.wait })) };
   } catch (err) {
-    throw vercelProblem(vercel, err, what, d.timeoutMs) ?? err;
+    throw front.explain(err, `promote ${stack}`) ?? err;
   }
 }
 

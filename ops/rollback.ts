@@ -1,12 +1,13 @@
 /**
  * `webstack rollback <stack> [--to <deployId>] [--only-failing <verify report>]`: the stack back
- * to its last release with another commit. Vercel's instant rollback of production (for a stack
- * that owns the project) and, for every backend service, `POST /services/{id}/rollback` to the
- * newest earlier live deploy whose commit differs from the one serving.
+ * to its last release with another commit. The frontend's production (for a stack that owns the
+ * site), through its host's `FrontendOps` (Vercel's instant rollback, Netlify's restore and lock),
+ * and, for every backend service, `POST /services/{id}/rollback` to the newest earlier live deploy
+ * whose commit differs from the one serving.
  *
  * All or nothing: every part is planned and checked before anything moves (Vercel's Hobby rule
- * included). Vercel, the part that can refuse, moves first and its alias job is waited for; then
- * Render. When a later part fails, the parts already moved are moved back; whatever could not be
+ * included). The frontend, the part that can refuse, moves first and is waited for (Vercel's alias
+ * job); then Render. When a later part fails, the parts already moved are moved back; whatever could not be
  * moved back is named. A part already rolled back is left alone, so a second run never re-deploys
  * the release the first one rolled away from.
  */
@@ -14,13 +15,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { StackOutputs } from "../components/stack-outputs";
 import type { RenderClient } from "../providers/render/client";
-import { formatDuration } from "./clock";
 import type { Deadline, Ops } from "./context";
 import { OpsError } from "./errors";
 import { backendServices } from "./outputs";
 import { cancelDeploy, getDeploy, getService, IN_PROGRESS, listDeploys, renderClient, renderProblem, rollbackTo, SUCCESSFUL, type Deploy } from "./render-api";
-import { frontendOps, type FrontendOps, type FrontendRollbackPlan } from "./frontend-host";
-import { currentProduction, describeDeployment, vercelClient, vercelProblem, type VercelClient, type VercelDeployment } from "./vercel-api";
+import { frontendLanding, frontendOps, type FrontendOps, type FrontendRollbackPlan } from "./frontend-host";
 
 /** Default `--timeout` of rollback: planning, moving and waiting together. */
 export const ROLLBACK_TIMEOUT_MS = 15 * 60_000;
@@ -68,12 +67,10 @@ export class RollbackError extends OpsError {
 
 type Plan =
   | { kind: "render"; name: string; serviceId: string; branch?: string; from: Deploy; to: Deploy }
-  | { kind: "vercel"; name: string; projectId: string; from: VercelDeployment; to: VercelDeployment }
-  | { kind: "netlify"; name: string; plan: FrontendRollbackPlan };
+  | { kind: "frontend"; name: string; plan: FrontendRollbackPlan };
 
 const commitOf = (d: Deploy) => d.commit?.id?.slice(0, 7);
 const ref = (d: Deploy) => `${d.id}${commitOf(d) ? ` (${commitOf(d)})` : ""}`;
-const sha = (d: VercelDeployment) => d.meta?.githubCommitSha;
 
 /**
  * Commits a rollback rolled away from: for each rollback deploy, the deploy that was live before
@@ -128,34 +125,6 @@ function planService(name: string, deploys: Deploy[], to: string | undefined): {
   return { from: current, to: previous };
 }
 
-/** Where Vercel's production would go, or why it cannot or need not. */
-function planVercel(name: string, project: Awaited<ReturnType<VercelClient["project"]>>, deployments: VercelDeployment[], plan: "hobby" | "pro"): { from?: VercelDeployment; to?: VercelDeployment; refuse?: string; skip?: string } {
-  const current = currentProduction(project, deployments);
-  if (!current) return { refuse: `${name}: Vercel lists no production deployment` };
-  const alias = project.lastAliasRequest;
-  if (alias?.type === "rollback" && alias.toDeploymentId === current.uid && project.autoAssignCustomDomains === false) {
-    const away = deployments.find((d) => d.uid === alias.fromDeploymentId);
-    return {
-      skip: `${name}: already rolled back (production serves ${describeDeployment(current)}${away ? `, rolled back from ${describeDeployment(away)}` : ""}); nothing moved. Serve the newest build again with \`webstack promote\``,
-    };
-  }
-  // Only a request that put the current deployment there says what was rolled away from; an older one is stale.
-  const away = alias?.type === "rollback" && alias.toDeploymentId === current.uid ? alias.fromDeploymentId : undefined;
-  const earlier = deployments.filter((d) => d.created < current.created);
-  const target = earlier.find((d) => d.isRollbackCandidate !== false && d.uid !== away && !(sha(d) && sha(d) === sha(current)));
-  if (!target) return { refuse: `${name}: no earlier production deployment with another commit than ${describeDeployment(current)} to roll back to` };
-  // Hobby: only the immediately previous production deployment (vercel-cloudflare-day2.md §1).
-  const previous = earlier[0];
-  if (plan === "hobby" && previous && target.uid !== previous.uid) {
-    return {
-      refuse:
-        `${name}: Vercel Hobby rolls back only to the previous production deployment ${describeDeployment(previous)}, which ${previous.uid === away ? "is the release rolled away from" : previous.isRollbackCandidate === false ? "Vercel does not offer as a rollback target" : `runs the same commit as ${describeDeployment(current)}`}; ` +
-        `the last other commit is ${describeDeployment(target)}. Roll back to it on a Pro plan (webstack:frontend.plan: pro), or redeploy that commit`,
-    };
-  }
-  return { from: current, to: target };
-}
-
 /** Reads `verify --report FILE`, checking it is about this stack. */
 export function readVerifyReport(cwd: string, file: string, stack: string): { ok: boolean; failing: string[]; failingNotRollbackable?: string[]; error?: string; productionPinned?: string } {
   const path = resolve(cwd, file);
@@ -195,25 +164,6 @@ async function waitRender(ops: Ops, client: RenderClient, serviceId: string, nam
   }
 }
 
-/**
- * Follows the alias job of the request just made: a `lastAliasRequest` about another deployment
- * (an older request Vercel still shows) is not this one's answer.
- */
-export async function waitAlias(ops: Ops, vercel: VercelClient, projectId: string, deploymentId: string, name: string, d: Deadline, pollMs: number): Promise<string> {
-  let last = "";
-  for (;;) {
-    const p = await vercel.project(projectId);
-    const alias = p.lastAliasRequest;
-    const mine = alias?.toDeploymentId === deploymentId;
-    const status = mine ? (alias?.jobStatus ?? "pending") : p.targets?.production?.id === deploymentId ? "succeeded" : "pending";
-    if (status !== last) ops.err(`${name}: alias job to ${deploymentId} ${status}${mine ? "" : " (Vercel does not list the request yet)"}`);
-    last = status;
-    if (status !== "pending" && status !== "in-progress") return status;
-    if (ops.clock.now() + pollMs > d.at) return status;
-    await ops.clock.sleep(pollMs, d.signal);
-  }
-}
-
 export async function rollback(ops: Ops, stack: string, o: StackOutputs, d: Deadline, opts: RollbackOptions = {}): Promise<RollbackReport> {
   const wait = opts.wait ?? true;
   const pollMs = opts.pollMs ?? 3_000;
@@ -225,36 +175,21 @@ export async function rollback(ops: Ops, stack: string, o: StackOutputs, d: Dead
   const what = `rollback of ${stack}`;
   const wantsRender = allServices.length && (!only || [...only].some((p) => p.startsWith("backend:")));
   const client = wantsRender ? renderClient(ops.env, "rolling back Render services", { clock: ops.clock, signal: d.signal }) : undefined;
-  // The frontend contract in ops (ops/frontend-host.ts) covers Netlify; Vercel's rollback is below.
-  const front = ownsFrontend && wantFrontend ? frontendOps(ops, o, "rolling back the production frontend") : undefined;
-  const vercel = ownsFrontend && wantFrontend && !front ? vercelClient(ops.env, ops.clock, o.frontendTeamId, "rolling back the Vercel production deployment", { signal: d.signal }) : undefined;
-  const explain = (err: unknown): unknown =>
-    (client ? renderProblem(ops.env, err, what, d.timeoutMs) : undefined) ?? (vercel ? vercelProblem(vercel, err, what, d.timeoutMs) : undefined) ?? err;
+  const front = ownsFrontend && wantFrontend ? frontendOps(ops, stack, o, "rolling back", d, { pollMs }) : undefined;
+  const explain = (err: unknown): unknown => (client ? renderProblem(ops.env, err, what, d.timeoutMs) : undefined) ?? front?.explain(err, what) ?? err;
 
   // 1. Plan every move; refuse before anything changes.
   const plans: Plan[] = [];
   const refusals: string[] = [];
   const skipped: string[] = [];
   try {
-    if (vercel) {
-      const [deployments, project] = await Promise.all([vercel.productionDeployments(o.frontendProjectId!, 50), vercel.project(o.frontendProjectId!)]);
-      const name = `frontend ${project.name}`;
-      const p = planVercel(name, project, deployments, o.frontendPlan === "pro" ? "pro" : "hobby");
-      if (p.skip) skipped.push(p.skip);
-      else if (p.refuse) refusals.push(p.refuse);
-      else plans.push({ kind: "vercel", name, projectId: project.id, from: p.from!, to: p.to! });
-    } else if (front) {
-      try {
-        const p = await front.planRollback();
-        plans.push({ kind: "netlify", name: p.name, plan: p });
-      } catch (err) {
-        if (!(err instanceof OpsError)) throw err;
-        refusals.push(err.message);
-      }
+    if (front) {
+      const p = await front.planRollback();
+      if ("skip" in p) skipped.push(p.skip);
+      else if ("refuse" in p) refusals.push(p.refuse);
+      else plans.push({ kind: "frontend", name: p.plan.name, plan: p.plan });
     } else if (o.frontendProjectId && wantFrontend && !ownsFrontend) {
-      skipped.push(
-        `frontend: this stack's frontend is a branch of another stack's ${o.frontendHost === "netlify" ? "Netlify site; rollback" : "Vercel project; instant rollback"} moves only production (redeploy the branch instead)`,
-      );
+      skipped.push(frontendOps(ops, stack, o, "", d)!.attachedSkip);
     }
     const matched = new Set<string>();
     for (const s of client ? allServices : []) {
@@ -283,12 +218,12 @@ export async function rollback(ops: Ops, stack: string, o: StackOutputs, d: Dead
   if (refusals.length) throw refuse(`rollback of ${stack} refused, nothing was changed:\n${refusals.map((r) => `  ${r}`).join("\n")}`);
   if (!plans.length) throw refuse(`rollback of ${stack}: nothing to roll back:\n${skipped.map((r) => `  ${r}`).join("\n")}`);
 
-  // 2. Move: Vercel first (it can still refuse), waiting for its alias job; then Render.
+  // 2. Move: the frontend first (it can still refuse or fail), waiting until it landed; then Render.
   const moved: Move[] = [];
   const branches = new Set<string>();
   const failPartWay = async (err: unknown): Promise<never> => {
     const reason = (explain(err) as Error).message;
-    const back = await moveBack(ops, moved, plans, client, vercel, front);
+    const back = await moveBack(ops, moved, plans, client, front);
     const still = moved.filter((m) => m.result !== "moved back");
     const lines = [
       `rollback of ${stack} failed part-way: ${reason}`,
@@ -301,17 +236,14 @@ export async function rollback(ops: Ops, stack: string, o: StackOutputs, d: Dead
   };
   for (const p of [...plans.filter((x) => x.kind !== "render"), ...plans.filter((x) => x.kind === "render")]) {
     try {
-      if (p.kind === "netlify") {
-        // A restored deploy is published at once (atomic, no rebuild); the lock holds it there.
-        const result = await front!.rollback(p.plan);
-        moved.push({ kind: "netlify", name: p.name, from: p.plan.from, to: p.plan.to, result });
-      } else if (p.kind === "vercel") {
-        await vercel!.rollback(p.projectId, p.to.uid, `webstack rollback ${stack}`);
-        const m: Move = { kind: "vercel", name: p.name, from: vref(p.from), to: vref(p.to), result: "started" };
+      if (p.kind === "frontend") {
+        const m: Move = { kind: front!.host, name: p.name, from: p.plan.from, to: p.plan.to, result: await front!.rollback(p.plan) };
         moved.push(m);
+        // The part that can still fail lands before Render is asked.
         if (wait) {
-          m.result = await waitAlias(ops, vercel!, p.projectId, p.to.uid, p.name, d, pollMs);
-          if (m.result !== "succeeded") throw new Error(`${p.name}: Vercel's alias job to ${p.to.uid} ${m.result === "pending" || m.result === "in-progress" ? `is still ${m.result} after ${formatDuration(d.timeoutMs)}` : `ended '${m.result}'`}`);
+          const landed = await front!.waitRollback(p.plan);
+          m.result = landed.result;
+          if (landed.failure) throw new Error(landed.failure);
         }
       } else {
         const dep = await rollbackTo(client!, p.serviceId, p.to.id);
@@ -347,27 +279,19 @@ export async function rollback(ops: Ops, stack: string, o: StackOutputs, d: Dead
       `Render: an API rollback leaves auto-deploy on; the next push to ${[...branches].join(", ") || "the service's branch"} deploys again. Push a fix (or a revert), or turn auto-deploy off in Render until then.`,
     );
   }
-  if (moved.some((m) => m.kind === "vercel")) {
-    notes.push(
-      `Vercel: after a rollback, new production deployments no longer get the production domains (auto-assignment is off) until one is promoted: \`webstack promote ${stack}\` serves the newest build again; status and verify say so meanwhile.`,
-    );
-  }
-  if (moved.some((m) => m.kind === "netlify")) notes.push(front!.rollbackNote);
+  if (moved.some((m) => m.kind !== "render")) notes.push(front!.rollbackNote());
   return { stack, moved, skipped, notes };
 }
 
-const vref = (d: VercelDeployment) => ({ id: d.uid, ...(sha(d) ? { commit: sha(d)!.slice(0, 7) } : {}) });
-
 /** Moves back what moved, newest first; returns a line per part moved back, and marks them. */
-async function moveBack(ops: Ops, moved: Move[], plans: Plan[], client?: RenderClient, vercel?: VercelClient, front?: FrontendOps): Promise<string[]> {
+async function moveBack(ops: Ops, moved: Move[], plans: Plan[], client?: RenderClient, front?: FrontendOps): Promise<string[]> {
   const lines: string[] = [];
   for (const m of [...moved].reverse()) {
-    const p = plans.find((x) => x.name === m.name && x.kind === m.kind)!;
+    const p = plans.find((x) => x.name === m.name && (x.kind === "render") === (m.kind === "render"))!;
     try {
-      if (p.kind === "netlify") {
-        await front!.undoRollback(p.plan);
-        lines.push(`${m.name}: ${p.plan.from.id} published again, auto-publishing unlocked`);
-      } else if (p.kind === "render") {
+      if (p.kind === "frontend") {
+        lines.push(await front!.undoRollback(p.plan));
+      } else {
         // Not live yet: cancelling it leaves the deploy it was replacing live. Live already: roll back to that one.
         const status = (await getDeploy(client!, p.serviceId, m.deployId!)).status;
         if (IN_PROGRESS.includes(status)) {
@@ -377,10 +301,6 @@ async function moveBack(ops: Ops, moved: Move[], plans: Plan[], client?: RenderC
           const dep = await rollbackTo(client!, p.serviceId, p.from.id);
           lines.push(`${m.name}: back to ${m.from.id} (rollback deploy ${dep.id})`);
         }
-      } else {
-        // Undo Rollback is a promote of the deployment rolled away from; it also turns auto-assignment back on.
-        await vercel!.promote(p.projectId, p.from.uid);
-        lines.push(`${m.name}: ${p.from.uid} promoted back to production`);
       }
       m.result = "moved back";
     } catch (err) {
@@ -392,8 +312,7 @@ async function moveBack(ops: Ops, moved: Move[], plans: Plan[], client?: RenderC
 
 export function describeMove(m: Move): string {
   const r = (x: { id: string; commit?: string }) => `${x.id}${x.commit ? ` (${x.commit})` : ""}`;
-  const landed =
-    m.kind === "render" ? `rollback deploy ${m.deployId} ${m.result}` : m.kind === "netlify" ? `published, auto-publishing ${m.result}` : `alias job ${m.result}`;
+  const landed = m.kind === "render" ? `rollback deploy ${m.deployId} ${m.result}` : frontendLanding(m.kind, m.result);
   return `${m.name}: ${r(m.from)} → ${r(m.to)}; ${landed}`;
 }
 

@@ -12,13 +12,13 @@ import { formatDuration } from "./clock";
 import type { Deadline, Ops } from "./context";
 import { isApiError } from "../providers/kit/rest";
 import { OpsError } from "./errors";
-import { bypassSecret, ownedProject, pinText, productionPin, PROTECTED_HINT, type ProductionPin } from "./frontend";
+import { bypassSecret, PROTECTED_HINT } from "./frontend";
 import { backendServices } from "./outputs";
 import { probe, type Probe } from "./probe";
 import { getService, listDeploys, pendingDomains, renderClient, renderProblem, type Deploy } from "./render-api";
 import { projectHealth } from "./supabase-api";
 import { table } from "./table";
-import { frontendOps } from "./frontend-host";
+import { frontendOps, type FrontendOps, type FrontendPin } from "./frontend-host";
 
 export interface StatusRow {
   kind: "backend" | "frontend" | "database";
@@ -66,7 +66,7 @@ export async function status(ops: Ops, stack: string, o: StackOutputs, d: Deadli
   const what = `status ${stack}`;
   const problems = new Map<string, StatusProblem>();
   /** An API failure no retry fixes becomes a named problem (once per message) and the caller's row says UNKNOWN. */
-  const problem = (source: "Render" | "Vercel" | "Supabase", err: unknown): string => {
+  const problem = (source: "Render" | "Vercel" | "Netlify" | "Supabase", err: unknown): string => {
     const e = err instanceof OpsError ? err : isApiError(err) ? new OpsError(`${what}: ${err.message}`, 1) : undefined;
     if (!e) throw err;
     // One line per API: calls cut by one deadline fail alike, the longest says most (the last error before it).
@@ -80,9 +80,12 @@ export async function status(ops: Ops, stack: string, o: StackOutputs, d: Deadli
     });
   // Each probe ends before the deadline, so a slow URL is a down row, not a timed-out command.
   const probeMs = Math.min(10_000, Math.round(d.timeoutMs * 0.9));
-  const vercel = ownedProject(ops, o, "reading which deployment serves production", d);
   const notes: string[] = [];
-  if (vercel && "skip" in vercel) notes.push(vercel.skip);
+  const host = frontendOps(ops, stack, o, "reading", d);
+  // A host whose credential is not set is a note, not a failure: the URL is still probed.
+  const unreadable = host?.unreadable();
+  if (unreadable && (o.frontendOwnsProduction || host?.deployState)) notes.push(unreadable);
+  const front = unreadable ? undefined : host;
 
   const [rows, pin] = await Promise.all([
     Promise.all([
@@ -136,13 +139,13 @@ export async function status(ops: Ops, stack: string, o: StackOutputs, d: Deadli
                 ...(health.protected ? { protected: true, note: PROTECTED_HINT } : {}),
               }),
             ),
-            ...frontendDeployRows(ops, o),
+            ...frontendDeployRows(front, (err) => problem(hostLabel(front!), front!.explain(err, what) ?? err)),
           ]
         : []),
     ]),
-    vercel && "client" in vercel
-      ? productionPin(vercel.client, vercel.projectId, what, d, ops.clock.now()).catch((err: unknown) => void problem("Vercel", err))
-      : Promise.resolve<ProductionPin | undefined>(undefined),
+    front
+      ? front.pinned().catch((err: unknown) => void problem(hostLabel(front), front.explain(err, what) ?? err))
+      : Promise.resolve<FrontendPin | undefined>(undefined),
   ]);
   let pending: string[] = [];
   if (client && o.backendServiceId) {
@@ -155,7 +158,7 @@ export async function status(ops: Ops, stack: string, o: StackOutputs, d: Deadli
     rows,
     pendingDomains: pending,
     ...(o.cronScriptName ? { cron: { script: o.cronScriptName, schedules: o.cronSchedules ?? [] } } : {}),
-    ...(pin ? { productionPinned: { serving: pin.serving.uid, newest: pin.newest.uid, autoAssign: pin.autoAssign, message: pinText(stack, pin) } } : {}),
+    ...(pin ? { productionPinned: { serving: pin.serving, newest: pin.newest, autoAssign: pin.autoAssign, message: pin.message } } : {}),
     notes,
     ...(problems.size ? { problems: [...problems.values()] } : {}),
   };
@@ -177,10 +180,8 @@ export function statusExitCode(r: StatusReport): 0 | 1 | 2 {
  * locked and what waits behind the lock, and each branch's newest deploy. A host that cannot be
  * read is a note, not a failure.
  */
-function frontendDeployRows(ops: Ops, o: StackOutputs): Promise<StatusRow>[] {
-  if (!o.frontendProjectId || !ops.env.NETLIFY_AUTH_TOKEN) return [];
-  const front = frontendOps(ops, o, "reading the frontend's deploys");
-  if (!front) return [];
+function frontendDeployRows(front: FrontendOps | undefined, problem: (err: unknown) => string): Promise<StatusRow>[] {
+  if (!front?.deployState) return [];
   return [
     front.deployState().then(
       (st): StatusRow => ({
@@ -196,9 +197,17 @@ function frontendDeployRows(ops: Ops, o: StackOutputs): Promise<StatusRow>[] {
           .filter(Boolean)
           .join("; "),
       }),
-      (err: Error): StatusRow => ({ kind: "frontend", name: "frontend deploys", up: false, note: `Netlify: ${err.message}` }),
+      (err: unknown): StatusRow => {
+        problem(err);
+        return { kind: "frontend", name: "frontend deploys", up: false, unknown: true, note: `${hostLabel(front)} API not read (see below)` };
+      },
     ),
   ];
+}
+
+/** The host's name as its API is named in `problems`. */
+function hostLabel(front: FrontendOps): "Vercel" | "Netlify" {
+  return front.host === "netlify" ? "Netlify" : "Vercel";
 }
 
 /** The report for people. */

@@ -11,7 +11,8 @@ import type { RenderClient } from "../providers/render/client";
 import { formatDuration } from "./clock";
 import type { Deadline, Ops } from "./context";
 import { OpsError } from "./errors";
-import { bypassSecret, ownedProject, pinText, productionPin, PROTECTED_HINT } from "./frontend";
+import { bypassSecret, PROTECTED_HINT } from "./frontend";
+import { frontendOps } from "./frontend-host";
 import { backendServices } from "./outputs";
 import { probe, type Probe } from "./probe";
 import { getDeploy, getService, IN_PROGRESS, listDeploys, renderClient, renderProblem, type Deploy } from "./render-api";
@@ -110,8 +111,14 @@ export async function verify(ops: Ops, stack: string, o: StackOutputs, d: Deadli
   const services = backendServices(o);
   const client = services.length ? renderClient(ops.env, "waiting for Render's deploys", { clock: ops.clock, signal: d.signal }) : undefined;
   const what = `verify ${stack}`;
-  const vercel = ownedProject(ops, o, "reading which deployment serves production", d);
-  if (vercel && "skip" in vercel) ops.err(`frontend: ${vercel.skip}`);
+  const host = frontendOps(ops, stack, o, "reading", d, { pollMs: settings.pollMs });
+  const unreadable = host?.unreadable();
+  if (unreadable) ops.err(`frontend: ${unreadable}`);
+  const front = unreadable ? undefined : host;
+  const hostCall = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((err: unknown) => {
+      throw front!.explain(err, what) ?? (d.signal.aborted ? deadlinePassed(what, d) : err);
+    });
 
   const backend = services.map(async (s): Promise<VerifyResult> => {
     try {
@@ -153,8 +160,11 @@ export async function verify(ops: Ops, stack: string, o: StackOutputs, d: Deadli
     : [];
   const frontend = o.frontendUrl
     ? [
-        checkHealth(ops, "frontend", o.frontendUrl, d, settings, bypassSecret(ops, o)).then((health): VerifyResult => {
+        Promise.all([checkHealth(ops, "frontend", o.frontendUrl, d, settings, bypassSecret(ops, o)), front ? hostCall(front.checkDeploy()) : ({} as { failure?: string; ok?: string })]).then(([health, deploy]): VerifyResult => {
           const base = { part: "frontend", name: "frontend", health };
+          // The deploy that should be live failed (or never landed): that, with the URL's last answer.
+          if (deploy.failure) return { ...base, ok: false, failure: `${deploy.failure}; ${o.frontendUrl} answers ${health.answer}` };
+          if (deploy.ok) ops.err(deploy.ok);
           if (health.protected) {
             ops.err(`frontend: ${o.frontendUrl} is protected by Vercel Authentication and was not checked: ${PROTECTED_HINT}`);
             return { ...base, ok: true, note: `protected by Vercel Authentication, not checked: ${PROTECTED_HINT}` };
@@ -164,11 +174,8 @@ export async function verify(ops: Ops, stack: string, o: StackOutputs, d: Deadli
         }),
       ]
     : [];
-  const [results, pin] = await Promise.all([
-    Promise.all([...backend, ...database, ...frontend]),
-    vercel && "client" in vercel ? productionPin(vercel.client, vercel.projectId, what, d, ops.clock.now()) : undefined,
-  ]);
-  return { results, ...(pin ? { pinned: pinText(stack, pin) } : {}) };
+  const [results, pin] = await Promise.all([Promise.all([...backend, ...database, ...frontend]), front ? hostCall(front.pinned()) : undefined]);
+  return { results, ...(pin ? { pinned: pin.message } : {}) };
 }
 
 function deadlinePassed(what: string, d: Deadline): OpsError {

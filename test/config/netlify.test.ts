@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { corsAllowedOrigins, frontendSlots } from "../../components/env-wiring";
 import { netlifyContexts, netlifyVariables } from "../../components/netlify-env";
 import { netlifyBranchUrl, netlifyUrls } from "../../components/netlify-urls";
+import { apiUrlVariable } from "../../config/frontend";
 import { rawSections } from "../../config/raw";
 import { validateStackConfig } from "../../config/validate";
 import { webPlan } from "../../config/web";
@@ -107,6 +108,20 @@ describe("slots and contexts", () => {
     ]);
   });
 
+  it("the backend URL's variable defaults to what the build inlines: VITE_API_URL on Netlify and for Vite, NEXT_PUBLIC_API_URL for Next.js", () => {
+    const raw = example();
+    delete raw.frontend.apiUrlVariable;
+    const netlify = validateStackConfig(raw);
+    if (!netlify.ok) throw new Error(netlify.errors.join("\n"));
+    expect(apiUrlVariable(netlify.config.frontend!)).toBe("VITE_API_URL");
+    expect(apiUrlVariable({ host: "vercel" })).toBe("NEXT_PUBLIC_API_URL");
+    expect(apiUrlVariable({ host: "vercel", framework: "vite" })).toBe("VITE_API_URL");
+    expect(apiUrlVariable({ host: "netlify", apiUrlVariable: "PUBLIC_BACKEND" })).toBe("PUBLIC_BACKEND");
+    // The default is the variable webstack wires, so setting it by hand is refused too.
+    raw.env.frontend.VITE_API_URL = "https://elsewhere.example.com";
+    expect(errors(raw)).toContain("webstack:env.frontend.VITE_API_URL: set by webstack from webstack:backend (frontend.apiUrlVariable); remove it here");
+  });
+
   it("gives a branch URL only when the branch is a DNS label and the label fits", () => {
     expect(netlifyBranchUrl("shop-web", "staging")).toBe("https://staging--shop-web.netlify.app");
     expect(netlifyBranchUrl("shop-web", "feature/Login")).toBeUndefined();
@@ -122,7 +137,9 @@ describe("the example stack through the synth", () => {
     const m = await synthProgram(readStackFile(ROOT, "prod", EXAMPLE), { revealSecrets: true });
     const site = byType(m, "pulumi-nodejs:dynamic/netlify:Site");
     expect(site.map((s) => [s.inputs.name, s.inputs.accountSlug, s.inputs.publishDir, s.protect])).toEqual([["shop-web", "acme", "dist", true]]);
-    expect(byType(m, "pulumi-nodejs:dynamic/netlify:EnvVar").map((v) => v.inputs.key).sort()).toEqual(["VITE_API_URL", "VITE_APP_NAME"]);
+    // With the Supabase database, the build also gets the project URL and the browser-safe key (VITE_, a Vite build).
+    expect(byType(m, "pulumi-nodejs:dynamic/netlify:EnvVar").map((v) => v.inputs.key).sort()).toEqual(["VITE_API_URL", "VITE_APP_NAME", "VITE_SUPABASE_ANON_KEY", "VITE_SUPABASE_URL"]);
+    expect(byType(m, "pulumi-nodejs:dynamic/supabase:Project").map((p) => [p.inputs.region, p.protect])).toEqual([["eu-central-1", true]]);
     expect(byType(m, "pulumi-nodejs:dynamic/netlify:Domains").map((d) => d.inputs.customDomain)).toEqual(["shop.example.com"]);
     expect(byType(m, "vercel:index/project:Project")).toEqual([]);
     expect(m.outputs).toMatchObject({ frontendHost: "netlify", frontendUrl: "https://shop.example.com", frontendTeamId: "acme" });

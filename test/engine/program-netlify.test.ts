@@ -44,13 +44,13 @@ describe("cmd/run with frontend.host: netlify", () => {
     expect(synth.outputs).toMatchObject({ frontendHost: "netlify", frontendUrl: "https://shop.example.com" });
     // One variable per key, its values stored as a secret whatever they hold.
     const keys = [...theirs.values()].filter((c) => c.type === "pulumi-nodejs:dynamic/netlify:EnvVar").map((c) => c.inputs.key).sort();
-    expect(keys).toEqual(["VITE_API_URL", "VITE_APP_NAME"]);
+    expect(keys).toEqual(["VITE_API_URL", "VITE_APP_NAME", "VITE_SUPABASE_ANON_KEY", "VITE_SUPABASE_URL"]);
   });
 
   it("preview: the API URL variable is unknown until the backend exists", () => {
     const run = runs.preview!;
     const vars = run.resources.filter((r) => r.op === "register" && r.type === "pulumi-nodejs:dynamic/netlify:EnvVar");
-    expect(vars.length).toBe(2);
+    expect(vars.length).toBe(4);
     expect(countUnknowns(vars.map((r) => r.inputs))).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,8 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { NetlifyEmulator } from "../providers/netlify/emulator";
 import { OpsRun } from "./harness";
 
@@ -8,12 +12,19 @@ import { OpsRun } from "./harness";
 
 let emu: NetlifyEmulator;
 let t: OpsRun;
+/** The frontend's URL: a page that answers 200, so verify's verdict is about the deploys. */
+let web: Server;
+let webUrl: string;
 
 beforeAll(async () => {
   emu = await new NetlifyEmulator().start();
+  web = createServer((_, res) => res.end("ok"));
+  await new Promise<void>((r) => web.listen(0, "127.0.0.1", r));
+  webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   await emu?.stop();
+  await new Promise((r) => web?.close(r));
 });
 beforeEach(() => {
   emu.reset({ teams: { acme: "pro" } });
@@ -76,5 +87,52 @@ describe("webstack rollback of a Netlify frontend", () => {
     t.env = {};
     expect(await t.run("rollback", "prod", "--outputs", file)).toBe(2);
     expect(t.stderr).toContain("NETLIFY_AUTH_TOKEN is not set");
+  });
+});
+
+describe("webstack verify reads the Netlify deploy that should be live", () => {
+  const report = () => JSON.parse(readFileSync(join(t.dir, "report.json"), "utf8"));
+  const verify = (stack: string, file: string) => t.run("verify", stack, "--outputs", file, "--timeout", "1m", "--report", "report.json");
+
+  it("prod: a newer production deploy that failed fails the frontend, naming its state and Netlify's message", async () => {
+    const site = emu.seedSite("acme", "shop-web");
+    const good = emu.push(site.id);
+    const file = t.outputs({ environment: "production", frontendHost: "netlify", frontendProjectId: site.id, frontendOwnsProduction: true, frontendUrl: webUrl });
+    expect(await verify("prod", file), t.stderr).toBe(0);
+    expect(t.stderr).toContain(`frontend shop-web: Netlify publishes ${good.id}`);
+
+    const bad = emu.push(site.id, { title: "broken" });
+    Object.assign(bad, { state: "error", error_message: "Build script returned non-zero exit code: 2" });
+    emu.sites.get(site.id)!.site.published_deploy = good;
+    expect(await verify("prod", file)).toBe(1);
+    expect(report()).toMatchObject({ ok: false, failing: ["frontend"] });
+    expect(report().results[0].failure).toBe(
+      `frontend shop-web: Netlify deploy ${bad.id} (${bad.commit_ref}) is 'error': Build script returned non-zero exit code: 2; production still serves ${good.id} (${good.commit_ref}); ${webUrl} answers HTTP 200`,
+    );
+  });
+
+  it("prod locked by a rollback, newer deploys waiting: production pinned, pointing to promote, nothing to roll back", async () => {
+    const { file: f } = prodSite();
+    const file = t.outputs({ ...JSON.parse(readFileSync(join(t.dir, f), "utf8")), frontendUrl: webUrl }, "web.json");
+    expect(await t.run("rollback", "prod", "--outputs", file), t.stderr).toBe(0);
+    expect(await verify("prod", file)).toBe(1);
+    expect(report()).toMatchObject({ ok: false, failing: [], productionPinned: expect.stringMatching(/locked by a rollback; 1 newer production deploy\(s\) wait unpublished.*run `webstack promote prod`/) });
+  });
+
+  it("staging: the newest deploy of its branch must be ready; one still building is followed until the deadline", async () => {
+    const site = emu.seedSite("acme", "shop-web");
+    emu.push(site.id);
+    const file = t.outputs({ environment: "staging", frontendHost: "netlify", frontendProjectId: site.id, frontendOwnsProduction: false, frontendBranch: "staging", frontendUrl: webUrl });
+    expect(await verify("staging", file)).toBe(1);
+    expect(report().results[0].failure).toMatch(/^frontend shop-web: Netlify has no deploy of branch 'staging'/);
+
+    emu.push(site.id, { context: "branch-deploy", branch: "staging" });
+    expect(await verify("staging", file), t.stderr).toBe(0);
+
+    const building = emu.push(site.id, { context: "branch-deploy", branch: "staging" });
+    building.state = "building";
+    expect(await verify("staging", file)).toBe(1);
+    expect(report().results[0].failure).toMatch(new RegExp(`^frontend shop-web: Netlify deploy ${building.id} \\(\\w+\\) is still 'building' after 1m00s \\(branch 'staging'\\)`));
+    expect(t.clock.slept.length).toBeGreaterThan(1);
   });
 });

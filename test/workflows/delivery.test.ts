@@ -3,7 +3,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Cron } from "croner";
 import { describe, expect, it } from "vitest";
+import { netlifyBranchUrl } from "../../components/netlify-urls";
 import { BRANCH_STACKS, stackForBranch } from "../../scripts/branch-stack";
+import { netlifyDeployPlan, planLines } from "../../scripts/netlify-deploy";
 import { ROOT } from "../harness";
 import { environmentOf, expand, needsOf, parse, secretsIn, stepIndex, triggers, workflow, workflowFiles, workflowText, type Job, type Workflow } from "./workflows";
 
@@ -398,5 +400,89 @@ jobs:
     expect(step.run).toContain("pulumi stack ls --json --non-interactive > stacks.json");
     expect(step.run).toContain("scripts/closed-pr-stacks.ts stacks.json");
     expect(reaper.outputs?.prs).toBe("${{ steps.closed.outputs.prs }}");
+  });
+});
+
+describe("Netlify frontends are built and deployed from CI", () => {
+  const CLI = /^npm install --global --no-audit --no-fund netlify-cli@(\d+\.\d+\.\d+)$/m;
+  const jobs = { "deploy.yml": workflow("deploy.yml").jobs.up!, "pr-stack.yml": workflow("pr-stack.yml").jobs.up! };
+  const at = (job: Job, match: (s: Job["steps"][number]) => boolean) => stepIndex(job, match);
+
+  it.each(Object.entries(jobs))("%s: after pulumi up, only for a Netlify stack, the pinned CLI with the token on its own step", (file, job) => {
+    const up = at(job, (s) => s.uses?.startsWith("pulumi/actions@") === true && s.with?.command === "up");
+    const which = at(job, (s) => s.run?.includes("scripts/netlify-deploy.ts") ?? false);
+    const install = at(job, (s) => CLI.test(s.run ?? ""));
+    const deploy = at(job, (s) => /^netlify deploy /m.test(s.run ?? ""));
+    expect([up, which, install, deploy].every((i) => i >= 0), file).toBe(true);
+    expect(up < which && which < install && install < deploy).toBe(true);
+    expect(job.steps[which]!.id).toBe("netlify");
+    for (const i of [install, deploy]) expect(job.steps[i]!.if).toContain("steps.netlify.outputs.deploy == 'true'");
+    // Install scripts never see the token; the deploy step gets it and nothing else secret.
+    expect(secretsIn(job.steps[install])).toEqual([]);
+    expect(secretsIn(job.steps[deploy])).toEqual(["NETLIFY_AUTH_TOKEN"]);
+    expect(job.steps[deploy]!.run).toMatch(/--site "\$SITE" --context "\$CONTEXT" .*--timeout \d+/);
+    if (file === "deploy.yml") {
+      const verify = at(job, (s) => s.run?.includes("webstack.cjs verify") ?? false);
+      expect(deploy).toBeLessThan(verify);
+      expect(job.steps[which]!.if).toContain("steps.up.outcome == 'success'");
+      // Production honours a rollback's lock; branches deploy under their alias.
+      expect(job.steps[deploy]!.run).toMatch(/PRODUCTION" = true \]; then target=\(--prod-if-unlocked\); else target=\(--alias "\$ALIAS"\)/);
+    } else {
+      expect(job.steps[which]!.run).toContain('--pr "$PR_NUMBER"');
+      expect(job.steps[deploy]!.run).not.toContain("--prod");
+    }
+  });
+
+  it("one exact CLI version, at least the one whose --prod-if-unlocked drafts instead of publishing over a lock (26.x runs on Node 20)", () => {
+    const versions = new Set(Object.values(jobs).flatMap((j) => j.steps.flatMap((s) => [...(s.run ?? "").matchAll(new RegExp(CLI, "gm"))].map((m) => m[1]))));
+    expect([...versions]).toEqual(["26.2.0"]);
+  });
+
+  it("every step that runs Pulumi or webstack against a stack has the credentials of every host the stack may use", () => {
+    const PROVIDERS = ["CLOUDFLARE_API_TOKEN", "NETLIFY_AUTH_TOKEN", "RENDER_API_KEY", "SUPABASE_ACCESS_TOKEN", "VERCEL_API_TOKEN"];
+    const missing: string[] = [];
+    for (const [file, wf] of all()) {
+      for (const [id, job] of Object.entries(wf.jobs)) {
+        job.steps.forEach((s, i) => {
+          const command = String(s.with?.command ?? "");
+          const pulumi = (s.uses?.startsWith("pulumi/actions@") && ["up", "preview", "refresh", "destroy"].includes(command)) || /(^\s*|&& |\(\s*)pulumi (up|preview|refresh|destroy)\b/m.test(s.run ?? "");
+          const verify = /webstack\.cjs (verify|status)\b/.test(s.run ?? "");
+          const moves = /webstack\.cjs (rollback|promote)\b/.test(s.run ?? "");
+          const want = pulumi ? PROVIDERS : verify ? ["NETLIFY_AUTH_TOKEN", "RENDER_API_KEY", "SUPABASE_ACCESS_TOKEN", "VERCEL_API_TOKEN"] : moves ? ["NETLIFY_AUTH_TOKEN", "RENDER_API_KEY", "VERCEL_API_TOKEN"] : [];
+          const have = secretsIn(s.env);
+          for (const w of want) if (!have.includes(w)) missing.push(`${file} ${id} step ${i} (${s.name ?? s.uses}): ${w}`);
+        });
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
+describe("netlify-deploy.ts: what CI deploys for a stack", () => {
+  const site = "5f0c2c1e-0000-4000-8000-000000000001";
+  const netlify = { frontendHost: "netlify" as const, frontendProjectId: site };
+
+  it("production for the owner, the stack's branch under its alias with that branch's values, nothing on Vercel", () => {
+    expect(planLines(netlifyDeployPlan({ ...netlify, frontendOwnsProduction: true }), { base: "web", locked: true })).toEqual([
+      "deploy=true", `site=${site}`, "context=production", "production=true", "alias=", "base=web", "locked=true",
+    ]);
+    const staging = netlifyDeployPlan({ ...netlify, frontendOwnsProduction: false, frontendBranch: "staging" });
+    expect(staging).toEqual({ deploy: true, site, context: "branch:staging", production: false, alias: "staging" });
+    // The alias is the label of the URL the stack's FRONTEND_URL was computed from.
+    expect(netlifyBranchUrl("shop-web", "staging")).toBe("https://staging--shop-web.netlify.app");
+    expect(planLines(staging)).toContain("base=.");
+    expect(netlifyDeployPlan({ frontendHost: "vercel", frontendProjectId: "prj_1" })).toMatchObject({ deploy: false, reason: expect.stringContaining("Vercel") });
+    expect(netlifyDeployPlan({ environment: "preview" })).toMatchObject({ deploy: false });
+    expect(planLines(netlifyDeployPlan({ ...netlify, frontendOwnsProduction: false }))[0]).toBe("deploy=false");
+  });
+
+  it("a branch that is no DNS label: a PR gets deploy-preview-<n>, a long-lived stack (or a branch with capitals) a clear error", () => {
+    expect(netlifyDeployPlan({ ...netlify, frontendBranch: "feature/login" }, { pr: 42 })).toMatchObject({ context: "branch:feature/login", alias: "deploy-preview-42" });
+    // The CLI lowercases --context: capitals would build with another context's values.
+    expect(() => netlifyDeployPlan({ ...netlify, frontendBranch: "feature/Login" }, { pr: 42 })).toThrow(/capital letters/);
+    const long = "a".repeat(38);
+    expect(() => netlifyDeployPlan({ ...netlify, frontendBranch: long })).toThrow(/at most 37 characters/);
+    // No branch URL is computed for it either, so the backend is never wired to a URL that cannot exist.
+    expect(netlifyBranchUrl("s", long)).toBeUndefined();
   });
 });
