@@ -42,7 +42,12 @@ export class FakeClock implements Clock {
     const own = signal ? this.watches.get(signal) : undefined;
     const limit = own ? Math.min(...this.chain(own).map((w) => w.due)) : Infinity;
     this.t = Math.min(this.t + ms, Math.max(this.t, limit));
-    for (const w of [...this.live].sort((a, b) => a.due - b.due)) if (w.due <= this.t) this.fire(w);
+    // Only the sleeper's own stopwatches come due: a sibling request lives on its own timeline.
+    const mine = own ? this.chain(own) : [...this.live];
+    for (const w of mine.filter((x) => this.live.has(x)).sort((a, b) => a.due - b.due)) if (w.due <= this.t) this.fire(w);
+    // The sleeper itself has lived through the wait: a deadline it reached ends it.
+    const reached = own && this.chain(own).filter((x) => x.due <= this.t).sort((a, b) => a.due - b.due)[0];
+    if (own && reached) this.abort(own, reached.controller.signal.reason);
     if (signal?.aborted) throw signal.reason;
   }
 
@@ -53,7 +58,16 @@ export class FakeClock implements Clock {
     this.live.add(w);
     if (parent) {
       if (parent.aborted) w.controller.abort(parent.reason);
-      else parent.addEventListener("abort", () => this.abort(w, parent.reason), { once: true });
+      // A deadline reached on another request's timeline aborts this one only once its own time
+      // gets there (spend); a real abort (or one it has reached) ends it at once.
+      else
+        parent.addEventListener(
+          "abort",
+          () => {
+            if (!(p && (parent.reason as Error | undefined)?.name === "TimeoutError" && w.start + w.spent < p.due)) this.abort(w, parent.reason);
+          },
+          { once: true },
+        );
     }
     return { signal: w.controller.signal, elapsed: () => Math.min(w.spent, this.firstDue(w) - w.start) };
   }
@@ -72,7 +86,9 @@ export class FakeClock implements Clock {
     w.spent += ms;
     const at = w.start + w.spent;
     const due = this.chain(w).filter((x) => x.due <= at).sort((a, b) => a.due - b.due)[0];
-    if (due) this.fire(due);
+    if (!due) return;
+    this.fire(due);
+    this.abort(w, due.controller.signal.reason);
   }
 
   private chain(w: Watch): Watch[] {
