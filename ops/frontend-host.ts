@@ -7,7 +7,7 @@ import type { StackOutputs } from "../components/stack-outputs";
 import type { Deadline, Ops } from "./context";
 import { formatDuration } from "./clock";
 import { OpsError } from "./errors";
-import { branchDeploys, deployedBranches, getDeploy, getSite, lockDeploy, netlifyClient, productionDeploys, restoreDeploy, unlockDeploy, type NetlifyDeploy } from "./netlify-api";
+import { branchDeploys, deployedBranches, getDeploy, getSite, lockDeploy, netlifyClient, netlifyProblem, productionDeploys, restoreDeploy, unlockDeploy, type NetlifyDeploy } from "./netlify-api";
 import { currentProduction, describeDeployment, staleProduction, vercelClient, vercelCredential, vercelProblem, type VercelClient, type VercelDeployment, type VercelProject } from "./vercel-api";
 
 export type FrontendHostName = "vercel" | "netlify";
@@ -97,7 +97,7 @@ const ndescribe = (d: NetlifyDeploy) => `${d.id}${d.commit_ref ? ` (${d.commit_r
 function netlifyOps({ ops, stack, o, purpose, d, pollMs }: Context): FrontendOps {
   const siteId = o.frontendProjectId!;
   let client: ReturnType<typeof netlifyClient> | undefined;
-  const c = () => (client ??= netlifyClient(ops.env, `${purpose} the Netlify site's production deploys`));
+  const c = () => (client ??= netlifyClient(ops.env, `${purpose} the Netlify site's production deploys`, { clock: ops.clock, signal: d.signal }));
 
   /** Follows a deploy until it is `ready` or `error`, or the deadline is near. */
   async function follow(dep: NetlifyDeploy, name: string): Promise<NetlifyDeploy> {
@@ -120,7 +120,7 @@ function netlifyOps({ ops, stack, o, purpose, d, pollMs }: Context): FrontendOps
   return {
     host: "netlify",
     unreadable: () => (ops.env.NETLIFY_AUTH_TOKEN?.trim() ? undefined : "set NETLIFY_AUTH_TOKEN to read the frontend's Netlify deploys"),
-    explain: () => undefined,
+    explain: (err, what) => netlifyProblem(ops.env, err, what, d.timeoutMs),
     async planRollback() {
       const site = await getSite(c(), siteId);
       const current = site.published_deploy;

@@ -3,8 +3,10 @@
  * the epoch rate-limit reset, redacted token): the published deploy, production deploys, branch
  * deploys, restore, lock and unlock.
  */
-import { createNetlifyClient, type NetlifyClient } from "../providers/netlify/client";
-import { requireEnv } from "./errors";
+import { isApiError } from "../providers/kit/rest";
+import { createNetlifyClient, DEFAULT_BASE_URL, type NetlifyClient } from "../providers/netlify/client";
+import type { Clock } from "./clock";
+import { apiProblem, requireEnv, type OpsError } from "./errors";
 
 export interface NetlifyDeploy {
   id: string;
@@ -35,9 +37,25 @@ export interface DeployedBranch {
   ssl_url?: string;
 }
 
-export function netlifyClient(env: Record<string, string | undefined>, purpose: string): NetlifyClient {
+const netlifyBase = (env: Record<string, string | undefined>) => (env.NETLIFY_API_URL ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+
+/** A client whose every call and retry wait ends at the command's deadline (`signal`, on `clock`). */
+export function netlifyClient(env: Record<string, string | undefined>, purpose: string, run: { clock?: Clock; signal?: AbortSignal } = {}): NetlifyClient {
   const apiKey = requireEnv(env, "NETLIFY_AUTH_TOKEN", purpose);
-  return createNetlifyClient({ apiKey, baseUrl: env.NETLIFY_API_URL, maxTotalWaitMs: 2 * 60_000 });
+  return createNetlifyClient({
+    apiKey,
+    baseUrl: env.NETLIFY_API_URL,
+    maxTotalWaitMs: 2 * 60_000,
+    timeoutMs: 30_000,
+    ...(run.signal ? { signal: run.signal } : {}),
+    ...(run.clock ? { clock: run.clock } : {}),
+  });
+}
+
+/** The line for a Netlify call that failed past retrying (deadline, unreachable, token refused), else undefined. */
+export function netlifyProblem(env: Record<string, string | undefined>, err: unknown, what: string, timeoutMs?: number): OpsError | undefined {
+  if (!isApiError(err)) return undefined;
+  return apiProblem({ api: "Netlify API", base: netlifyBase(env), credential: "NETLIFY_AUTH_TOKEN", statusPage: "https://www.netlifystatus.com" }, err, what, timeoutMs);
 }
 
 export const getSite = (c: NetlifyClient, siteId: string) => c.get<NetlifySiteInfo>(`/sites/${siteId}`);

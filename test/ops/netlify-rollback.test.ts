@@ -136,3 +136,40 @@ describe("webstack verify reads the Netlify deploy that should be live", () => {
     expect(t.clock.slept.length).toBeGreaterThan(1);
   });
 });
+
+describe("a Netlify API that cannot be read is named, within --timeout, and never 'all up'", () => {
+  /** A port nothing listens on: each call is refused, and the client's retries wait on the fake clock. */
+  async function closedUrl(): Promise<string> {
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+    const port = (s.address() as AddressInfo).port;
+    await new Promise((r) => s.close(r));
+    return `http://127.0.0.1:${port}`;
+  }
+
+  it("unreachable: status and verify end at --timeout 2s naming the Netlify API; rollback refuses before anything moves", async () => {
+    const { file: f } = prodSite();
+    const file = t.outputs({ ...JSON.parse(readFileSync(join(t.dir, f), "utf8")), frontendUrl: webUrl }, "web.json");
+    const url = await closedUrl();
+    t.env.NETLIFY_API_URL = url;
+    for (const verb of ["status", "verify"]) {
+      const start = t.clock.t;
+      expect(await t.run(verb, "prod", "--outputs", file, "--timeout", "2s")).toBe(1);
+      expect(t.stderr + t.stdout).toContain(`no answer from the Netlify API (${url}) within --timeout 2s (last error: ECONNREFUSED); check https://www.netlifystatus.com`);
+      expect(t.stdout).not.toMatch(/all up/);
+      expect(t.clock.t - start).toBeLessThanOrEqual(2_000);
+    }
+    expect(await t.run("rollback", "prod", "--outputs", file, "--timeout", "2s")).toBe(1);
+    expect(t.stderr).toContain("no answer from the Netlify API");
+  });
+
+  it("a refused token is exit 2 naming NETLIFY_AUTH_TOKEN", async () => {
+    const { file: f } = prodSite();
+    const file = t.outputs({ ...JSON.parse(readFileSync(join(t.dir, f), "utf8")), frontendUrl: webUrl }, "web.json");
+    t.env.NETLIFY_AUTH_TOKEN = "revoked";
+    expect(await t.run("status", "prod", "--outputs", file)).toBe(2);
+    expect(t.stderr + t.stdout).toMatch(/the Netlify API refused NETLIFY_AUTH_TOKEN \(401\)/);
+    expect(await t.run("verify", "prod", "--outputs", file)).toBe(2);
+    expect(t.stderr + t.stdout).toMatch(/the Netlify API refused NETLIFY_AUTH_TOKEN \(401\)/);
+  });
+});
