@@ -67,6 +67,7 @@ describe("webstack rollback of a Netlify frontend", () => {
 
       // webstack promote publishes the newest deploy and turns auto-publishing back on.
       expect(await t.run("promote", "prod", "--outputs", file), t.stderr).toBe(0);
+      expect(t.stdout).toBe(`Promoted prod: production ${d1.id} → ${d3.id}; succeeded; auto-publishing is unlocked again`);
       expect(published()).toMatchObject({ id: d3.id, locked: false });
       const d4 = emu.push(site.id, { title: "next" });
       expect(published().id).toBe(d4.id);

@@ -290,7 +290,7 @@ describe("webstack promote", () => {
     expect(t.stdout).toMatch(/already serves the newest production build .*: nothing to do$/);
     const staging = t.outputs({ environment: "staging", frontendProjectId: "prj_web", frontendOwnsProduction: false }, "staging.json");
     expect(await t.run("promote", "staging", "--outputs", staging)).toBe(2);
-    expect(t.stderr).toMatch(/^promote staging: this stack does not own a Vercel project's production/);
+    expect(t.stderr).toMatch(/^promote staging: this stack does not own its frontend's production/);
   });
 });
 
