@@ -77,8 +77,8 @@ async function runSchedule(faults: (FaultKind | undefined)[], withUpdate: boolea
     }
     expect(emu.services.size).toBe(specs.length);
   } else if (part === "domain") {
-    await engine.up("service", base.name, base);
-    const serviceId = engine.get("service", base.name).id;
+    // The service is there already (made directly, no engine calls): the faults land on the domain.
+    const serviceId = emu.seedService(OWNER, base.name);
     const wantDomain = withUpdate ? "api.example.org" : "example.com";
     await faulty(async () => {
       await upUntilDone(() => engine.up("customDomain", "domain", { serviceId, name: "example.com" }), failures, faultCount, FAILURE);
