@@ -144,6 +144,11 @@ export class RenderEmulator {
     for (const f of faults) this.faults.push(typeof f === "string" ? { kind: f } : f);
   }
 
+  /** A web service that is there already (made directly, no API call), as a test's starting point; its id. */
+  seedService(ownerId: string, name: string): string {
+    return this.createService({ type: "web_service", name, ownerId, serviceDetails: { runtime: "docker" } })[1].service.id;
+  }
+
   /** Services as Render would list them, without the emulator's bookkeeping. */
   listServices(): Json[] {
     return [...this.services.values()].map((r) => r.service);
