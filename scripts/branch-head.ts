@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { runMain, stepIO } from "./workflow-commands";
+import { runMain, stepIO, stepMain } from "./workflow-commands";
 
 const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
@@ -41,15 +40,15 @@ export function checkBranchHead(ref: string, sha: string, lsRemote: string): Hea
  * `git ls-remote origin <ref> | branch-head.ts --ref <ref> --sha <sha>` sets the step outputs
  * `deploy` (true|false) and `head`, with a notice when the run is stale.
  */
-function main(): number {
-  const { values } = parseArgs({ options: { ref: { type: "string" }, sha: { type: "string" } } });
+export const main = stepMain((argv, script) => {
+  const { values } = parseArgs({ args: argv, options: { ref: { type: "string" }, sha: { type: "string" } } });
   if (!values.ref || !values.sha) throw new Error("usage: git ls-remote origin <ref> | branch-head.ts --ref <ref> --sha <sha>");
-  const check = checkBranchHead(values.ref, values.sha, readFileSync(0, "utf8"));
-  const io = stepIO();
+  const check = checkBranchHead(values.ref, values.sha, script.stdin());
+  const io = stepIO(script.env, script.stdout);
   io.output("deploy", String(check.deploy));
   io.output("head", check.head);
   if (!check.deploy) io.annotate("notice", check.message);
   return 0;
-}
+});
 
 if (require.main === module) runMain(main);

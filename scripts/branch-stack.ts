@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { rawSections } from "../config/raw";
 import { readStackFile } from "../synth/stack-file";
+import { processIO, type ScriptIO } from "./workflow-commands";
 
 /** A long-lived stack and the git branch that deploys it. */
 export interface BranchTarget {
@@ -59,7 +60,16 @@ export function qualifiedStackName(root: string, stack: string, backendUrl = "")
  * PULUMI_BACKEND_URL), `environment` and `drift_environment`. A branch that deploys no stack (a feature branch,
  * a tag) prints `stack=` (empty), so a job can skip on it.
  */
-function main(argv: string[]): number {
+export function main(argv: string[], io: ScriptIO): number {
+  try {
+    return branchStackLines(argv, io);
+  } catch (err) {
+    io.stderr(`${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+function branchStackLines(argv: string[], io: ScriptIO): number {
   const root = resolve(__dirname, "..");
   const [first, second] = argv;
   let stack: string | undefined;
@@ -74,20 +84,13 @@ function main(argv: string[]): number {
     environment = target?.githubEnvironment ?? "";
     driftEnvironment = target?.driftEnvironment ?? "";
   } else {
-    process.stderr.write("usage: branch-stack.ts <branch> | --pr <number>\n");
+    io.stderr("usage: branch-stack.ts <branch> | --pr <number>\n");
     return 2;
   }
   // pr-<n> stacks read the org from the template, like the synth does.
-  const qualified = stack ? qualifiedStackName(root, stack, process.env.PULUMI_BACKEND_URL ?? "") : "";
-  process.stdout.write(`stack=${stack ?? ""}\nqualified=${qualified}\nenvironment=${environment}\ndrift_environment=${driftEnvironment}\n`);
+  const qualified = stack ? qualifiedStackName(root, stack, io.env.PULUMI_BACKEND_URL ?? "") : "";
+  io.stdout(`stack=${stack ?? ""}\nqualified=${qualified}\nenvironment=${environment}\ndrift_environment=${driftEnvironment}\n`);
   return 0;
 }
 
-if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  }
-}
+if (require.main === module) process.exitCode = main(process.argv.slice(2), processIO());

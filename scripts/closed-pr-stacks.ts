@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import YAML from "yaml";
 import { githubGet } from "./github-api";
-import { runMain, stepIO } from "./workflow-commands";
+import { runMain, stepIO, stepMain } from "./workflow-commands";
 
 /** A `pr-<n>` stack of this project, from `pulumi stack ls --json`. */
 export interface PrStack {
@@ -95,20 +95,20 @@ export function verdictTable(verdicts: Verdict[]): string {
  * writes the reasons to the job summary, and fails after that when any answer was unclear.
  * Reads GITHUB_REPOSITORY, GITHUB_TOKEN and GITHUB_API_URL as the runner sets them.
  */
-async function main(argv: string[]): Promise<number> {
+export const main = stepMain(async (argv, script) => {
   if (argv.length !== 1) throw new Error("usage: closed-pr-stacks.ts <stack-ls.json>");
-  const { GITHUB_REPOSITORY: repo, GITHUB_TOKEN: token, GITHUB_API_URL: apiUrl = "https://api.github.com" } = process.env;
+  const { GITHUB_REPOSITORY: repo, GITHUB_TOKEN: token, GITHUB_API_URL: apiUrl = "https://api.github.com" } = script.env;
   if (!repo || !token) throw new Error("GITHUB_REPOSITORY and GITHUB_TOKEN must be set");
   const project = (YAML.parse(readFileSync(join(resolve(__dirname, ".."), "Pulumi.yaml"), "utf8")) as { name: string }).name;
   const stacks = prStacksOf(JSON.parse(readFileSync(argv[0]!, "utf8")), project);
   const verdicts = await reapVerdicts(stacks, githubPulls({ apiUrl, repo, token }));
-  const io = stepIO();
+  const io = stepIO(script.env, script.stdout);
   io.output("prs", JSON.stringify(verdicts.filter((v) => v.action === "destroy").map((v) => v.pr)));
   io.summary(`## PR stacks\n\n${verdictTable(verdicts)}`);
   const errors = verdicts.filter((v) => v.action === "error");
   for (const v of verdicts) if (v.action === "destroy") io.annotate("notice", `${v.stack}: ${v.reason}; destroying it.`);
   for (const v of errors) io.annotate("error", `${v.stack}: ${v.reason}`);
   return errors.length > 0 ? 1 : 0;
-}
+});
 
-if (require.main === module) runMain(() => main(process.argv.slice(2)));
+if (require.main === module) runMain(main);

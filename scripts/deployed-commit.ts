@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { runMain, stepIO, type StepIO } from "./workflow-commands";
+import { runMain, stepIO, stepMain, type StepIO } from "./workflow-commands";
 
 /** One entry of `pulumi stack history --json` (the fields this reads). */
 interface HistoryEntry {
@@ -64,10 +64,10 @@ export function reportDeployed(deployed: Deployed, io: StepIO): void {
 }
 
 /** `deployed-commit.ts <history.json>`: the history as `pulumi stack history --json` prints it. */
-function main(argv: string[]): number {
+export const main = stepMain((argv, script) => {
   if (argv.length !== 1) throw new Error("usage: deployed-commit.ts <history.json>");
-  reportDeployed(deployedCommit(JSON.parse(readFileSync(argv[0]!, "utf8"))), stepIO());
+  reportDeployed(deployedCommit(JSON.parse(readFileSync(argv[0]!, "utf8"))), stepIO(script.env, script.stdout));
   return 0;
-}
+});
 
-if (require.main === module) runMain(() => main(process.argv.slice(2)));
+if (require.main === module) runMain(main);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { runMain, stepIO } from "./workflow-commands";
+import { runMain, stepIO, stepMain } from "./workflow-commands";
 
 export type DriftResult = "clean" | "drift" | "failed";
 
@@ -72,8 +72,9 @@ export function driftSummary(input: DriftInput): { result: DriftResult; markdown
  * report to the job summary (whatever the preview did), sets the output `result`, and exits 1
  * unless the stack is clean, so the run fails on drift and on a failed check alike.
  */
-function main(): number {
+export const main = stepMain((argv, script) => {
   const { values, positionals } = parseArgs({
+    args: argv,
     allowPositionals: true,
     options: { stack: { type: "string" }, commit: { type: "string" }, version: { type: "string" }, "exit-code": { type: "string" } },
   });
@@ -88,12 +89,12 @@ function main(): number {
     exitCode: code,
     log: readFileSync(positionals[0]!, "utf8"),
   });
-  const io = stepIO();
+  const io = stepIO(script.env, script.stdout);
   io.summary(markdown);
   io.output("result", result);
   if (result === "drift") io.annotate("error", `${values.stack} has drifted from commit ${values.commit.slice(0, 7)}; the diff is in the job summary.`);
   if (result === "failed") io.annotate("error", `the drift check of ${values.stack} failed (exit ${code}); the log is in the job summary.`);
   return result === "clean" ? 0 : 1;
-}
+});
 
 if (require.main === module) runMain(main);

@@ -7,7 +7,7 @@ import { listStacks, PREVIEW_TEMPLATE, readStackFile } from "../synth/stack-file
 import { BRANCH_STACKS } from "./branch-stack";
 import { answerProblem, runnerGitHub, type GitHubAnswer } from "./github-api";
 import { buildPreviewStack } from "./preview-stack";
-import { runMain, stepIO } from "./workflow-commands";
+import { runMain, stepIO, stepMain } from "./workflow-commands";
 
 /** A git branch a committed stack already deploys, and how. */
 export interface BranchClaim {
@@ -117,8 +117,9 @@ export function prStackSkipReason(pr: PullRequestFacts, claims: BranchClaim[]): 
  * gets no stack is a notice and one PR comment, never a red job. Asks GitHub (GITHUB_TOKEN) for the
  * other open PRs from the same branch; an unclear answer fails the step.
  */
-async function main(): Promise<number> {
+export const main = stepMain(async (argv, script) => {
   const { values } = parseArgs({
+    args: argv,
     options: {
       pr: { type: "string" },
       head: { type: "string" },
@@ -137,17 +138,17 @@ async function main(): Promise<number> {
   facts.branchProblem = branchProblem(readFileSync(join(root, PREVIEW_TEMPLATE), "utf8"), number, values.head);
   // GitHub is asked only when the PR would otherwise get a stack.
   if (prStackSkipReason(facts, claims) === undefined) {
-    const { repo, get } = runnerGitHub();
+    const { repo, get } = runnerGitHub(script.env);
     const owner = repo.split("/")[0]!;
     const answer = await get(`/repos/${repo}/pulls?state=open&per_page=100&head=${encodeURIComponent(`${owner}:${values.head}`)}`);
     facts.openFromHead = openPullNumbers(answer, values.head);
   }
   const reason = prStackSkipReason(facts, claims);
-  const io = stepIO();
+  const io = stepIO(script.env, script.stdout);
   io.output("create", String(reason === undefined));
   io.output("reason", reason ?? "");
   if (reason) io.annotate("notice", reason);
   return 0;
-}
+});
 
 if (require.main === module) runMain(main);

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { answerProblem, runnerGitHub, type GitHubAnswer } from "./github-api";
-import { runMain, stepIO } from "./workflow-commands";
+import { runMain, stepIO, stepMain } from "./workflow-commands";
 
 export type Wanted = "open" | "closed";
 
@@ -34,18 +34,18 @@ export function recheck(pr: number, want: Wanted, answer: GitHubAnswer): StateCh
  * `pr-state.ts --pr N --want open|closed` sets the step output `proceed` (true|false), with a
  * notice when not. Reads GITHUB_REPOSITORY, GITHUB_TOKEN and GITHUB_API_URL.
  */
-async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { pr: { type: "string" }, want: { type: "string" } } });
+export const main = stepMain(async (argv, script) => {
+  const { values } = parseArgs({ args: argv, options: { pr: { type: "string" }, want: { type: "string" } } });
   const pr = Number(values.pr);
   if (!Number.isInteger(pr) || pr <= 0 || (values.want !== "open" && values.want !== "closed")) {
     throw new Error("usage: pr-state.ts --pr <n> --want open|closed");
   }
-  const { repo, get } = runnerGitHub();
+  const { repo, get } = runnerGitHub(script.env);
   const check = recheck(pr, values.want, await get(`/repos/${repo}/pulls/${pr}`));
-  const io = stepIO();
+  const io = stepIO(script.env, script.stdout);
   io.output("proceed", String(check.proceed));
   if (check.message) io.annotate("notice", check.message);
   return 0;
-}
+});
 
 if (require.main === module) runMain(main);

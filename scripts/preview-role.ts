@@ -4,7 +4,7 @@ import { validateStackConfig } from "../config/validate";
 import { defaultConsumerName } from "../components/shared-database";
 import { readStackFile } from "../synth/stack-file";
 import { BRANCH_STACKS } from "./branch-stack";
-import { runMain, stepIO } from "./workflow-commands";
+import { runMain, stepIO, stepMain } from "./workflow-commands";
 
 /** Where the PR stacks' shared database role lives, and the resource to replace to rotate its password. */
 export interface PreviewRole {
@@ -47,16 +47,16 @@ export function previewRole(root: string): PreviewRole | undefined {
  * `preview-role.ts <stack>` sets the step outputs `urn` (the password to replace) and `consumer`
  * when `<stack>` owns the PR stacks' role; fails otherwise, so a rotation never runs on another stack.
  */
-function main(argv: string[]): number {
+export const main = stepMain((argv, script) => {
   const [stack] = argv;
   if (!stack || argv.length !== 1) throw new Error("usage: preview-role.ts <stack>");
   const role = previewRole(resolve(__dirname, ".."));
   if (!role) throw new Error("stacks/preview.yaml shares no database: there is no preview role to rotate");
   if (role.stack !== stack) throw new Error(`the preview role lives in ${role.stack}, not ${stack}: run this workflow on branch '${role.branch}'`);
-  const io = stepIO();
+  const io = stepIO(script.env, script.stdout);
   io.output("urn", role.passwordUrn);
   io.output("consumer", role.consumer);
   return 0;
-}
+});
 
-if (require.main === module) runMain(() => main(process.argv.slice(2)));
+if (require.main === module) runMain(main);

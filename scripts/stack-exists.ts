@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { runMain, stepIO } from "./workflow-commands";
+import { runMain, stepIO, stepMain } from "./workflow-commands";
 
 /**
  * Reads the outcome of `pulumi stack select <stack>`. Only the CLI's own "no stack named '…'
@@ -34,14 +34,14 @@ function spellings(qualified: string): string[] {
  * `stack-exists.ts <org/project/stack> <exit-code> <stderr-file>` sets the step output
  * `exists` (true|false); any error other than "no stack named" fails the step and says why.
  */
-function main(argv: string[]): number {
+export const main = stepMain((argv, script) => {
   const [stack, code, file] = argv;
   if (!stack || code === undefined || !file || argv.length !== 3) throw new Error("usage: stack-exists.ts <stack> <exit-code> <stderr-file>");
   const exists = stackExists(stack, code.trim() === "" ? Number.NaN : Number(code), readFileSync(file, "utf8"));
-  const io = stepIO();
+  const io = stepIO(script.env, script.stdout);
   io.output("exists", String(exists));
   if (!exists) io.annotate("notice", `${stack} does not exist: nothing to destroy.`);
   return 0;
-}
+});
 
-if (require.main === module) runMain(() => main(process.argv.slice(2)));
+if (require.main === module) runMain(main);

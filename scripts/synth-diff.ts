@@ -7,6 +7,7 @@ import { diffManifests, formatDiffMarkdown, type DiffReport } from "../synth/dif
 import type { Manifest } from "../synth/manifest";
 import { listStacks, PREVIEW_TEMPLATE } from "../synth/stack-file";
 import { pool } from "./pool";
+import { processIO, type ScriptIO } from "./workflow-commands";
 
 const exec = promisify(execFile);
 const USAGE = "usage: npm run synth:diff -- <base-ref> [--out FILE]";
@@ -137,20 +138,25 @@ export async function synthDiff(root: string, baseRef: string): Promise<{ report
 
 class UsageError extends Error {}
 
-async function main() {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: "string", short: "o" } } });
-  if (positionals.length !== 1) throw new UsageError(USAGE);
-  const { report, ok } = await synthDiff(resolve(__dirname, ".."), positionals[0]!);
-  const text = formatDiffMarkdown(report);
-  if (values.out) writeFileSync(values.out, text);
-  else process.stdout.write(text);
-  // The report is written either way (the PR comment shows the failure); the exit code fails CI.
-  if (!ok) process.exitCode = 1;
+/** `npm run synth:diff -- <base-ref> [--out FILE]` for the checkout at `root`; resolves to the exit code. */
+export async function main(argv: string[], io: ScriptIO, root = resolve(__dirname, "..")): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: "string", short: "o" } } });
+    if (positionals.length !== 1) throw new UsageError(USAGE);
+    const { report, ok } = await synthDiff(root, positionals[0]!);
+    const text = formatDiffMarkdown(report);
+    if (values.out) writeFileSync(values.out, text);
+    else io.stdout(text);
+    // The report is written either way (the PR comment shows the failure); the exit code fails CI.
+    return ok ? 0 : 1;
+  } catch (err) {
+    io.stderr(`synth:diff: ${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
 }
 
 if (require.main === module) {
-  main().catch((err) => {
-    process.stderr.write(`synth:diff: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
+  void main(process.argv.slice(2), processIO()).then((code) => {
+    process.exitCode = code;
   });
 }

@@ -1,4 +1,4 @@
-import { appendFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 
 /** Escapes a workflow-command message the way the runner decodes it (%, CR and LF). */
 export function escapeCommandData(text: string): string {
@@ -38,17 +38,43 @@ export function stepIO(env: NodeJS.ProcessEnv = process.env, write: (text: strin
   };
 }
 
-/** Runs a script's main: an Error becomes an `::error::` annotation and exit code 1. */
-export function runMain(main: () => number | Promise<number>): void {
-  Promise.resolve()
-    .then(main)
-    .then(
-      (code) => {
-        process.exitCode = code;
-      },
-      (err: unknown) => {
-        process.stdout.write(annotation("error", err instanceof Error ? err.message : String(err)));
-        process.exitCode = 1;
-      },
-    );
+/** What a script reads and writes: the process's own, or a caller's (the tests run a main in-process). */
+export interface ScriptIO {
+  env: NodeJS.ProcessEnv;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Standard input, read whole; only when a script asks for it. */
+  stdin(): string;
+}
+
+/** This process's environment and streams. */
+export function processIO(): ScriptIO {
+  return {
+    env: process.env,
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    stdin: () => readFileSync(0, "utf8"),
+  };
+}
+
+/** A script's main: its arguments and IO in, its exit code out. */
+export type ScriptMain = (argv: string[], io: ScriptIO) => number | Promise<number>;
+
+/** A step's main whose Error becomes an `::error::` annotation and exit code 1, as a workflow step shows it. */
+export function stepMain(main: ScriptMain): (argv: string[], io: ScriptIO) => Promise<number> {
+  return async (argv, io) => {
+    try {
+      return await main(argv, io);
+    } catch (err: unknown) {
+      io.stdout(annotation("error", err instanceof Error ? err.message : String(err)));
+      return 1;
+    }
+  };
+}
+
+/** The entry of a script run as a step: its main with this process's arguments and IO; its result the exit code. */
+export function runMain(main: (argv: string[], io: ScriptIO) => Promise<number>): void {
+  void main(process.argv.slice(2), processIO()).then((code) => {
+    process.exitCode = code;
+  });
 }

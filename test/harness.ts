@@ -48,6 +48,25 @@ export function synthStack(stack: string, overrides?: SectionOverrides, opts?: {
   return synthProgram(stackFileWith(stack, overrides), opts);
 }
 
+const committed = new Map<string, Promise<Manifest>>();
+let queue: Promise<unknown> = Promise.resolve();
+/**
+ * synthStack(stack) of a committed stack without overrides, synthesized once per test file: later
+ * calls get a copy of the first manifest, so no test sees another's changes. Synths run one at a
+ * time (the mock runtime is process-global); a failed synth is not kept.
+ */
+export async function synthCommitted(stack: string, opts: { revealSecrets?: boolean } = {}): Promise<Manifest> {
+  const key = `${stack}${opts.revealSecrets ? " revealed" : ""}`;
+  let manifest = committed.get(key);
+  if (!manifest) {
+    manifest = queue.then(() => synthStack(stack, undefined, opts));
+    queue = manifest.catch(() => undefined);
+    committed.set(key, manifest);
+    manifest.catch(() => committed.delete(key));
+  }
+  return structuredClone(await manifest);
+}
+
 /** The value of a secret recorded with `revealSecrets`; fails when the value was not secret. */
 export function revealed(value: unknown): unknown {
   if (!value || typeof value !== "object" || !("[secret]" in value)) {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { prepareStack } from "../synth/prepare";
 import { synthesize } from "../synth/run";
-import { stackFileWith, synthStack } from "./harness";
+import { stackFileWith, synthCommitted as synthStack } from "./harness";
 
 /**
  * Runs the program as `pulumi up` would, by default without the synth's secret placeholders,

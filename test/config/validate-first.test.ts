@@ -5,11 +5,9 @@
  * through the synth CLI (exit 1, every line, no trace) and once through cmd/run (only the root
  * stack registered). Lean: one CLI run and one program run, side by side, and three in-process synths.
  */
-import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { rawSections } from "../../config/raw";
@@ -18,8 +16,7 @@ import { prepareStack } from "../../synth/prepare";
 import { otherStackClaims, readStackFile, SECURE_PLACEHOLDER, type StackFile } from "../../synth/stack-file";
 import { runProgram, type ProgramRun } from "../engine/program-host";
 import { one, revealed, ROOT, stackFileWith, synthProgram, synthStack } from "../harness";
-
-const exec = promisify(execFile);
+import { stackFilesWith, synthInProcess } from "../synth/cli-run";
 
 /** A stack name long enough to push the generated names over their providers' limits (59 characters). */
 const LONG = "staging-eu-customer-acceptance-for-the-enterprise-tier-2026";
@@ -223,22 +220,17 @@ describe("end to end: one line per problem, nothing registered", () => {
   let run: ProgramRun;
 
   beforeAll(async () => {
-    // A scratch copy of the program whose new stack file makes the mistakes.
-    const dir = mkdtempSync(join(tmpdir(), "validate-first-"));
-    for (const entry of readdirSync(ROOT)) {
-      if ([".git", "node_modules", "dist", "snapshots"].includes(entry)) continue;
-      cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
-    }
-    symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-    const doc = YAML.parse(readFileSync(join(ROOT, "Pulumi.staging.yaml"), "utf8"));
-    edit(doc.config);
-    doc.config["webstack:secrets"] = { STRIPE_SECRET_KEY: "sk_live_plain9f1e", WEBHOOK_SIGNING_KEY: { secure: "v1:AAAA" } };
-    writeFileSync(join(dir, `Pulumi.${LONG}.yaml`), YAML.stringify(doc));
-
-    const cli = exec(process.execPath, ["--require", "./launcher.cjs", "synth/cli.ts", LONG], { cwd: dir, env: { ...process.env, WEBSTACK_DEBUG: "" } }).then(
-      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (err) => ({ code: err.code as number, stdout: err.stdout as string, stderr: err.stderr as string }),
+    // The committed stack files, plus a new one that makes the mistakes.
+    const dir = stackFilesWith(
+      "staging",
+      (c) => {
+        edit(c);
+        c["webstack:secrets"] = { STRIPE_SECRET_KEY: "sk_live_plain9f1e", WEBHOOK_SIGNING_KEY: { secure: "v1:AAAA" } };
+      },
+      LONG,
     );
+    // The synth CLI's code in-process (its entry runs in test/synth/cli.test.ts), reading that checkout's stack files.
+    const cli = synthInProcess([LONG], { root: dir });
     // cmd/run, as `pulumi up` starts it: secrets arrive decrypted, as the CLI hands them over.
     const file = readStackFile(dir, LONG);
     const program = runProgram({

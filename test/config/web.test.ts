@@ -5,7 +5,7 @@ import { validateStackConfig } from "../../config/validate";
 import { webPlan } from "../../config/web";
 import { readStackFile } from "../../synth/stack-file";
 import type { Manifest } from "../../synth/manifest";
-import { byType, one, revealed, ROOT, synthStack } from "../harness";
+import { byType, one, revealed, ROOT, synthCommitted, synthStack } from "../harness";
 
 const VAR = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable";
 const DOMAIN = "vercel:index/projectDomain:ProjectDomain";
@@ -19,8 +19,8 @@ function stackConfig(stack: string): StackConfig {
   return r.config;
 }
 
-/** The real program for a committed stack, with secrets recorded as `{"[secret]": value}`. */
-const synthWired = (stack: string) => synthStack(stack, {}, { revealSecrets: true });
+/** The real program for a committed stack, with secrets recorded as `{"[secret]": value}`; each stack synthesized once in this file. */
+const synthWired = (stack: string) => synthCommitted(stack, { revealSecrets: true });
 
 /** Each Vercel variable as `KEY target[@branch] sensitive?` from the synth. */
 function vercelRows(m: Manifest): string[] {
@@ -216,11 +216,12 @@ describe("Vercel team scope", () => {
       const site = webPlan(stackConfig(stack))!.site;
       expect(site.host === "vercel" && site.teamId, stack).toBe(TEAM);
     }
-    const m = await synthStack("staging");
+    // teamId is plain config: the manifest with secrets revealed records it as any other.
+    const m = await synthWired("staging");
     const vercel = m.resources.filter((r) => r.custom && r.type.startsWith("vercel:"));
     expect(vercel.length).toBeGreaterThan(0);
     for (const r of vercel) expect(r.inputs.teamId, r.name).toBe(TEAM);
-    expect(one(await synthStack("prod"), "vercel:index/project:Project").inputs.teamId).toBe(TEAM);
+    expect(one(await synthWired("prod"), "vercel:index/project:Project").inputs.teamId).toBe(TEAM);
   });
 
   it("is required when scope names a team, naming the key and the other way to set it", () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { rawSections } from "../../config/raw";
+import type { StackConfig } from "../../config/schema";
 import { validateStackConfig } from "../../config/validate";
 import { stackFacts } from "../../cost/facts";
 import { copiesOf, dayLimitReached, limitWarnings, type CostWarning } from "../../cost/limits";
@@ -16,15 +17,25 @@ const ACCOUNT = "3f1c9a7be2d04c6f8a5b1e9d7c2f4a60";
 
 type Overrides = Partial<Record<string, Record<string, unknown>>>;
 
+/** A stack's facts with some sections replaced, computed once per stack and replacement; each call gets its own copy. */
+const factsOf = (() => {
+  const seen = new Map<string, { facts: ReturnType<typeof stackFacts>; copies: number; config: StackConfig }>();
+  return (stack: string, override: Record<string, unknown> = {}) => {
+    const key = `${stack} ${JSON.stringify(override)}`;
+    if (!seen.has(key)) {
+      const raw = { ...rawSections(readStackFile(ROOT, stack).config), ...override };
+      const r = validateStackConfig(raw, stack);
+      if (!r.ok) throw new Error(r.errors.join("\n"));
+      const facts = stackFacts(stack, r.config);
+      seen.set(key, { facts, copies: copiesOf(facts), config: r.config });
+    }
+    return structuredClone(seen.get(key)!);
+  };
+})();
+
 /** Every stack's facts, with some sections of some stacks replaced. */
 function allStacks(overrides: Overrides = {}) {
-  return STACKS.map((stack) => {
-    const raw = { ...rawSections(readStackFile(ROOT, stack).config), ...(overrides[stack] ?? {}) };
-    const r = validateStackConfig(raw, stack);
-    if (!r.ok) throw new Error(r.errors.join("\n"));
-    const facts = stackFacts(stack, r.config);
-    return { facts, copies: copiesOf(facts), config: r.config };
-  });
+  return STACKS.map((stack) => factsOf(stack, overrides[stack]));
 }
 
 const of = (warnings: CostWarning[], kind: CostWarning["kind"]) => warnings.filter((w) => w.kind === kind);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkBranchHead } from "../../scripts/branch-head";
-import { runScript } from "./run-script";
+import { checkBranchHead, main } from "../../scripts/branch-head";
+import { runInProcess, runScript } from "./run-script";
 
 const A = "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c";
 const B = "9a8b7c6d5e4f30219a8b7c6d5e4f30219a8b7c6d";
@@ -38,7 +38,8 @@ describe("stale-SHA guard before pulumi up", () => {
     expect(stale.code).toBe(0);
     expect(stale.outputs).toBe(`deploy=false\nhead=${B}\n`);
     expect(stale.stdout).toMatch(/^::notice::develop has moved from 1f2e3d4 to 9a8b7c6/);
-    const broken = await runScript("scripts/branch-head.ts", ["--ref", "refs/heads/develop", "--sha", A], { stdin: "" });
+    // In-process: the entry itself is proven above.
+    const broken = await runInProcess(main, ["--ref", "refs/heads/develop", "--sha", A], { stdin: "" });
     expect(broken.code).toBe(1);
     expect(broken.outputs).toBe("");
     expect(broken.stdout).toBe("::error::origin has no branch 'develop'; not deploying 1f2e3d4\n");

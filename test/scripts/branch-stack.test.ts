@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { BRANCH_STACKS, previewStackName, qualifiedStackName, stackForBranch } from "../../scripts/branch-stack";
+import { BRANCH_STACKS, main, previewStackName, qualifiedStackName, stackForBranch } from "../../scripts/branch-stack";
 import { listStacks } from "../../synth/stack-file";
 import { ROOT } from "../harness";
+import { runInProcess, runScript } from "./run-script";
 
 describe("branch → stack mapping", () => {
   it.each([
@@ -42,17 +42,19 @@ describe("branch → stack mapping", () => {
     }
   });
 
-  it("prints $GITHUB_OUTPUT lines from the command line, qualified for the backend in PULUMI_BACKEND_URL", () => {
-    const run = (args: string[], backend = "") =>
-      execFileSync(process.execPath, ["--require", "./launcher.cjs", "scripts/branch-stack.ts", ...args], {
-        cwd: ROOT,
-        encoding: "utf8",
-        env: { ...process.env, PULUMI_BACKEND_URL: backend },
-      });
-    expect(run(["main"])).toBe("stack=prod\nqualified=acme/webstack/prod\nenvironment=production\ndrift_environment=production-drift\n");
-    expect(run(["feature/x"])).toBe("stack=\nqualified=\nenvironment=\ndrift_environment=\n");
-    expect(run(["refs/heads/staging"], "s3://acme-pulumi-state")).toBe("stack=staging\nqualified=organization/webstack/staging\nenvironment=staging\ndrift_environment=staging-drift\n");
-    expect(run(["--pr", "9"])).toBe("stack=pr-9\nqualified=acme/webstack/pr-9\nenvironment=preview\ndrift_environment=\n");
-    expect(() => run(["--all"])).toThrow(/usage: branch-stack.ts <branch> \| --pr <number>/);
+  it("prints $GITHUB_OUTPUT lines from the command line, qualified for the backend in PULUMI_BACKEND_URL", async () => {
+    // The entry as a workflow step runs it, once; the other cases call its main in-process.
+    const step = await runScript("scripts/branch-stack.ts", ["main"], { env: { PULUMI_BACKEND_URL: "" } });
+    expect(step).toMatchObject({ code: 0, stderr: "" });
+    expect(step.stdout).toBe("stack=prod\nqualified=acme/webstack/prod\nenvironment=production\ndrift_environment=production-drift\n");
+    const run = async (args: string[], backend = "") => {
+      const r = await runInProcess(main, args, { env: { PULUMI_BACKEND_URL: backend } });
+      if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
+      return r.stdout;
+    };
+    expect(await run(["feature/x"])).toBe("stack=\nqualified=\nenvironment=\ndrift_environment=\n");
+    expect(await run(["refs/heads/staging"], "s3://acme-pulumi-state")).toBe("stack=staging\nqualified=organization/webstack/staging\nenvironment=staging\ndrift_environment=staging-drift\n");
+    expect(await run(["--pr", "9"])).toBe("stack=pr-9\nqualified=acme/webstack/pr-9\nenvironment=preview\ndrift_environment=\n");
+    await expect(run(["--all"])).rejects.toThrow(/^exit 2: usage: branch-stack.ts <branch> \| --pr <number>/);
   });
 });

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { branchClaims, branchProblem, openPullNumbers, prStackSkipReason, type PullRequestFacts } from "../../scripts/pr-stack-eligibility";
+import { branchClaims, branchProblem, main, openPullNumbers, prStackSkipReason, type PullRequestFacts } from "../../scripts/pr-stack-eligibility";
 import { PREVIEW_TEMPLATE } from "../../synth/stack-file";
 import { startGitHubStandIn, type GitHubStandIn } from "./github-stand-in";
 import { ROOT } from "../harness";
-import { runScript } from "./run-script";
+import { runInProcess, runScript } from "./run-script";
 
 const claims = branchClaims(ROOT);
 const pr = (over: Partial<PullRequestFacts> = {}): PullRequestFacts => ({
@@ -103,10 +103,11 @@ describe("branch names the config refuses, and one stack per head branch", () =>
   it("the command asks GitHub only when the PR could get a stack, and says why in one notice", async () => {
     const env = { GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: "acme/ott", GITHUB_TOKEN: "ghs_test" };
     const args = (n: number, head: string) => ["--pr", String(n), "--head", head, "--head-repo", "acme/ott", "--base-repo", "acme/ott", "--author", "dave"];
+    // In-process: the entry is proven by the run above.
     const [renovate, second, first] = await Promise.all([
-      runScript("scripts/pr-stack-eligibility.ts", args(40, "renovate/@types-node-20.x"), { env }),
-      runScript("scripts/pr-stack-eligibility.ts", args(24, "feature/search"), { env }),
-      runScript("scripts/pr-stack-eligibility.ts", args(21, "feature/search"), { env }),
+      runInProcess(main, args(40, "renovate/@types-node-20.x"), { env }),
+      runInProcess(main, args(24, "feature/search"), { env }),
+      runInProcess(main, args(21, "feature/search"), { env }),
     ]);
     expect(renovate.code).toBe(0);
     expect(renovate.outputs).toMatch(/^create=false\nreason=No PR stack for #40: branch `renovate\/@types-node-20\.x` cannot be a stack's branch/);

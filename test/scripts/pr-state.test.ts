@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { judge, prStacksOf } from "../../scripts/closed-pr-stacks";
 import { githubGet } from "../../scripts/github-api";
-import { recheck } from "../../scripts/pr-state";
+import { main, recheck } from "../../scripts/pr-state";
 import { stackExists } from "../../scripts/stack-exists";
 import { startGitHubStandIn, withState, type GitHubStandIn } from "./github-stand-in";
-import { runScript } from "./run-script";
+import { runInProcess, runScript } from "./run-script";
 
 let gh: GitHubStandIn;
 beforeAll(async () => void (gh = await startGitHubStandIn()));
@@ -51,9 +51,10 @@ describe("the PR's state, re-checked right before acting", () => {
     expect(stackExists("acme/webstack/pr-30", 255, "error: no stack named 'acme/webstack/pr-30' found\n")).toBe(false);
     // Then the open's job gets the group: the re-check stops it before `pulumi stack select --create`.
     // In the other order, the open's job creates the stack and the destroy, queued behind it, finds it closed.
+    // In-process: the entry is proven by the reopened PR's run above.
     const [run, destroy] = await Promise.all([
-      runScript("scripts/pr-state.ts", ["--pr", "30", "--want", "open"], { env: env() }),
-      runScript("scripts/pr-state.ts", ["--pr", "30", "--want", "closed"], { env: env() }),
+      runInProcess(main, ["--pr", "30", "--want", "open"], { env: env() }),
+      runInProcess(main, ["--pr", "30", "--want", "closed"], { env: env() }),
     ]);
     expect(run).toMatchObject({ code: 0, outputs: "proceed=false\n" });
     expect(destroy).toMatchObject({ code: 0, outputs: "proceed=true\n" });
@@ -61,8 +62,8 @@ describe("the PR's state, re-checked right before acting", () => {
 
   it("the command fails, doing nothing, without a clear answer or a token", async () => {
     const [run, noToken] = await Promise.all([
-      runScript("scripts/pr-state.ts", ["--pr", "14", "--want", "closed"], { env: env() }),
-      runScript("scripts/pr-state.ts", ["--pr", "5", "--want", "closed"], { env: { ...env(), GITHUB_TOKEN: "" } }),
+      runInProcess(main, ["--pr", "14", "--want", "closed"], { env: env() }),
+      runInProcess(main, ["--pr", "5", "--want", "closed"], { env: { ...env(), GITHUB_TOKEN: "" } }),
     ]);
     expect(run.code).toBe(1);
     expect(run.outputs).toBe("");

@@ -1,10 +1,10 @@
 // The rotation of the PR stacks' shared database role: which stack, which branch, which resource.
 import { describe, expect, it } from "vitest";
-import { previewRole } from "../../scripts/preview-role";
+import { main, previewRole } from "../../scripts/preview-role";
 import { BRANCH_STACKS } from "../../scripts/branch-stack";
 import { workflow } from "../workflows/workflows";
 import { ROOT, synthStack } from "../harness";
-import { runScript } from "./run-script";
+import { runInProcess, runScript } from "./run-script";
 
 describe("rotating the preview role", () => {
   it("names the password resource the owner stack really registers", async () => {
@@ -25,7 +25,8 @@ describe("rotating the preview role", () => {
     expect(start.permissions).toEqual({ actions: "write" });
     expect(start.steps[0]!.env?.OWNER_BRANCH).toBe(role.branch);
     expect(BRANCH_STACKS.find((t) => t.branch === role.branch)?.stack).toBe(role.stack);
-    const [prod, staging] = await Promise.all([runScript("scripts/preview-role.ts", ["prod"]), runScript("scripts/preview-role.ts", ["staging"])]);
+    // The entry as the workflow runs it once; the refusal in-process.
+    const [prod, staging] = await Promise.all([runInProcess(main, ["prod"]), runScript("scripts/preview-role.ts", ["staging"])]);
     expect(prod.code).toBe(1);
     expect(prod.stdout).toBe("::error::the preview role lives in staging, not prod: run this workflow on branch 'staging'\n");
     expect(staging.outputs).toBe(`urn=${role.passwordUrn}\nconsumer=preview\n`);

@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { rawSections } from "../../config/raw";
@@ -10,8 +8,9 @@ import { validateStackConfig } from "../../config/validate";
 import { buildPreviewStack } from "../../scripts/preview-stack";
 import { listStacks, PREVIEW_TEMPLATE, readStackFile, UnknownStackError } from "../../synth/stack-file";
 import { ROOT } from "../harness";
+import { synthInProcess } from "../synth/cli-run";
+import { runScript } from "./run-script";
 
-const exec = promisify(execFile);
 const template = () => readFileSync(join(ROOT, PREVIEW_TEMPLATE), "utf8");
 
 describe("PR stacks from stacks/preview.yaml", () => {
@@ -62,19 +61,20 @@ describe("PR stacks from stacks/preview.yaml", () => {
   });
 
   it("the command writes Pulumi.pr-<n>.yaml, which the synth then reads instead of the template", async () => {
+    // A checkout's stack files (Pulumi.yaml, the committed stacks, the template); --root points the command there.
     const dir = mkdtempSync(join(tmpdir(), "webstack-pr-stack-"));
     for (const entry of readdirSync(ROOT)) {
-      if (![".git", "node_modules", "snapshots"].includes(entry) && !/^Pulumi\.pr-/.test(entry)) {
-        cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
-      }
+      if (/^Pulumi(\..+)?\.ya?ml$/.test(entry) && !/^Pulumi\.pr-/.test(entry)) cpSync(join(ROOT, entry), join(dir, entry));
     }
-    symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-    const node = (...args: string[]) => exec(process.execPath, ["--require", "./launcher.cjs", ...args], { cwd: dir });
-    const { stdout } = await node("scripts/preview-stack.ts", "17", "--branch", "fix/typo");
-    expect(stdout).toBe("stack=pr-17\nsecrets=STRIPE_TEST_SECRET_KEY WEBHOOK_SIGNING_KEY\n");
+    cpSync(join(ROOT, "stacks"), join(dir, "stacks"), { recursive: true });
+    const run = await runScript("scripts/preview-stack.ts", ["17", "--branch", "fix/typo", "--root", dir]);
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    expect(run.stdout).toBe("stack=pr-17\nsecrets=STRIPE_TEST_SECRET_KEY WEBHOOK_SIGNING_KEY\n");
     expect(readStackFile(dir, "pr-17").config["webstack:backend"]).toContain('"branch":"fix/typo"');
     expect(readStackFile(dir, "pr-18").config["webstack:backend"]).toContain('"branch":"pr-head"');
-    const synth = await node("synth/cli.ts", "pr-17", "--format", "json");
+    // The synth CLI (in-process; its entry runs in test/synth/cli.test.ts) with that checkout's stack files.
+    const synth = await synthInProcess(["pr-17", "--format", "json"], { root: dir });
+    expect(synth).toMatchObject({ code: 0, stderr: "" });
     const manifest = JSON.parse(synth.stdout);
     expect(manifest.stack).toBe("pr-17");
     expect(manifest.outputs.environment).toBe("preview");

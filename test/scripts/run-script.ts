@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ScriptIO } from "../../scripts/workflow-commands";
 import { ROOT } from "../harness";
 
 export interface ScriptRun {
@@ -34,4 +35,31 @@ export function runScript(script: string, args: string[], opts: { stdin?: string
     );
     child.stdin?.end(opts.stdin ?? "");
   });
+}
+
+/**
+ * A script's exported main in this process, with the same runner files and recorded streams as
+ * runScript. Each script's test keeps one runScript of the real entry (exit code, files written).
+ */
+export async function runInProcess(
+  main: (argv: string[], io: ScriptIO) => number | Promise<number>,
+  args: string[],
+  opts: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<ScriptRun> {
+  const dir = mkdtempSync(join(tmpdir(), "webstack-step-"));
+  const output = join(dir, "output");
+  const summary = join(dir, "summary");
+  writeFileSync(output, "");
+  writeFileSync(summary, "");
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    env: { ...process.env, ...opts.env, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary },
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    stdin: () => opts.stdin ?? "",
+  });
+  const run = { code, stdout, stderr, outputs: readFileSync(output, "utf8"), summary: readFileSync(summary, "utf8") };
+  rmSync(dir, { recursive: true, force: true });
+  return run;
 }

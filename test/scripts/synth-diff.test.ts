@@ -6,12 +6,15 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../harness";
 import { PRICES } from "../../cost/prices";
+import { main } from "../../scripts/synth-diff";
 
 /** A committed stack's estimate (cents, upper bound), as its committed snapshot records it. */
 const costOf = (stack: string): number =>
   JSON.parse(readFileSync(join(ROOT, "snapshots", "synth", `${stack}.json`), "utf8")).cost.total.cents[1];
 
 const exec = promisify(execFile);
+/** The checkout's entries a synth needs, besides its stack files. */
+const PROGRAM = ["index.ts", "stacks", "components", "config", "cost", "providers", "synth", "worker", "bundling", "scripts", "launcher.cjs", "package.json", "tsconfig.json"];
 let dir: string;
 let first: string;
 
@@ -21,13 +24,26 @@ const git = (...args: string[]) =>
     encoding: "utf8",
   }).trim();
 
-async function synthDiff(...args: string[]) {
+/** `npm run synth:diff` as CI runs it: the script's own process, in the scratch repository. */
+async function synthDiffProcess(...args: string[]) {
   try {
     const { stdout, stderr } = await exec(process.execPath, ["--require", "./launcher.cjs", "scripts/synth-diff.ts", ...args], { cwd: dir });
     return { code: 0, stdout, stderr };
   } catch (err: any) {
     return { code: err.code as number, stdout: err.stdout as string, stderr: err.stderr as string };
   }
+}
+
+/** The script's main in this process, for the scratch repository; each side's synth still runs that checkout's CLI. */
+async function synthDiff(...args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(
+    args,
+    { env: process.env, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: () => "" },
+    dir,
+  );
+  return { code, stdout, stderr };
 }
 
 /** Resources the test adds to the program; a secret input shows whether redaction holds. */
@@ -49,8 +65,9 @@ beforeAll(() => {
   git("add", "-A");
   git("commit", "-qm", "empty");
   first = git("rev-parse", "HEAD");
+  // What a synth runs: the program, its stack files, the synth and the scripts (tests and docs add nothing to a diff).
   for (const entry of readdirSync(ROOT)) {
-    if (![".git", "node_modules", "snapshots", "README.md"].includes(entry) && !/^Pulumi\.pr-/.test(entry)) {
+    if (PROGRAM.includes(entry) || (/^Pulumi\..*ya?ml$/.test(entry) && !/^Pulumi\.pr-/.test(entry))) {
       cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
     }
   }
@@ -78,7 +95,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // A diff runs the synth CLI once per stack and ref, in child processes.
 describe("npm run synth:diff", { timeout: 180_000 }, () => {
   it("against the previous commit shows exactly the known change, per stack", async () => {
-    const r = await synthDiff("HEAD~1");
+    const r = await synthDiffProcess("HEAD~1");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = r.stdout;

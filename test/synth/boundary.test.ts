@@ -1,10 +1,8 @@
 // The environment boundary the synth enforces from the committed stack files (synth/boundary.ts),
 // and the one-line refusal of the program's own rule (config/boundary.ts).
-import { execFile } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { rawSections } from "../../config/raw";
@@ -12,8 +10,7 @@ import { validateStackConfig } from "../../config/validate";
 import { boundaryReport } from "../../synth/boundary";
 import { listStacks, PREVIEW_TEMPLATE, readStackFile } from "../../synth/stack-file";
 import { ROOT } from "../harness";
-
-const exec = promisify(execFile);
+import { synthInProcess } from "./cli-run";
 
 /** A scratch project with the committed stack files, each edited by `edit[stack]` (config and top-level keys). */
 function project(edit: Record<string, (doc: Record<string, any>) => void> = {}): string {
@@ -116,14 +113,8 @@ describe("nothing below production reads production", () => {
       },
     });
     writeFileSync(join(root, "Pulumi.live.yaml"), readFileSync(join(root, "Pulumi.prod.yaml"), "utf8"));
-    for (const f of ["index.ts", "launcher.cjs", "package.json", "tsconfig.json"]) copyFileSync(join(ROOT, f), join(root, f));
-    require("node:fs").cpSync(join(ROOT, "synth"), join(root, "synth"), { recursive: true });
-    for (const d of ["config", "components", "providers", "cost", "bundling", "worker"]) require("node:fs").symlinkSync(join(ROOT, d), join(root, d));
-    require("node:fs").symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"));
-    const run = await exec(process.execPath, ["--require", "./launcher.cjs", "synth/cli.ts", "staging"], { cwd: root }).then(
-      (r) => ({ code: 0, ...r }),
-      (e: any) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
-    );
+    // The synth CLI's code in-process, reading that checkout's stack files (its entry runs in cli.test.ts).
+    const run = await synthInProcess(["staging"], { root });
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
       "warning: webstack:frontend.from: Pulumi.staging.yaml names the secrets provider awskms://alias/x and Pulumi.live.yaml names the backend's default " +

@@ -1,21 +1,21 @@
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import YAML from "yaml";
 import { ROOT } from "../harness";
 import { formats } from "../../synth/format";
 import { SECURE_PLACEHOLDER } from "../../synth/stack-file";
+import { stackFilesWith, synthInProcess as synth } from "./cli-run";
 
 const exec = promisify(execFile);
 
-/** Runs the synth CLI exactly as `npm run synth` does, in `cwd` (a copy of the repo when given). */
-async function synth(args: string[], cwd = ROOT) {
+/** Runs the synth CLI exactly as `npm run synth` does, in its own process. */
+async function synthProcess(args: string[]) {
   try {
     const { stdout, stderr } = await exec(process.execPath, ["--require", "./launcher.cjs", "synth/cli.ts", ...args], {
-      cwd,
+      cwd: ROOT,
       env: { ...process.env, WEBSTACK_DEBUG: "" },
     });
     return { code: 0, stdout, stderr };
@@ -24,26 +24,15 @@ async function synth(args: string[], cwd = ROOT) {
   }
 }
 
-/** A scratch copy of the program with one stack file edited. */
-function repoWithStack(stack: string, edit: (config: Record<string, any>) => void): string {
-  const dir = mkdtempSync(join(tmpdir(), "webstack-synth-"));
-  for (const entry of readdirSync(ROOT)) {
-    if ([".git", "node_modules", "dist", "snapshots"].includes(entry)) continue;
-    cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
-  }
-  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-  const doc = YAML.parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-  edit(doc.config);
-  writeFileSync(join(dir, `Pulumi.${stack}.yaml`), YAML.stringify(doc));
-  return dir;
-}
+/** Stack files with one edited, next to this program: what a scratch copy of the repository would synthesize. */
+const repoWithStack = (stack: string, edit: (config: Record<string, any>) => void) => ({ root: stackFilesWith(stack, edit) });
 
-/** `npm run snapshots`: every committed stack in one process, each to `<dir>/<stack>.json`. */
+/** `npm run snapshots`: every committed stack in one process, each to `<dir>/<stack>.json`. The real entry, exit code and files. */
 let snapshotRun: Promise<{ code: number; stdout: string; stderr: string; dir: string }> | undefined;
 function snapshotsOnce() {
   snapshotRun ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), "webstack-snapshots-"));
-    return { ...(await synth(["prod", "staging", "dev", "--format", "json", "--out-dir", dir])), dir };
+    return { ...(await synthProcess(["prod", "staging", "dev", "--format", "json", "--out-dir", dir])), dir };
   })();
   return snapshotRun;
 }
@@ -98,10 +87,10 @@ describe("npm run synth", () => {
   });
 
   it("refuses a stack whose estimate exceeds its budget, naming the key", async () => {
-    const dir = repoWithStack("prod", (c) => {
+    const scratch = repoWithStack("prod", (c) => {
       c["webstack:budget"] = { monthlyUsd: 50 };
     });
-    const r = await synth(["prod"], dir);
+    const r = await synth(["prod"], scratch);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain(
@@ -116,13 +105,13 @@ describe("npm run synth", () => {
   });
 
   it("exits non-zero naming each bad key, without a stack trace", async () => {
-    const dir = repoWithStack("staging", (c) => {
+    const scratch = repoWithStack("staging", (c) => {
       c["webstack:database"].mode = "isolatd";
       c["webstack:backend"].plan = 7;
       c["webstack:cron"].jbos = [];
       delete c["webstack:app"].repo;
     });
-    const r = await synth(["staging"], dir);
+    const r = await synth(["staging"], scratch);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("webstack:database.mode: expected 'isolated' | 'shared'");
@@ -133,10 +122,10 @@ describe("npm run synth", () => {
   });
 
   it("never writes a secure value, even one set in the stack file", async () => {
-    const dir = repoWithStack("dev", (c) => {
+    const scratch = repoWithStack("dev", (c) => {
       c["webstack:secrets"] = { STRIPE_TEST_SECRET_KEY: { secure: "v1:AAAAciphertext" } };
     });
-    const r = await synth(["dev", "--format", "json"], dir);
+    const r = await synth(["dev", "--format", "json"], scratch);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain("AAAAciphertext");
     expect(r.stdout).not.toContain(SECURE_PLACEHOLDER);
