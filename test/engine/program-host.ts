@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import YAML from "yaml";
 import type { StackFile } from "../../synth/stack-file";
-import { startRecordingEngine, type LogEntry, type RecordedResource } from "./recording-engine";
+import { startRecordingEngine, type LogEntry, type RecordedResource, type StackOutputs } from "./recording-engine";
 
 export const ROOT = resolve(__dirname, "..", "..");
 /** The CLI's default `--parallel` ("unbounded"). */
@@ -24,6 +24,8 @@ export interface ProgramRunOptions {
   organization?: string;
   /** Added to the child's environment, e.g. a launcher switch. */
   env?: Record<string, string>;
+  /** What StackReference reads of these stacks (full names) get, instead of the synth's fakes. */
+  stacks?: Record<string, StackOutputs>;
   /** Node options before Pulumi.yaml's nodeargs, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
   nodeOptions?: string[];
   timeoutMs?: number;
@@ -117,7 +119,7 @@ export function programEnv(file: StackFile, root = ROOT, extra: Record<string, s
 export async function runProgram(opts: ProgramRunOptions): Promise<ProgramRun> {
   const root = opts.root ?? ROOT;
   const project = readProject(root);
-  const engine = await startRecordingEngine({ project: project.name, stack: opts.file.stack, dryRun: opts.dryRun });
+  const engine = await startRecordingEngine({ project: project.name, stack: opts.file.stack, dryRun: opts.dryRun, stacks: opts.stacks });
   const argv = programCommand({ root, monitor: engine.address, organization: opts.organization ?? "acme", stack: opts.file.stack, dryRun: opts.dryRun });
   const started = process.hrtime.bigint();
   try {
