@@ -108,6 +108,8 @@ let badConfig: ProgramRun;
 let move: ReturnType<typeof beforeMove>;
 /** Staging before the move, in an update (after it: `staging:update`). */
 let moveBefore: ProgramRun;
+/** prod's preview with the launcher's lean start-up off (WEBSTACK_LEAN_SDK=0). */
+let fullSdk: ProgramRun;
 
 beforeAll(async () => {
   const started = Date.now();
@@ -116,15 +118,18 @@ beforeAll(async () => {
   const tasks: (() => Promise<void>)[] = [
     ...STACKS.flatMap((stack) =>
       MODES.map((mode) => async () => {
-        const opts: ProgramRunOptions = { file: files.get(stack)!, dryRun: mode === "preview" };
+        const opts: ProgramRunOptions = { file: files.get(stack)!, dryRun: mode === "preview", probeModules: true };
         runs.set(`${stack}:${mode}`, await runProgram(opts));
       }),
     ),
     async () => {
-      badConfig = await runProgram({ file: withSecrets(stackFileWith("staging", { environment: "stagin" })), dryRun: true });
+      badConfig = await runProgram({ file: withSecrets(stackFileWith("staging", { environment: "stagin" })), dryRun: true, probeModules: true });
     },
     async () => {
-      moveBefore = await runProgram({ file: move.file, dryRun: false, stacks: { [OWNER]: move.owner } });
+      moveBefore = await runProgram({ file: move.file, dryRun: false, stacks: { [OWNER]: move.owner }, probeModules: true });
+    },
+    async () => {
+      fullSdk = await runProgram({ file: files.get("prod")!, dryRun: true, probeModules: true, env: { WEBSTACK_LEAN_SDK: "0" } });
     },
   ];
   const children = pool(tasks, 2);
@@ -133,7 +138,7 @@ beforeAll(async () => {
   await children;
   // Printed, not asserted (speed is the bench's job): what this file adds to the suite's budget.
   const each = [...runs].map(([k, r]) => `${k} ${r.ms.toFixed(0)}`).join(", ");
-  console.log(`cmd/run: ${runs.size + 2} program runs and ${synths.size} synths in ${Date.now() - started} ms (${each})`);
+  console.log(`cmd/run: ${runs.size + 3} program runs and ${synths.size} synths in ${Date.now() - started} ms (${each})`);
 }, 120_000);
 
 describe.each(STACKS)("cmd/run, stack %s", (stack) => {
@@ -274,5 +279,55 @@ describe("moving staging off its references into prod", () => {
     expect((await engine.up("project", "render-project", projectInputs)).op).toBe("same");
     expect(engine.steps.map((s) => s.op)).toEqual(["same", "same"]);
     expect(emu.projects.environments.size).toBe(2);
+  });
+});
+
+/**
+ * launcher.cjs (Pulumi.yaml's nodeargs) defers the SDK modules a program does not use; every run
+ * above lists the files its process loaded (test/engine/loaded-modules.cjs).
+ */
+describe("launcher.cjs: lean SDK start-up, through cmd/run as `pulumi preview` and `pulumi up` start the program", () => {
+  const has = (modules: string[] | undefined, file: string) => (modules ?? []).some((m) => m.endsWith(file));
+  const HEAVY = [
+    "/typescript/lib/typescript.js",
+    "/@npmcli/arborist/lib/arborist/index.js",
+    "/source-map-support/source-map-support.js",
+    "/@opentelemetry/sdk-trace-base/build/src/Tracer.js",
+  ];
+  const allRuns = () => [...runs.entries(), ["bad config", badConfig] as const, ["staging before the move", moveBefore] as const];
+
+  it("the prod program loads neither TypeScript, npm's arborist, source-map-support nor the tracing SDK", () => {
+    const lean = runs.get("prod:preview")!;
+    expect(lean.code, describeRun(lean)).toBe(0);
+    expect(lean.modules!.length).toBeGreaterThan(100);
+    for (const file of HEAVY) expect(has(lean.modules, file), file).toBe(false);
+    // So no resource the program registers needed the closure serializer's parser.
+    expect(lean.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).length).toBeGreaterThan(0);
+  });
+
+  it("no run of the program loads TypeScript, ts-node, the tracing SDK or the Automation API's process helpers", () => {
+    for (const [name, run] of allRuns()) {
+      expect(run.modules!.length, name).toBeGreaterThan(100);
+      const heavy = run.modules!.filter((m) => [...HEAVY, "/execa/index.js"].some((f) => m.endsWith(f)) || m.includes("/node_modules/ts-node/"));
+      expect(heavy, name).toEqual([]);
+    }
+  });
+
+  it("WEBSTACK_LEAN_SDK=0 loads them as the SDK does; the engine sees the same resources and source positions either way", () => {
+    const lean = runs.get("prod:preview")!;
+    const full = fullSdk;
+    expect(full.code, describeRun(full)).toBe(0);
+    for (const file of HEAVY) expect(has(full.modules, file), file).toBe(true);
+    const seen = (run: ProgramRun) => run.resources.map(({ sourcePosition: _, ...r }) => r);
+    expect(seen(lean)).toEqual(expect.arrayContaining(seen(full)));
+    expect(seen(lean)).toHaveLength(seen(full).length);
+    // source-map-support never mapped this project's TypeScript: its positions are the same without it.
+    const positions = (run: ProgramRun) =>
+      run.resources
+        .filter((r) => r.sourcePosition?.startsWith(`${ROOT}/`) && !r.sourcePosition.includes("/node_modules/"))
+        .map((r) => `${r.urn} ${r.sourcePosition}`)
+        .sort();
+    expect(positions(lean).length).toBeGreaterThan(10);
+    expect(positions(lean)).toEqual(positions(full));
   });
 });
