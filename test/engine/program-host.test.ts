@@ -1,24 +1,30 @@
 /**
  * index.ts through its real entry: the SDK's cmd/run, started as the Node.js language host starts
  * it, against a recording engine (test/engine/program-host.ts). Every stack, preview and update,
- * registers what the offline synth registers. The runs are shared by the file and run two at a
- * time; the in-process synths run meanwhile.
+ * registers what the offline synth registers; staging's move off its StackReferences changes
+ * nothing but the reads; every run starts lean through launcher.cjs. The runs are shared by the
+ * file and run two at a time; the in-process synths run meanwhile.
  */
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawSections } from "../../config/raw";
 import { referencedSecrets } from "../../config/secrets";
 import { validateStackConfig } from "../../config/validate";
 import { buildPreviewStack } from "../../scripts/preview-stack";
+import { fakeStackOutputs } from "../../synth/fake-outputs";
 import type { Manifest } from "../../synth/manifest";
 import { redact, SECRET_SIG, SECRET_VALUE } from "../../synth/redact";
 import { PREVIEW_TEMPLATE, readStackFile, type StackFile } from "../../synth/stack-file";
 import { stackFileWith } from "../harness";
+import { startEmulator, type RenderEmulator } from "../providers/render/emulator";
 import { countUnknowns, fromManifest, fromRun, previewMismatches, synthFile, urnKey } from "./compare-with-synth";
+import { Engine } from "./engine";
 import { ROOT, runProgram, type ProgramRun, type ProgramRunOptions } from "./program-host";
-import { UNKNOWN } from "./recording-engine";
+import type { ProviderHost } from "./provider-host";
+import { UNKNOWN, type StackOutputs } from "./recording-engine";
+import { startRenderHost } from "./render-host";
 import { pool } from "../../scripts/pool";
 
 /** Set as `pulumi config set --secret` would; distinctive, so a leak is easy to find. */
@@ -50,6 +56,31 @@ function prStackFile(): StackFile {
 
 const synth = synthFile;
 
+/**
+ * The move of an existing staging stack off its StackReferences into prod (docs/architecture.md,
+ * "Moving an existing deployment"). After: the committed staging file, which holds prod's project
+ * ids as plain config (prod's `renderProjectId` and `frontendProjectId` outputs). Before: the same
+ * file with its two project sources as references (renderProject.from, frontend.from), as the stack
+ * files had them. Today's program refuses `from` a production stack, so "before" names a
+ * non-production owner that answers with prod's outputs: the same code path, resource names and
+ * inputs the older program registered (only the reads' target differs).
+ */
+const OWNER = "acme/webstack/platform";
+function beforeMove(after: StackFile): { file: StackFile; owner: StackOutputs; ids: { renderProjectId: string; frontendProjectId: string } } {
+  const app = JSON.parse(after.config["webstack:app"]!);
+  const frontend = JSON.parse(after.config["webstack:frontend"]!);
+  const ids = { renderProjectId: String(app.renderProject?.id), frontendProjectId: String(frontend.projectId) };
+  app.renderProject = { from: OWNER };
+  delete frontend.projectId;
+  frontend.from = OWNER;
+  const prod = fakeStackOutputs["^acme/webstack/prod$"]!("acme/webstack/prod");
+  return {
+    file: { ...after, config: { ...after.config, "webstack:app": JSON.stringify(app), "webstack:frontend": JSON.stringify(frontend) } },
+    owner: { outputs: { ...prod.outputs, ...ids }, secretOutputNames: prod.secretOutputNames },
+    ids,
+  };
+}
+
 
 const ansi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");
 const errors = (run: ProgramRun) => run.logs.filter((l) => l.severity === "error");
@@ -74,19 +105,31 @@ const files = new Map<string, StackFile>();
 const synths = new Map<string, Manifest>();
 const runs = new Map<string, ProgramRun>();
 let badConfig: ProgramRun;
+let move: ReturnType<typeof beforeMove>;
+/** Staging before the move, in an update (after it: `staging:update`). */
+let moveBefore: ProgramRun;
+/** prod's preview with the launcher's lean start-up off (WEBSTACK_LEAN_SDK=0). */
+let fullSdk: ProgramRun;
 
 beforeAll(async () => {
   const started = Date.now();
   for (const stack of STACKS) files.set(stack, withSecrets(stack === "pr-42" ? prStackFile() : readStackFile(ROOT, stack)));
+  move = beforeMove(files.get("staging")!);
   const tasks: (() => Promise<void>)[] = [
     ...STACKS.flatMap((stack) =>
       MODES.map((mode) => async () => {
-        const opts: ProgramRunOptions = { file: files.get(stack)!, dryRun: mode === "preview" };
+        const opts: ProgramRunOptions = { file: files.get(stack)!, dryRun: mode === "preview", probeModules: true };
         runs.set(`${stack}:${mode}`, await runProgram(opts));
       }),
     ),
     async () => {
-      badConfig = await runProgram({ file: withSecrets(stackFileWith("staging", { environment: "stagin" })), dryRun: true });
+      badConfig = await runProgram({ file: withSecrets(stackFileWith("staging", { environment: "stagin" })), dryRun: true, probeModules: true });
+    },
+    async () => {
+      moveBefore = await runProgram({ file: move.file, dryRun: false, stacks: { [OWNER]: move.owner }, probeModules: true });
+    },
+    async () => {
+      fullSdk = await runProgram({ file: files.get("prod")!, dryRun: true, probeModules: true, env: { WEBSTACK_LEAN_SDK: "0" } });
     },
   ];
   const children = pool(tasks, 2);
@@ -95,7 +138,7 @@ beforeAll(async () => {
   await children;
   // Printed, not asserted (speed is the bench's job): what this file adds to the suite's budget.
   const each = [...runs].map(([k, r]) => `${k} ${r.ms.toFixed(0)}`).join(", ");
-  console.log(`cmd/run: ${runs.size + 1} program runs and ${synths.size} synths in ${Date.now() - started} ms (${each})`);
+  console.log(`cmd/run: ${runs.size + 3} program runs and ${synths.size} synths in ${Date.now() - started} ms (${each})`);
 }, 120_000);
 
 describe.each(STACKS)("cmd/run, stack %s", (stack) => {
@@ -174,5 +217,117 @@ describe("cmd/run with a bad config", () => {
     ]);
     expect(badConfig.stderr).not.toMatch(/\n\s+at /);
     expect(badConfig.resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+});
+
+describe("moving staging off its references into prod", () => {
+  let emu: RenderEmulator;
+  let host: ProviderHost;
+  beforeAll(async () => {
+    emu = await startEmulator();
+    // The dynamic-provider host through the launcher too, as the program's own process.
+    host = await startRenderHost(emu, { NODE_OPTIONS: `--require ${join(ROOT, "launcher.cjs")}` });
+  }, 60_000);
+  afterAll(async () => {
+    await host?.stop();
+    await emu?.stop();
+  });
+
+  const byUrn = (run: ProgramRun) => new Map(run.resources.map((r) => [r.urn, r]));
+  const withoutProvider = ({ __provider: _p, ...rest }: Record<string, any>) => rest;
+  const moveRuns = () => [moveBefore, runs.get("staging:update")!] as const;
+
+  it("both programs run; after the move no StackReference names prod", () => {
+    for (const run of moveRuns()) expect(run.code, describeRun(run)).toBe(0);
+    const refs = (run: ProgramRun) => run.resources.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => String(r.inputs.name));
+    const [before, after] = moveRuns();
+    expect(refs(before)).toEqual([OWNER, OWNER]);
+    expect(refs(after)).toEqual([]);
+  });
+
+  it("every other resource registers with the same inputs: nothing is replaced, only the two reads go away", () => {
+    const [old, next] = moveRuns().map(byUrn) as [ReturnType<typeof byUrn>, ReturnType<typeof byUrn>];
+    const gone = [...old.keys()].filter((u) => !next.has(u));
+    const added = [...next.keys()].filter((u) => !old.has(u));
+    expect(gone.map((u) => u.split("::").pop()).sort()).toEqual(["frontend-project", "render-project"]);
+    expect(added).toEqual([]);
+    const changed = [...next.entries()].filter(([urn, r]) => JSON.stringify(old.get(urn)!.inputs) !== JSON.stringify(r.inputs)).map(([urn]) => urn);
+    expect(changed).toEqual([]);
+    // The resources that hang off the two projects, by the project id they carry: prod's.
+    expect(move.ids.renderProjectId).toMatch(/^prj-/);
+    expect(move.ids.frontendProjectId).toMatch(/^prj_/);
+    const env = [...next.values()].find((r) => r.type === "pulumi-nodejs:dynamic/render:Environment")!;
+    expect(env.inputs.projectId).toBe(move.ids.renderProjectId);
+    const vercel = [...next.values()].filter((r) => r.type.startsWith("vercel:"));
+    expect(vercel.length).toBeGreaterThan(3);
+    for (const r of vercel) expect(r.inputs.projectId, r.urn).toBe(move.ids.frontendProjectId);
+  });
+
+  it("through the Render provider host: the project and the environment are `same` after the move, not replaced", async () => {
+    const engine = new Engine(host);
+    // prod's project, as prod's stack created it; its id is what prod's renderProjectId output holds.
+    const projectInputs = { ownerId: "tea-cs1ott7acme2prod4x0", name: "ott", environments: [{ name: "prod", protected: true }] };
+    const project = await engine.up("project", "render-project", projectInputs);
+    const real = (run: ProgramRun) => {
+      const env = run.resources.find((r) => r.type === "pulumi-nodejs:dynamic/render:Environment")!;
+      return { ...withoutProvider(env.inputs), projectId: project.state!.id };
+    };
+    const [before, after] = moveRuns();
+    expect((await engine.up("environment", "render-environment", real(before))).op).toBe("create");
+    engine.steps.length = 0;
+    expect((await engine.up("environment", "render-environment", real(after))).op).toBe("same");
+    expect((await engine.up("project", "render-project", projectInputs)).op).toBe("same");
+    expect(engine.steps.map((s) => s.op)).toEqual(["same", "same"]);
+    expect(emu.projects.environments.size).toBe(2);
+  });
+});
+
+/**
+ * launcher.cjs (Pulumi.yaml's nodeargs) defers the SDK modules a program does not use; every run
+ * above lists the files its process loaded (test/engine/loaded-modules.cjs).
+ */
+describe("launcher.cjs: lean SDK start-up, through cmd/run as `pulumi preview` and `pulumi up` start the program", () => {
+  const has = (modules: string[] | undefined, file: string) => (modules ?? []).some((m) => m.endsWith(file));
+  const HEAVY = [
+    "/typescript/lib/typescript.js",
+    "/@npmcli/arborist/lib/arborist/index.js",
+    "/source-map-support/source-map-support.js",
+    "/@opentelemetry/sdk-trace-base/build/src/Tracer.js",
+  ];
+  const allRuns = () => [...runs.entries(), ["bad config", badConfig] as const, ["staging before the move", moveBefore] as const];
+
+  it("the prod program loads neither TypeScript, npm's arborist, source-map-support nor the tracing SDK", () => {
+    const lean = runs.get("prod:preview")!;
+    expect(lean.code, describeRun(lean)).toBe(0);
+    expect(lean.modules!.length).toBeGreaterThan(100);
+    for (const file of HEAVY) expect(has(lean.modules, file), file).toBe(false);
+    // So no resource the program registers needed the closure serializer's parser.
+    expect(lean.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).length).toBeGreaterThan(0);
+  });
+
+  it("no run of the program loads TypeScript, ts-node, the tracing SDK or the Automation API's process helpers", () => {
+    for (const [name, run] of allRuns()) {
+      expect(run.modules!.length, name).toBeGreaterThan(100);
+      const heavy = run.modules!.filter((m) => [...HEAVY, "/execa/index.js"].some((f) => m.endsWith(f)) || m.includes("/node_modules/ts-node/"));
+      expect(heavy, name).toEqual([]);
+    }
+  });
+
+  it("WEBSTACK_LEAN_SDK=0 loads them as the SDK does; the engine sees the same resources and source positions either way", () => {
+    const lean = runs.get("prod:preview")!;
+    const full = fullSdk;
+    expect(full.code, describeRun(full)).toBe(0);
+    for (const file of HEAVY) expect(has(full.modules, file), file).toBe(true);
+    const seen = (run: ProgramRun) => run.resources.map(({ sourcePosition: _, ...r }) => r);
+    expect(seen(lean)).toEqual(expect.arrayContaining(seen(full)));
+    expect(seen(lean)).toHaveLength(seen(full).length);
+    // source-map-support never mapped this project's TypeScript: its positions are the same without it.
+    const positions = (run: ProgramRun) =>
+      run.resources
+        .filter((r) => r.sourcePosition?.startsWith(`${ROOT}/`) && !r.sourcePosition.includes("/node_modules/"))
+        .map((r) => `${r.urn} ${r.sourcePosition}`)
+        .sort();
+    expect(positions(lean).length).toBeGreaterThan(10);
+    expect(positions(lean)).toEqual(positions(full));
   });
 });

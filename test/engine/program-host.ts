@@ -6,11 +6,12 @@
  * Source: ../shared/reference/real-engine-paths.md §2 (pulumi-language-nodejs `constructArguments`).
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import YAML from "yaml";
 import type { StackFile } from "../../synth/stack-file";
-import { startRecordingEngine, type LogEntry, type RecordedResource } from "./recording-engine";
+import { startRecordingEngine, type LogEntry, type RecordedResource, type StackOutputs } from "./recording-engine";
 
 export const ROOT = resolve(__dirname, "..", "..");
 /** The CLI's default `--parallel` ("unbounded"). */
@@ -24,8 +25,12 @@ export interface ProgramRunOptions {
   organization?: string;
   /** Added to the child's environment, e.g. a launcher switch. */
   env?: Record<string, string>;
+  /** What StackReference reads of these stacks (full names) get, instead of the synth's fakes. */
+  stacks?: Record<string, StackOutputs>;
   /** Node options before Pulumi.yaml's nodeargs, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
   nodeOptions?: string[];
+  /** Lists the files Node loaded in the child (test/engine/loaded-modules.cjs, required ahead of the nodeargs). */
+  probeModules?: boolean;
   timeoutMs?: number;
 }
 
@@ -43,6 +48,8 @@ export interface ProgramRun {
   rootUrn: string;
   shutdownSignalled: boolean;
   unexpected: string[];
+  /** The files Node had loaded when the child exited, with `probeModules`. */
+  modules?: string[];
   /** Wall time from spawn to exit. */
   ms: number;
   /** The command line, for messages. */
@@ -113,15 +120,28 @@ export function programEnv(file: StackFile, root = ROOT, extra: Record<string, s
   };
 }
 
+/** What the probe wrote at the child's exit; nothing if it was killed first. */
+function loadedModules(file: string): string[] {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as string[];
+  } catch {
+    return [];
+  }
+}
+
 /** Starts a recording engine, runs the program against it to the end, and returns what it saw. */
 export async function runProgram(opts: ProgramRunOptions): Promise<ProgramRun> {
   const root = opts.root ?? ROOT;
   const project = readProject(root);
-  const engine = await startRecordingEngine({ project: project.name, stack: opts.file.stack, dryRun: opts.dryRun });
+  const engine = await startRecordingEngine({ project: project.name, stack: opts.file.stack, dryRun: opts.dryRun, stacks: opts.stacks });
   const argv = programCommand({ root, monitor: engine.address, organization: opts.organization ?? "acme", stack: opts.file.stack, dryRun: opts.dryRun });
+  const probeDir = opts.probeModules ? mkdtempSync(join(tmpdir(), "cmdrun-probe-")) : undefined;
+  const probe = probeDir ? { nodeOptions: ["--require", join(__dirname, "loaded-modules.cjs")], env: { WEBSTACK_PROBE_OUT: join(probeDir, "modules.json") } } : undefined;
   const started = process.hrtime.bigint();
   try {
-    const child = spawn(process.execPath, [...(opts.nodeOptions ?? []), ...argv], { cwd: root, env: programEnv(opts.file, root, opts.env), stdio: ["ignore", "pipe", "pipe"] });
+    const nodeOptions = [...(probe?.nodeOptions ?? []), ...(opts.nodeOptions ?? [])];
+    const env = programEnv(opts.file, root, { ...opts.env, ...probe?.env });
+    const child = spawn(process.execPath, [...nodeOptions, ...argv], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -145,10 +165,12 @@ export async function runProgram(opts: ProgramRunOptions): Promise<ProgramRun> {
       rootUrn,
       shutdownSignalled: engine.shutdownSignalled(),
       unexpected: engine.unexpected,
+      modules: probe ? loadedModules(probe.env.WEBSTACK_PROBE_OUT) : undefined,
       ms,
       argv,
     };
   } finally {
     await engine.close();
+    if (probeDir) rmSync(probeDir, { recursive: true, force: true });
   }
 }

@@ -6,7 +6,8 @@
  *   then treats them as unknown); a new provider gets the engine's unknown id;
  * - update: deterministic ids and the inputs back, plus the per-type outputs the offline synth
  *   fakes (synth/fake-outputs.ts), so both runs see the same values;
- * - StackReference reads get the owner stack's outputs, secret ones marked secret;
+ * - StackReference reads get the owner stack's outputs (the synth's fakes unless a test gives them),
+ *   secret ones marked secret;
  * - `additionalSecretOutputs` are marked secret; a second registration of one URN fails.
  */
 import * as grpc from "@grpc/grpc-js";
@@ -84,10 +85,18 @@ export interface RecordingEngine {
   close(): Promise<void>;
 }
 
+/** A stack's outputs as a StackReference read gets them. */
+export interface StackOutputs {
+  outputs: Record<string, unknown>;
+  secretOutputNames: string[];
+}
+
 export interface EngineOptions {
   project: string;
   stack: string;
   dryRun: boolean;
+  /** Outputs of stacks by full name (`org/project/stack`), before the synth's fakes (synth/fake-outputs.ts). */
+  stacks?: Record<string, StackOutputs>;
 }
 
 const SEVERITY = ["debug", "info", "warning", "error"] as const;
@@ -199,10 +208,10 @@ export async function startRecordingEngine(opts: EngineOptions): Promise<Recordi
       let state: Record<string, unknown> = { ...inputs };
       if (type === STACK_REFERENCE_TYPE) {
         const ref = String(inputs.name ?? req.getId());
-        const owner = Object.entries(fakeStackOutputs).find(([pattern]) => new RegExp(pattern).test(ref));
+        const owner = opts.stacks?.[ref] ?? Object.entries(fakeStackOutputs).find(([pattern]) => new RegExp(pattern).test(ref))?.[1](ref);
         // The engine fails a read of a stack that does not exist.
         if (!owner) return fail(cb, grpc.status.NOT_FOUND, `unknown stack "${ref}"`);
-        const { outputs: values, secretOutputNames } = owner[1](ref);
+        const { outputs: values, secretOutputNames } = owner;
         const marked = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, secretOutputNames.includes(k) ? secret(v) : v]));
         state = { name: ref, outputs: marked, secretOutputNames };
       }
