@@ -210,7 +210,8 @@ export async function startPostgres(major: number, { options = "", superuser = "
         return c;
       },
       async stop() {
-        if (existsSync(join(data, "postmaster.pid"))) await asServerUserAsync(pgCtl, ["-D", data, "-m", "fast", "-w", "stop"]);
+        // Immediate: no shutdown checkpoint, the data is deleted next.
+        if (existsSync(join(data, "postmaster.pid"))) await asServerUserAsync(pgCtl, ["-D", data, "-m", "immediate", "-w", "stop"]);
         rmSync(dir, { recursive: true, force: true });
       },
     };
