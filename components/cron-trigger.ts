@@ -1,6 +1,6 @@
 import { cloudflare, type WorkersCronTriggerArgs, type WorkersKvNamespaceArgs, type WorkersScriptArgs, type WorkersScriptBinding, type WorkersScriptSubdomainArgs } from "./cloudflare-resources";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { random, type RandomPasswordArgs } from "./random-resources";
 import { bundleWorker, COMPATIBILITY_DATE, MAIN_MODULE } from "../worker/bundle";
 import type { JobSpec, JobsByCron, RetryPolicy } from "../worker/types";
 import { checkJobs, KEEP_ALIVE_JOB, KEEP_ALIVE_SCHEDULE, normalizeCron, type JobMethod } from "./cron-schedule";
@@ -72,7 +72,7 @@ export interface CronTriggerOptions extends pulumi.ComponentResourceOptions {
   transform?: {
     script?: ResourceTransform<WorkersScriptArgs>;
     trigger?: ResourceTransform<WorkersCronTriggerArgs>;
-    secret?: ResourceTransform<random.RandomPasswordArgs>;
+    secret?: ResourceTransform<RandomPasswordArgs>;
     /** The KV namespace holding alert state (only with notifyWebhookUrl). */
     state?: ResourceTransform<WorkersKvNamespaceArgs>;
     /** The workers.dev route that serves `POST /run/<job>`. */
@@ -173,7 +173,7 @@ export class CronTrigger extends pulumi.ComponentResource {
       // Letters and digits only: safe in a header and in any env-var or URL context.
       const [pwArgs, pwOpts] = applyTransform(
         transform?.secret,
-        { length: 48, special: false } as random.RandomPasswordArgs,
+        { length: 48, special: false } as RandomPasswordArgs,
         { parent: this, additionalSecretOutputs: ["result"] },
       );
       secret = new random.RandomPassword(`${name}-secret`, pwArgs, pwOpts).result;
