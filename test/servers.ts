@@ -71,7 +71,7 @@ export function postgresBin(name: string): string {
   }
 }
 
-/** initdb and postgres refuse to run as root; run them as the postgres user then. */
+/** The command line that runs `bin` as the postgres user when the suite runs as root. */
 function serverUserCommand(bin: string, args: string[]): [string, string[]] {
   return process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, args];
 }
@@ -145,13 +145,17 @@ function initdbTemplate(bin: string, major: number, superuser: string): Promise<
   return made;
 }
 
-/** Templates (and unfinished ones) of suite runs whose process is gone. */
+/** Templates (and unfinished ones) of suite runs whose vitest process is gone. */
 function removeEndedRunsTemplates(current: number): void {
   for (const name of readdirSync(tmpdir())) {
     if (!name.startsWith(TEMPLATE_PREFIX)) continue;
     const pid = Number(name.slice(TEMPLATE_PREFIX.length).split("-")[0]);
     if (!Number.isInteger(pid) || pid === current || isRunning(pid)) continue;
-    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    try {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    } catch {
+      // Best effort: another user's, or being removed by another run.
+    }
   }
 }
 
