@@ -1,6 +1,6 @@
-import * as cloudflare from "@pulumi/cloudflare";
+import { cloudflare, type WorkersCronTriggerArgs, type WorkersKvNamespaceArgs, type WorkersScriptArgs, type WorkersScriptBinding, type WorkersScriptSubdomainArgs } from "./cloudflare-resources";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { random, type RandomPasswordArgs } from "./random-resources";
 import { bundleWorker, COMPATIBILITY_DATE, MAIN_MODULE } from "../worker/bundle";
 import type { JobSpec, JobsByCron, RetryPolicy } from "../worker/types";
 import { checkJobs, KEEP_ALIVE_JOB, KEEP_ALIVE_SCHEDULE, normalizeCron, type JobMethod } from "./cron-schedule";
@@ -70,13 +70,13 @@ export interface CronTriggerArgs {
 
 export interface CronTriggerOptions extends pulumi.ComponentResourceOptions {
   transform?: {
-    script?: ResourceTransform<cloudflare.WorkersScriptArgs>;
-    trigger?: ResourceTransform<cloudflare.WorkersCronTriggerArgs>;
-    secret?: ResourceTransform<random.RandomPasswordArgs>;
+    script?: ResourceTransform<WorkersScriptArgs>;
+    trigger?: ResourceTransform<WorkersCronTriggerArgs>;
+    secret?: ResourceTransform<RandomPasswordArgs>;
     /** The KV namespace holding alert state (only with notifyWebhookUrl). */
-    state?: ResourceTransform<cloudflare.WorkersKvNamespaceArgs>;
+    state?: ResourceTransform<WorkersKvNamespaceArgs>;
     /** The workers.dev route that serves `POST /run/<job>`. */
-    subdomain?: ResourceTransform<cloudflare.WorkersScriptSubdomainArgs>;
+    subdomain?: ResourceTransform<WorkersScriptSubdomainArgs>;
   };
 }
 
@@ -173,14 +173,14 @@ export class CronTrigger extends pulumi.ComponentResource {
       // Letters and digits only: safe in a header and in any env-var or URL context.
       const [pwArgs, pwOpts] = applyTransform(
         transform?.secret,
-        { length: 48, special: false } as random.RandomPasswordArgs,
+        { length: 48, special: false } as RandomPasswordArgs,
         { parent: this, additionalSecretOutputs: ["result"] },
       );
       secret = new random.RandomPassword(`${name}-secret`, pwArgs, pwOpts).result;
     }
     this.secret = pulumi.secret(pulumi.output(secret));
 
-    const bindings: cloudflare.types.input.WorkersScriptBinding[] = [
+    const bindings: WorkersScriptBinding[] = [
       { type: "json", name: "JOBS", json: JSON.stringify(plan.jobs) },
       { type: "plain_text", name: "TARGET_URL", text: args.targetUrl },
       { type: "secret_text", name: "CRON_SECRET", text: this.secret },
@@ -191,7 +191,7 @@ export class CronTrigger extends pulumi.ComponentResource {
       // KV is on the free plan, and a script with a Durable Object needs migrations.
       const [kvArgs, kvOpts] = applyTransform(
         transform?.state,
-        { accountId: args.accountId, title: `${plan.scriptName}-state` } as cloudflare.WorkersKvNamespaceArgs,
+        { accountId: args.accountId, title: `${plan.scriptName}-state` } as WorkersKvNamespaceArgs,
         { parent: this },
       );
       const state = new cloudflare.WorkersKvNamespace(`${name}-state`, kvArgs, kvOpts);
@@ -211,7 +211,7 @@ export class CronTrigger extends pulumi.ComponentResource {
         mainModule: MAIN_MODULE,
         compatibilityDate: COMPATIBILITY_DATE,
         bindings,
-      } as cloudflare.WorkersScriptArgs,
+      } as WorkersScriptArgs,
       { parent: this },
     );
     const script = new cloudflare.WorkersScript(`${name}-script`, scriptArgs, scriptOpts);
@@ -223,7 +223,7 @@ export class CronTrigger extends pulumi.ComponentResource {
         // From the script's output, so the trigger waits for the script to exist.
         scriptName: script.scriptName,
         schedules: plan.schedules.map((cron) => ({ cron })),
-      } as cloudflare.WorkersCronTriggerArgs,
+      } as WorkersCronTriggerArgs,
       { parent: this },
     );
     new cloudflare.WorkersCronTrigger(`${name}-trigger`, triggerArgs, triggerOpts);
@@ -231,7 +231,7 @@ export class CronTrigger extends pulumi.ComponentResource {
     // API uploads are not on workers.dev by default; the run-now route needs an address.
     const [subArgs, subOpts] = applyTransform(
       transform?.subdomain,
-      { accountId: args.accountId, scriptName: script.scriptName, enabled: true, previewsEnabled: false } as cloudflare.WorkersScriptSubdomainArgs,
+      { accountId: args.accountId, scriptName: script.scriptName, enabled: true, previewsEnabled: false } as WorkersScriptSubdomainArgs,
       { parent: this },
     );
     new cloudflare.WorkersScriptSubdomain(`${name}-workers-dev`, subArgs, subOpts);

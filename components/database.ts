@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as postgresql from "@pulumi/postgresql";
-import * as random from "@pulumi/random";
+import { postgresql, type DatabaseArgs as PgDatabaseArgs, type DefaultPrivilegesArgs, type GrantArgs, type GrantRoleArgs, type PostgresqlProvider, type ProviderArgs, type RoleArgs } from "./postgresql-resources";
+import { random, type RandomPassword, type RandomPasswordArgs } from "./random-resources";
 import { databaseRoles } from "../providers/names";
 import { postgresUrl } from "./connection-string";
 import type { ConsumerEndpoint } from "./database-outputs";
@@ -70,16 +70,16 @@ export interface DatabaseArgs {
 export interface DatabaseOptions extends pulumi.ComponentResourceOptions {
   transform?: {
     /** The admin's provider (`<name>-admin`): roles, the database, grants inside the database. */
-    provider?: ResourceTransform<postgresql.ProviderArgs>;
+    provider?: ResourceTransform<ProviderArgs>;
     /** The owner's provider (`<name>-as-owner`): the database-level grants. */
-    ownerProvider?: ResourceTransform<postgresql.ProviderArgs>;
-    password?: ResourceTransform<random.RandomPasswordArgs>;
-    role?: ResourceTransform<postgresql.RoleArgs>;
-    database?: ResourceTransform<postgresql.DatabaseArgs>;
-    grant?: ResourceTransform<postgresql.GrantArgs>;
+    ownerProvider?: ResourceTransform<ProviderArgs>;
+    password?: ResourceTransform<RandomPasswordArgs>;
+    role?: ResourceTransform<RoleArgs>;
+    database?: ResourceTransform<PgDatabaseArgs>;
+    grant?: ResourceTransform<GrantArgs>;
     /** The owner's membership in each consumer role (`<name>-<consumer>-in-owner`). */
-    grantRole?: ResourceTransform<postgresql.GrantRoleArgs>;
-    defaultPrivileges?: ResourceTransform<postgresql.DefaultPrivilegesArgs>;
+    grantRole?: ResourceTransform<GrantRoleArgs>;
+    defaultPrivileges?: ResourceTransform<DefaultPrivilegesArgs>;
   };
 }
 
@@ -174,7 +174,7 @@ export class Database extends pulumi.ComponentResource {
     const suffix = pulumi.output(args.loginSuffix ?? "");
     const login = (role: pulumi.Input<string>) => pulumi.all([role, suffix]).apply(([r, s]) => (s ? `${r}.${s}` : r));
 
-    const [providerArgs, providerOpts] = applyTransform<postgresql.ProviderArgs>(
+    const [providerArgs, providerOpts] = applyTransform<ProviderArgs>(
       transform.provider,
       {
         host: adminHost,
@@ -199,25 +199,25 @@ export class Database extends pulumi.ComponentResource {
 
     const password = (suffix: string) => {
       // Letters and digits only: safe in URLs, shells and .env files; 32 of them are ~190 bits.
-      const [a, o] = applyTransform<random.RandomPasswordArgs>(
+      const [a, o] = applyTransform<RandomPasswordArgs>(
         transform.password,
         { length: 32, special: false, upper: true, lower: true, numeric: true },
         { parent: this, additionalSecretOutputs: ["result"] },
       );
       return new random.RandomPassword(`${name}-${suffix}-password`, a, o);
     };
-    const role = (suffix: string, roleNameValue: string, pw: random.RandomPassword) => {
-      const [a, o] = applyTransform<postgresql.RoleArgs>(
+    const role = (suffix: string, roleNameValue: string, pw: RandomPassword) => {
+      const [a, o] = applyTransform<RoleArgs>(
         transform.role,
         { name: roleNameValue, login: true, password: pw.result },
         pg({ ...stateful, additionalSecretOutputs: ["password"] }),
       );
       return new postgresql.Role(`${name}-${suffix}`, a, o);
     };
-    const grant = (resourceName: string, a0: postgresql.GrantArgs, deps: pulumi.Resource[], via: postgresql.Provider = provider) => {
+    const grant = (resourceName: string, a0: GrantArgs, deps: pulumi.Resource[], via: PostgresqlProvider = provider) => {
       // deleteBeforeReplace: a replaced grant must be revoked before it is granted again, or the
       // revoke of the old one removes the new privileges (pulumi-postgresql #233).
-      const [a, o] = applyTransform<postgresql.GrantArgs>(
+      const [a, o] = applyTransform<GrantArgs>(
         transform.grant,
         a0,
         pg({ deleteBeforeReplace: true, provider: via }, deps),
@@ -237,7 +237,7 @@ export class Database extends pulumi.ComponentResource {
     const consumerLogins = consumerRoles.map(({ consumer, role: consumerRoleName }) => {
       const pw = password(consumer);
       const r = role(consumer, consumerRoleName, pw);
-      const [a, o] = applyTransform<postgresql.GrantRoleArgs>(
+      const [a, o] = applyTransform<GrantRoleArgs>(
         transform.grantRole,
         { role: ownerRole.name, grantRole: r.name },
         pg({}, [ownerRole, r]),
@@ -246,7 +246,7 @@ export class Database extends pulumi.ComponentResource {
       return { consumer, pw, r, membership };
     });
 
-    const [dbArgs, dbOpts] = applyTransform<postgresql.DatabaseArgs>(
+    const [dbArgs, dbOpts] = applyTransform<PgDatabaseArgs>(
       transform.database,
       { name: roleName, owner: ownerRole.name },
       pg(stateful, consumerLogins.map((c) => c.membership)),
@@ -258,7 +258,7 @@ export class Database extends pulumi.ComponentResource {
     // database level only (cyrilgdn/terraform-provider-postgresql#133): run as the admin, these
     // grants would change nothing and show a diff on every run. So they run on a provider signed
     // in as the owner. (Why not GrantRole of the owner to the admin: docs/architecture.md.)
-    const [ownerProviderArgs, ownerProviderOpts] = applyTransform<postgresql.ProviderArgs>(
+    const [ownerProviderArgs, ownerProviderOpts] = applyTransform<ProviderArgs>(
       transform.ownerProvider,
       {
         host: adminHost,
@@ -316,7 +316,7 @@ export class Database extends pulumi.ComponentResource {
         ["table", TABLE_PRIVILEGES],
         ["sequence", SEQUENCE_PRIVILEGES],
       ] as const) {
-        const [a, o] = applyTransform<postgresql.DefaultPrivilegesArgs>(
+        const [a, o] = applyTransform<DefaultPrivilegesArgs>(
           transform.defaultPrivileges,
           { database: db.name, owner: ownerRole.name, role: r.name, schema: "public", objectType, privileges: [...privileges] },
           pg({}, onDb),

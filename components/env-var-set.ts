@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { random, type RandomPasswordArgs } from "./random-resources";
 import {
   CONSUMERS,
   VERCEL_TARGETS,
@@ -79,7 +79,7 @@ export interface EnvVarSetArgs {
 export interface EnvVarSetOptions extends pulumi.ComponentResourceOptions {
   transform?: {
     /** Applied to each generated secret. */
-    password?: ResourceTransform<random.RandomPasswordArgs>;
+    password?: ResourceTransform<RandomPasswordArgs>;
   };
 }
 
@@ -308,7 +308,7 @@ export class EnvVarSet extends pulumi.ComponentResource {
       const [pwArgs, pwOpts] = applyTransform(
         transform?.password,
         // URL-safe: letters and digits only, so it survives headers, query strings and DSNs.
-        { length: v.generate, special: false } as random.RandomPasswordArgs,
+        { length: v.generate, special: false } as RandomPasswordArgs,
         { parent: this },
       );
       const password = new random.RandomPassword(`${name}-${v.name.toLowerCase().replace(/_/g, "-")}`, pwArgs, pwOpts);

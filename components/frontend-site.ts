@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as vercel from "@pulumiverse/vercel";
+import { vercel, type CustomEnvironmentArgs, type ProjectArgs, type ProjectDomainArgs, type ProjectEnvironmentVariableArgs, type ProjectProtectionBypassArgs } from "./vercel-resources";
 import { resourceNamePart as part, slotLabel, vercelVariableIssues } from "./env-guard";
 import type { VercelVariable } from "./env-var-set";
 import { previewUrlPattern, productionUrl, branchAliasUrl, type DomainEntry } from "./env-wiring";
@@ -99,11 +99,11 @@ export interface FrontendSiteArgs {
 
 export interface FrontendSiteOptions extends pulumi.ComponentResourceOptions {
   transform?: {
-    project?: ResourceTransform<vercel.ProjectArgs>;
-    customEnvironment?: ResourceTransform<vercel.CustomEnvironmentArgs>;
-    protectionBypass?: ResourceTransform<vercel.ProjectProtectionBypassArgs>;
-    variable?: ResourceTransform<vercel.ProjectEnvironmentVariableArgs>;
-    domain?: ResourceTransform<vercel.ProjectDomainArgs>;
+    project?: ResourceTransform<ProjectArgs>;
+    customEnvironment?: ResourceTransform<CustomEnvironmentArgs>;
+    protectionBypass?: ResourceTransform<ProjectProtectionBypassArgs>;
+    variable?: ResourceTransform<ProjectEnvironmentVariableArgs>;
+    domain?: ResourceTransform<ProjectDomainArgs>;
   };
 }
 
@@ -190,7 +190,7 @@ export class FrontendSite extends pulumi.ComponentResource {
       projectId = pulumi.output(args.projectId);
     } else {
       const protection = args.vercelAuthentication ?? DEFAULT_VERCEL_AUTHENTICATION;
-      const [pArgs, pOpts] = applyTransform<vercel.ProjectArgs>(
+      const [pArgs, pOpts] = applyTransform<ProjectArgs>(
         transform?.project,
         {
           name: args.name,
@@ -208,7 +208,7 @@ export class FrontendSite extends pulumi.ComponentResource {
       );
       projectId = new vercel.Project(name, pArgs, pOpts).id;
       if (protection !== "none") {
-        const [bArgs, bOpts] = applyTransform<vercel.ProjectProtectionBypassArgs>(
+        const [bArgs, bOpts] = applyTransform<ProjectProtectionBypassArgs>(
           transform?.protectionBypass,
           { projectId, note: "webstack: CI and webstack status/verify", ...team },
           { parent: this },
@@ -221,7 +221,7 @@ export class FrontendSite extends pulumi.ComponentResource {
     let customEnvironmentId: pulumi.Output<string> | undefined;
     if (args.customEnvironment) {
       const ce = args.customEnvironment;
-      const [cArgs, cOpts] = applyTransform<vercel.CustomEnvironmentArgs>(
+      const [cArgs, cOpts] = applyTransform<CustomEnvironmentArgs>(
         transform?.customEnvironment,
         { projectId, name: ce.name, branchTracking: { type: "equals", pattern: ce.branch }, ...team },
         { parent: this },
@@ -235,7 +235,7 @@ export class FrontendSite extends pulumi.ComponentResource {
       const slot = inCustomEnv(v.gitBranch)
         ? { customEnvironmentIds: [customEnvironmentId!] }
         : { targets: [v.target], ...(v.gitBranch ? { gitBranch: v.gitBranch } : {}) };
-      const [vArgs, vOpts] = applyTransform<vercel.ProjectEnvironmentVariableArgs>(
+      const [vArgs, vOpts] = applyTransform<ProjectEnvironmentVariableArgs>(
         transform?.variable,
         {
           projectId,
@@ -258,7 +258,7 @@ export class FrontendSite extends pulumi.ComponentResource {
         : d.gitBranch
           ? { gitBranch: d.gitBranch }
           : {};
-      const [dArgs, dOpts] = applyTransform<vercel.ProjectDomainArgs>(
+      const [dArgs, dOpts] = applyTransform<ProjectDomainArgs>(
         transform?.domain,
         { projectId, domain: d.domain, ...bind, ...team },
         { parent: this },

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import * as cloudflare from "@pulumi/cloudflare";
+import { cloudflare, type AccountTokenArgs, type R2BucketArgs, type R2BucketCorsArgs, type R2BucketLifecycleArgs, type R2BucketLifecycleRule } from "./cloudflare-resources";
 import * as pulumi from "@pulumi/pulumi";
 import { isProductionStackName } from "./database-outputs";
 import { SharingError } from "./shared-database";
@@ -123,11 +123,11 @@ export interface StorageArgs {
 
 export interface StorageOptions extends pulumi.ComponentResourceOptions {
   transform?: {
-    bucket?: ResourceTransform<cloudflare.R2BucketArgs>;
-    cors?: ResourceTransform<cloudflare.R2BucketCorsArgs>;
-    lifecycle?: ResourceTransform<cloudflare.R2BucketLifecycleArgs>;
+    bucket?: ResourceTransform<R2BucketArgs>;
+    cors?: ResourceTransform<R2BucketCorsArgs>;
+    lifecycle?: ResourceTransform<R2BucketLifecycleArgs>;
     /** The API token the S3 credentials come from. */
-    token?: ResourceTransform<cloudflare.AccountTokenArgs>;
+    token?: ResourceTransform<AccountTokenArgs>;
     /** The StackReference to the owner stack, with `from`. */
     reference?: ResourceTransform<pulumi.StackReferenceArgs>;
   };
@@ -251,7 +251,7 @@ export class Storage extends pulumi.ComponentResource {
     } else {
       readiness.set(this, Promise.resolve());
       const j = args.jurisdiction ?? "default";
-      const [bArgs, bOpts] = applyTransform<cloudflare.R2BucketArgs>(
+      const [bArgs, bOpts] = applyTransform<R2BucketArgs>(
         transform.bucket,
         {
           accountId: args.accountId!,
@@ -271,7 +271,7 @@ export class Storage extends pulumi.ComponentResource {
 
       const origins = [...new Set(args.corsOrigins ?? [])];
       if (origins.length) {
-        const [cArgs, cOpts] = applyTransform<cloudflare.R2BucketCorsArgs>(
+        const [cArgs, cOpts] = applyTransform<R2BucketCorsArgs>(
           transform.cors,
           {
             accountId: bucket.accountId,
@@ -295,7 +295,7 @@ export class Storage extends pulumi.ComponentResource {
       const l = args.lifecycle;
       const keepBackups = args.backupRetentionDays;
       if (l || keepBackups !== undefined) {
-        const rules: cloudflare.types.input.R2BucketLifecycleRule[] = [];
+        const rules: R2BucketLifecycleRule[] = [];
         if (l) {
           rules.push({
             id: "webstack-lifecycle",
@@ -314,7 +314,7 @@ export class Storage extends pulumi.ComponentResource {
             abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: 7 * DAY } },
           });
         }
-        const [lArgs, lOpts] = applyTransform<cloudflare.R2BucketLifecycleArgs>(
+        const [lArgs, lOpts] = applyTransform<R2BucketLifecycleArgs>(
           transform.lifecycle,
           {
             accountId: bucket.accountId,
@@ -333,7 +333,7 @@ export class Storage extends pulumi.ComponentResource {
     const groupIds = groups.apply((all) => BUCKET_ITEM_PERMISSION_GROUPS.map((n) => permissionGroupId(all, n)));
     // Owned by the account, not by the user who deploys: its S3 keys outlive that user's membership
     // (r2/api/tokens: a user token "become[s] inactive if your user is removed from the account").
-    const [tArgs, tOpts] = applyTransform<cloudflare.AccountTokenArgs>(
+    const [tArgs, tOpts] = applyTransform<AccountTokenArgs>(
       transform.token,
       {
         accountId,

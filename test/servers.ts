@@ -4,9 +4,9 @@
  * to break URL handling. `scripts/test-servers.sh` brings the binaries (`npm test` runs it first);
  * missing binaries fail the suite with a message naming it, never skip.
  */
-import { execFileSync } from "node:child_process";
-import { randomInt } from "node:crypto";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { createHash, randomInt } from "node:crypto";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +48,13 @@ export function testPostgresMajors(): number[] {
   return [...new Set([...debianMajors("initdb"), ...RENDER_PG_MAJORS])].sort((a, b) => a - b);
 }
 
+/** The operating system's PostgreSQL server major (Debian's newest), e.g. bookworm's 15. */
+export function systemPostgresMajor(): number {
+  const v = debianMajors("initdb")[0];
+  if (v === undefined) throw new Error(`no PostgreSQL server under ${DEBIAN}/*/bin: ${SETUP_HINT}.`);
+  return v;
+}
+
 /** Client majors installed as Debian's (pg_dump, pg_restore and psql together), newest first. */
 export function clientMajors(): number[] {
   return debianMajors("pg_dump").filter((v) => ["pg_restore", "psql"].every((n) => existsSync(join(DEBIAN, String(v), "bin", n))));
@@ -64,10 +71,101 @@ export function postgresBin(name: string): string {
   }
 }
 
+/** The command line that runs `bin` as the postgres user when the suite runs as root. */
+function serverUserCommand(bin: string, args: string[]): [string, string[]] {
+  return process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, args];
+}
+
 /** initdb and postgres refuse to run as root; run them as the postgres user then. */
 export function asServerUser(bin: string, args: string[]): string {
-  const [cmd, argv] = process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, args];
+  const [cmd, argv] = serverUserCommand(bin, args);
   return execFileSync(cmd, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** asServerUser without blocking the event loop: a file's other servers and work go on meanwhile. */
+function asServerUserAsync(bin: string, args: string[]): Promise<string> {
+  const [cmd, argv] = serverUserCommand(bin, args);
+  return new Promise((resolve, reject) =>
+    execFile(cmd, argv, { encoding: "utf8" }, (err, stdout, stderr) => (err ? reject(Object.assign(err, { stdout, stderr })) : resolve(stdout))),
+  );
+}
+
+/** The folder a server's files go in, owned by the postgres user when the suite runs as root. */
+function serverOwnedDir(prefix: string): string {
+  const dir = mkdtempSync(prefix);
+  if (process.getuid?.() === 0) {
+    const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }));
+    chownSync(dir, id("-u"), id("-g"));
+  }
+  return dir;
+}
+
+const INITDB_ARGS = ["--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"];
+const TEMPLATE_PREFIX = "webstack-pgtpl-";
+const templates = new Map<string, Promise<string>>();
+
+/**
+ * A data folder initdb made for this major's binaries and this bootstrap superuser, once per suite
+ * run: every server of the run starts from a copy of it. The run is the vitest process whose
+ * workers (this process's parent) share it; two workers that want it at once each initdb in a
+ * folder of their own and rename it into place, and the one that loses the rename uses the
+ * winner's. Templates of runs that have ended are removed.
+ */
+function initdbTemplate(bin: string, major: number, superuser: string): Promise<string> {
+  const postgres = statSync(join(bin, "postgres"));
+  const key = createHash("sha256").update(JSON.stringify([bin, postgres.size, postgres.mtimeMs, superuser, INITDB_ARGS])).digest("hex").slice(0, 12);
+  const run = process.ppid;
+  const final = join(tmpdir(), `${TEMPLATE_PREFIX}${run}-pg${major}-${key}`);
+  let made = templates.get(final);
+  if (!made) {
+    made = (async () => {
+      const data = join(final, "data");
+      if (existsSync(join(data, "PG_VERSION"))) return data;
+      removeEndedRunsTemplates(run);
+      const dir = serverOwnedDir(`${final}.tmp-`);
+      try {
+        writeFileSync(join(dir, "pw"), "superuser-unused\n", { mode: 0o644 });
+        await asServerUserAsync(join(bin, "initdb"), ["-D", join(dir, "data"), "-U", superuser, "--pwfile", join(dir, "pw"), ...INITDB_ARGS]);
+      } catch (err) {
+        rmSync(dir, { recursive: true, force: true });
+        throw new Error(`initdb of PostgreSQL ${major} (${bin}) failed: ${(err as { stderr?: string }).stderr || (err as Error).message}`);
+      }
+      try {
+        renameSync(dir, final);
+      } catch (err) {
+        rmSync(dir, { recursive: true, force: true });
+        // Another worker's is in place: use it.
+        if (!["ENOTEMPTY", "EEXIST"].includes((err as NodeJS.ErrnoException).code ?? "")) throw err;
+      }
+      return data;
+    })();
+    templates.set(final, made);
+    made.catch(() => templates.delete(final));
+  }
+  return made;
+}
+
+/** Templates (and unfinished ones) of suite runs whose vitest process is gone. */
+function removeEndedRunsTemplates(current: number): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(TEMPLATE_PREFIX)) continue;
+    const pid = Number(name.slice(TEMPLATE_PREFIX.length).split("-")[0]);
+    if (!Number.isInteger(pid) || pid === current || isRunning(pid)) continue;
+    try {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    } catch {
+      // Best effort: another user's, or being removed by another run.
+    }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export interface Postgres {
@@ -75,47 +173,57 @@ export interface Postgres {
   port: number;
   /** The folder holding the server's unix socket, its data and log. */
   dir: string;
+  /** The bootstrap superuser (initdb -U): `postgres` unless asked otherwise. */
+  superuser: string;
   /** A superuser client over the unix socket, connected to `database`. */
   admin(database?: string): Promise<Client>;
-  stop(): void;
+  stop(): Promise<void>;
+}
+
+export interface PostgresOptions {
+  /** More server settings, e.g. `-c wal_level=minimal`. */
+  options?: string;
+  /** The bootstrap superuser's name (Supabase's is supabase_admin). */
+  superuser?: string;
 }
 
 /**
  * A throwaway PostgreSQL server of one major on 127.0.0.1: TCP logins check passwords (scram), the
- * unix socket lets the test administer as the superuser, as the platform does.
+ * unix socket lets the test administer as the superuser, as the platform does. Its data folder is a
+ * copy of the run's initdb template for that major (initdbTemplate).
  */
-export async function startPostgres(major: number, extraOptions = ""): Promise<Postgres> {
+export async function startPostgres(major: number, { options = "", superuser = "postgres" }: PostgresOptions = {}): Promise<Postgres> {
   const bin = postgresServerBinDir(major);
-  const dir = mkdtempSync(join(tmpdir(), `webstack-pg${major}-`));
-  if (process.getuid?.() === 0) {
-    const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }));
-    chownSync(dir, id("-u"), id("-g"));
-  }
+  const template = await initdbTemplate(bin, major, superuser);
+  const dir = serverOwnedDir(join(tmpdir(), `webstack-pg${major}-`));
   const data = join(dir, "data");
-  writeFileSync(join(dir, "pw"), "superuser-unused\n", { mode: 0o644 });
   const pgCtl = join(bin, "pg_ctl");
   try {
-    asServerUser(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--pwfile", join(dir, "pw"), "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]);
+    // -a keeps the postgres user as the owner, and the folder's 0700 initdb gave it.
+    await new Promise<void>((resolve, reject) => execFile("cp", ["-a", template, data], (err) => (err ? reject(err) : resolve())));
+    const port = await freePort();
+    await asServerUserAsync(pgCtl, ["-D", data, "-w", "-l", join(dir, "server.log"), "-o", `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=off ${options}`.trim(), "start"]);
+    return {
+      major,
+      port,
+      dir,
+      superuser,
+      async admin(database = "postgres") {
+        const c = new Client({ host: dir, port, user: superuser, database });
+        await c.connect();
+        return c;
+      },
+      async stop() {
+        // Immediate: no shutdown checkpoint, the data is deleted next.
+        if (existsSync(join(data, "postmaster.pid"))) await asServerUserAsync(pgCtl, ["-D", data, "-m", "immediate", "-w", "stop"]);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   } catch (err) {
+    const log = existsSync(join(dir, "server.log")) ? readFileSync(join(dir, "server.log"), "utf8") : "";
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`initdb of PostgreSQL ${major} (${bin}) failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);
+    throw new Error(`PostgreSQL ${major} (${bin}) did not start: ${(err as { stderr?: string }).stderr || (err as Error).message}${log && `\n${log}`}`);
   }
-  const port = await freePort();
-  asServerUser(pgCtl, ["-D", data, "-w", "-l", join(dir, "server.log"), "-o", `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=off ${extraOptions}`.trim(), "start"]);
-  return {
-    major,
-    port,
-    dir,
-    async admin(database = "postgres") {
-      const c = new Client({ host: dir, port, user: "postgres", database });
-      await c.connect();
-      return c;
-    },
-    stop() {
-      if (existsSync(join(data, "postmaster.pid"))) asServerUser(pgCtl, ["-D", data, "-m", "fast", "-w", "stop"]);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 export function freePort(): Promise<number> {

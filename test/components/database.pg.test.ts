@@ -120,10 +120,10 @@ function desired(p: Plan): Record<string, string[]> {
 const started = new Map<number, Postgres>();
 beforeAll(async () => {
   // Minimal WAL: CREATE DATABASE logs every page of the template otherwise.
-  for (const p of await Promise.all(RENDER_PG_MAJORS.map((m) => startPostgres(m, "-c wal_level=minimal -c max_wal_senders=0")))) started.set(p.major, p);
+  for (const p of await Promise.all(RENDER_PG_MAJORS.map((m) => startPostgres(m, { options: "-c wal_level=minimal -c max_wal_senders=0" })))) started.set(p.major, p);
 }, 60_000);
-afterAll(() => {
-  for (const p of started.values()) p.stop();
+afterAll(async () => {
+  await Promise.all([...started.values()].map((p) => p.stop()));
 });
 
 describe.each([...RENDER_PG_MAJORS])("PostgreSQL %i", (major) => {

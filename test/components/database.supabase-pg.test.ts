@@ -9,10 +9,8 @@
 // and signs in as `authenticator`, so it cannot reach that database, and Supabase's default
 // privileges (for objects `postgres` creates) never cover tables the stack's role creates. This
 // needs no Management API call that could fail or drift, and no RLS policy the app must remember.
-import { asServerUser, freePort, hostilePassword, postgresBin } from "../servers";
-import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostilePassword, startPostgres, systemPostgresMajor, type Postgres } from "../servers";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Client } from "pg";
@@ -24,9 +22,8 @@ import { OpsRun } from "../ops/harness";
 import { startSupavisorStandIn } from "../ops/supavisor-standin";
 import { createLoginCheckProvider } from "../../providers/supabase/login-check";
 
-let dir = "";
+let server: Postgres | undefined;
 let port = 0;
-let pgCtl = "";
 const PG_PASSWORD = hostilePassword();
 const AUTHENTICATOR_PASSWORD = "authenticator-pw-123";
 
@@ -46,23 +43,11 @@ const plan = (stack: string, consumers: string[]) =>
   planDatabase(stack, () => new Database("db", { app: "ott", stack, consumers, sslmode: "disable", adminConnection: { host: "127.0.0.1", port, username: "postgres", password: pulumi.secret(PG_PASSWORD), database: "postgres" } }));
 
 beforeAll(async () => {
-  const initdb = postgresBin("initdb");
-  pgCtl = postgresBin("pg_ctl");
-  dir = mkdtempSync(join(tmpdir(), "webstack-supabase-pg-"));
-  if (process.getuid?.() === 0) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
-    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
-    chownSync(dir, uid, gid);
-  }
-  const data = join(dir, "data");
-  const pwfile = join(dir, "pw");
-  writeFileSync(pwfile, "superuser-unused\n", { mode: 0o644 });
-  asServerUser(initdb, ["-D", data, "-U", "supabase_admin", "--pwfile", pwfile, "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]);
-  port = await freePort();
-  asServerUser(pgCtl, ["-D", data, "-w", "-l", join(dir, "server.log"), "-o", `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=off -c wal_level=minimal -c max_wal_senders=0`, "start"]);
+  // The operating system's server, its bootstrap superuser named as Supabase's is.
+  server = await startPostgres(systemPostgresMajor(), { superuser: "supabase_admin", options: "-c wal_level=minimal -c max_wal_senders=0" });
+  port = server.port;
   const setup = async (database: string, statements: string[]) => {
-    const c = new Client({ host: dir, port, user: "supabase_admin", database });
-    await c.connect();
+    const c = await server!.admin(database);
     try {
       for (const s of statements) await c.query(s);
     } finally {
@@ -92,8 +77,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeConnections();
-  if (pgCtl && dir && existsSync(join(dir, "data", "postmaster.pid"))) asServerUser(pgCtl, ["-D", join(dir, "data"), "-m", "fast", "-w", "stop"]);
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 /** staging's database, deployed once for the file. */
@@ -147,8 +131,7 @@ describe("backup and restore of a Supabase stack, through the session pooler", (
   it("dump and restore as '<owner>.<ref>' keep supabase_admin's extension; a refused custom role and a database routed elsewhere are named, pointing to ipv4: true", async () => {
     const { staging } = await stagingOnce();
     // As Supabase's template1 may carry them: supabase_admin's schema `extensions` and an extension in it.
-    const sa = new Client({ host: dir, port, user: "supabase_admin", database: "ott_staging" });
-    await sa.connect();
+    const sa = await server!.admin("ott_staging");
     await sa.query("CREATE SCHEMA IF NOT EXISTS extensions; CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA extensions");
     await sa.end();
     await as(staging.owner, (c) => c.query("CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL); INSERT INTO notes (body) VALUES ('one'), ('two')"));

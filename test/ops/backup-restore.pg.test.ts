@@ -97,8 +97,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const p of servers.values()) p.stop();
-  await render?.stop();
+  await Promise.all([...[...servers.values()].map((p) => p.stop()), render?.stop()]);
 });
 
 beforeEach(() => {
