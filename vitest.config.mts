@@ -18,7 +18,6 @@ const SLOW_FIRST = [
   "test/providers/supabase/host-faults.test.ts",
   "test/providers/netlify/host-faults.test.ts",
   "test/launcher.test.ts",
-  "test/engine/boundary-move.test.ts",
 ];
 
 class SlowFirst extends BaseSequencer {

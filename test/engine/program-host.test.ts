@@ -225,8 +225,8 @@ describe("moving staging off its references into prod", () => {
   let host: ProviderHost;
   beforeAll(async () => {
     emu = await startEmulator();
-    // The dynamic-provider host through the launcher too, as the program's own process.
-    host = await startRenderHost(emu, { NODE_OPTIONS: `--require ${join(ROOT, "launcher.cjs")}` });
+    // ProviderHost starts it through the launcher, as the program's own process.
+    host = await startRenderHost(emu);
   }, 60_000);
   afterAll(async () => {
     await host?.stop();
