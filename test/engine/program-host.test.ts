@@ -2,8 +2,8 @@
  * index.ts through its real entry: the SDK's cmd/run, started as the Node.js language host starts
  * it, against a recording engine (test/engine/program-host.ts). Every stack, preview and update,
  * registers what the offline synth registers; staging's move off its StackReferences changes
- * nothing but the reads; every run starts lean through launcher.cjs. The runs are shared by the
- * file and run two at a time; the in-process synths run meanwhile.
+ * nothing but the reads. The runs are shared by the file and run two at a time; the in-process
+ * synths run meanwhile.
  */
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
