@@ -44,6 +44,9 @@ function cached(code, filename) {
   return out;
 }
 
+// Node 22.1+ also caches V8's compiled code (the SDKs' included); Node 20 has no such API.
+if (cacheDir) Module.enableCompileCache?.(path.join(cacheDir, "..", "v8"));
+
 Module._extensions[".ts"] = function loadTypeScript(module, filename) {
   module._compile(cached(fs.readFileSync(filename, "utf8"), filename), filename);
 };
@@ -52,71 +55,6 @@ Module._extensions[".ts"] = function loadTypeScript(module, filename) {
 // every resource). The transpiled files keep inline maps: run with --enable-source-maps to use them.
 const wanted = process.execArgv.includes("--enable-source-maps") || /--enable-source-maps/.test(process.env.NODE_OPTIONS ?? "");
 if (!wanted) process.setSourceMapsEnabled(false);
-
-// Node 22.1+ also caches V8's compiled code (the SDKs' included).
-if (cacheDir && Module.enableCompileCache) Module.enableCompileCache(path.join(cacheDir, "..", "v8"));
-else if (cacheDir && !wanted) codeCache(path.join(cacheDir, "..", "code"));
-
-/**
- * Node 20 has no such API: CommonJS modules are compiled here instead, through vm.Script with V8's
- * code cache (one file per module version, written at exit with the functions that ran compiled
- * in), as the v8-compile-cache package does. About 0.25 s of a cmd/run run's 1.7 s here. Not with
- * --enable-source-maps: Node registers a module's source map only when it compiles the module.
- */
-function codeCache(dir) {
-  const vm = require("node:vm");
-  const importModuleDynamically = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  if (!importModuleDynamically) return; // import() from a cached module would fail
-  // V8 rejects data made under other flags. The SDK turns on --allow-natives-syntax as it loads
-  // (runtime/closure/v8Hooks.js), so modules compiled before that and cached at exit would be
-  // rejected every time: a process that can load the SDK turns it on first.
-  try {
-    require.resolve("@pulumi/pulumi/runtime/closure/v8Hooks.js", { paths: [__dirname] });
-    require("node:v8").setFlagsFromString("--allow-natives-syntax");
-  } catch {}
-  // Keep each set of command-line flags apart instead of rewriting one file.
-  const flags = process.execArgv.filter((a, i, all) => !/^(--require|-r)$/.test(a) && !/^(--require|-r)$/.test(all[i - 1] ?? "") && !a.startsWith("--require="));
-  const tag = `${process.version}\0${process.arch}\0${flags.join(" ")}\0${process.env.NODE_OPTIONS ?? ""}\0`;
-  const fresh = [];
-  const compile = Module.prototype._compile;
-  Module.prototype._compile = function compileWithCodeCache(content, filename) {
-    const mod = this;
-    const require = (id) => mod.require(id);
-    const resolve = (request, options) => Module._resolveFilename(request, mod, false, options);
-    resolve.paths = (request) => Module._resolveLookupPaths(request, mod);
-    require.resolve = resolve;
-    require.main = process.mainModule;
-    require.extensions = Module._extensions;
-    require.cache = Module._cache;
-    const file = path.join(dir, `${createHash("sha256").update(tag).update(filename).update("\0").update(content).digest("hex")}.bin`);
-    let cachedData;
-    try {
-      cachedData = fs.readFileSync(file);
-    } catch {}
-    let script;
-    try {
-      // The column offset keeps first-line positions in stack traces as Node reports them.
-      script = new vm.Script(Module.wrap(content), { filename, columnOffset: -Module.wrapper[0].length, cachedData, importModuleDynamically });
-    } catch {
-      return compile.call(this, content, filename); // Node's own errors (and its ES module syntax detection)
-    }
-    if (!cachedData || script.cachedDataRejected) fresh.push([file, script]);
-    const wrapper = script.runInThisContext({ displayErrors: true });
-    return wrapper.call(mod.exports, mod.exports, require, mod, filename, path.dirname(filename));
-  };
-  process.once("exit", () => {
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-      for (const [file, script] of fresh) {
-        const tmp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, script.createCachedData());
-        fs.renameSync(tmp, file);
-      }
-    } catch {
-      // A read-only checkout still runs, just without the cache.
-    }
-  });
-}
 
 // Lean SDK start-up; WEBSTACK_LEAN_SDK=0 turns it off (docs/performance.md, "Start-up through cmd/run").
 // `require("@pulumi/pulumi")` loads the closure serializer's dependencies (the ~9 MB TypeScript
