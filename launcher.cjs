@@ -60,8 +60,7 @@ if (!wanted) process.setSourceMapsEnabled(false);
 // `require("@pulumi/pulumi")` loads the closure serializer's dependencies (the ~9 MB TypeScript
 // parser, npm's arborist) and `cmd/run` loads the OpenTelemetry SDK (used only with --tracing) and
 // source-map-support, whose stack-trace hook maps the stack Pulumi captures for every resource and
-// promise through the SDK's .js.map files. Together about 0.8 s of CPU a run here. The Automation
-// API and the code-path walker's dependencies are deferred too (another 0.1 s). The deferred
+// promise through the SDK's .js.map files. Together about 0.8 s of CPU a run here. The deferred
 // modules load on first use, so a program that does serialize a function still works.
 // source-map-support is left out: it never mapped this project's TypeScript (the transpiled code
 // lives only in memory), and with --enable-source-maps Node maps both the SDK and the TypeScript.
@@ -89,7 +88,7 @@ function leanSdk() {
     require.cache[file] = m;
   };
   // Stands in for a module until something reads from it, then loads it and forwards to it.
-  const defer = (file, { esModule = false, callable = false } = {}) => {
+  const defer = (file, { esModule = false } = {}) => {
     if (!file || require.cache[file]) return; // already loaded: keep the one instance
     let real;
     const load = () => {
@@ -102,16 +101,10 @@ function leanSdk() {
     seed(
       file,
       new Proxy(
-        callable ? () => {} : {},
+        {},
         {
-          // `__importStar(require(x))` keeps an __esModule as it is instead of reading every key now;
-          // `__importDefault(require(x))` of a module that exports a function finds none, and wraps it.
-          get: (_, key) => {
-            if (key === "__esModule" && esModule) return true;
-            if (key === "__esModule" && callable) return undefined;
-            return load()[key];
-          },
-          apply: (_, self, args) => Reflect.apply(load(), self, args),
+          // `__importStar(require(x))` keeps an __esModule as it is instead of reading every key now.
+          get: (_, key) => (esModule && key === "__esModule" ? true : load()[key]),
           set: (_, key, value) => Reflect.set(load(), key, value),
           has: (_, key) => key in load(),
           ownKeys: () => Reflect.ownKeys(load()),
@@ -126,11 +119,6 @@ function leanSdk() {
   const shim = path.join(sdk, "typescript-shim.js");
   if (fs.existsSync(shim)) defer(shim);
   defer(resolve("@npmcli/arborist"), { esModule: true });
-  // The Automation API (execa, tmp, …), which `require("@pulumi/pulumi")` loads for `pulumi.automation`,
-  // and the code-path walker's own dependencies: about 0.1 s of CPU a start here, 100 modules fewer.
-  defer(path.join(sdk, "automation", "index.js"), { esModule: true });
-  defer(resolve("fdir"));
-  defer(resolve("normalize-package-data"), { callable: true });
   for (const otel of ["resources", "sdk-trace-base", "sdk-trace-node", "exporter-zipkin", "instrumentation", "instrumentation-grpc"]) {
     defer(resolve(`@opentelemetry/${otel}`));
   }
