@@ -3,6 +3,8 @@
  * from it. A command's `--timeout` is one deadline (`deadline(ms)`); every request and wait under
  * it takes its signal as `parent`, so the whole command ends when the deadline passes.
  */
+import { timeoutSignal } from "../providers/kit/timeout";
+
 export interface Clock {
   now(): number;
   /** Waits `ms`; rejects with the signal's reason as soon as `signal` aborts. */
@@ -13,7 +15,6 @@ export interface Clock {
   deadline(ms: number, parent?: AbortSignal): { signal: AbortSignal; elapsed(): number };
 }
 
-const withParent = (own: AbortSignal, parent?: AbortSignal) => (parent ? AbortSignal.any([own, parent]) : own);
 
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -30,10 +31,10 @@ export const systemClock: Clock = {
       }, ms);
       signal?.addEventListener("abort", onAbort, { once: true });
     }),
-  timeout: (ms, parent) => withParent(AbortSignal.timeout(ms), parent),
+  timeout: (ms, parent) => timeoutSignal(ms, parent),
   deadline: (ms, parent) => {
     const start = performance.now();
-    return { signal: withParent(AbortSignal.timeout(ms), parent), elapsed: () => Math.round(performance.now() - start) };
+    return { signal: timeoutSignal(ms, parent), elapsed: () => Math.round(performance.now() - start) };
   },
 };
 

@@ -7,6 +7,7 @@
  * (`fetch`, `setTimeout`, `AbortSignal`, `process.env`) and plain functions. The key is read when a
  * request is made and is never part of an error, a log line or the client object.
  */
+import { timeoutSignal } from "./timeout";
 
 type Headers = { get(name: string): string | null };
 
@@ -205,9 +206,7 @@ export function createRestClient(api: RestApi, options: RestClientOptions = {}):
   const attemptSignal = (): AbortSignal =>
     options.clock
       ? options.clock.timeout(timeoutMs, outer)
-      : outer
-        ? AbortSignal.any([AbortSignal.timeout(timeoutMs), outer])
-        : AbortSignal.timeout(timeoutMs);
+      : timeoutSignal(timeoutMs, outer);
   const wait = (ms: number): Promise<void> => (options.clock ? options.clock.sleep(ms, outer) : new Promise((r) => setTimeout(r, ms)));
   const pastDeadline = (method: string, path: string, message: string, attempts: number): ApiError => {
     const err = apiError(api, method, path, 0, `${message ? `${message}; ` : ""}the deadline passed`, false, attempts);
