@@ -83,7 +83,7 @@ function fixtureProject(): string {
       "",
       "export = (async () => {",
       '  if (pulumi.getStack() === "serialize") {',
-      '    const before = { typescript: loaded("typescript/lib/typescript.js"), arborist: loaded("arborist/lib/arborist/index.js") };',
+      '    const before = { typescript: loaded("typescript/lib/typescript.js"), arborist: loaded("arborist/lib/arborist/index.js"), execa: loaded("execa/index.js") };',
       "    const factor = 6;",
       "    const fn = await pulumi.runtime.serializeFunction((x: number) => x * factor);",
       "    const codePaths = [...(await pulumi.runtime.computeCodePaths()).keys()];",
@@ -123,7 +123,7 @@ describe("launcher.cjs: lean SDK start-up, through cmd/run as `pulumi preview` s
     const info = serialize.logs.find((l) => l.severity === "info");
     expect(info, describeRun(serialize)).toBeDefined();
     const reported = JSON.parse(info!.message) as { before: Record<string, boolean>; text: string; codePaths: string[]; automation: string };
-    expect(reported.before).toEqual({ typescript: false, arborist: false });
+    expect(reported.before).toEqual({ typescript: false, arborist: false, execa: false });
     expect(reported.automation).toBe("function");
     expect(reported.text).toContain("x * factor");
     expect(reported.text).toContain("factor: 6");

@@ -305,10 +305,10 @@ describe("launcher.cjs: lean SDK start-up, through cmd/run as `pulumi preview` a
     expect(lean.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).length).toBeGreaterThan(0);
   });
 
-  it("no run of the program loads TypeScript, ts-node or the tracing SDK", () => {
+  it("no run of the program loads TypeScript, ts-node, the tracing SDK or the Automation API's process helpers", () => {
     for (const [name, run] of allRuns()) {
       expect(run.modules!.length, name).toBeGreaterThan(100);
-      const heavy = run.modules!.filter((m) => HEAVY.some((f) => m.endsWith(f)) || m.includes("/node_modules/ts-node/"));
+      const heavy = run.modules!.filter((m) => [...HEAVY, "/execa/index.js"].some((f) => m.endsWith(f)) || m.includes("/node_modules/ts-node/"));
       expect(heavy, name).toEqual([]);
     }
   });
