@@ -193,6 +193,19 @@ export const RENDER_IDLE_SLEEP_MINUTES = 15;
  * target before it falls asleep: `*\/5` and `*\/15` do; `0 * * * *` and `*\/5 9-17 * * MON-FRI` do not.
  */
 export function firesAtLeastEvery(expr: string, minutes: number = RENDER_IDLE_SLEEP_MINUTES): boolean {
+  const key = `${minutes} ${expr}`;
+  let answer = firing.get(key);
+  if (answer === undefined) {
+    // Walking a week of `*/5` takes about 15 ms, and every cost estimate asks again for each stack.
+    if (firing.size >= 1000) firing.clear();
+    answer = walkFiresAtLeastEvery(expr, minutes);
+    firing.set(key, answer);
+  }
+  return answer;
+}
+const firing = new Map<string, boolean>();
+
+function walkFiresAtLeastEvery(expr: string, minutes: number): boolean {
   if (checkCron(expr).error) return false;
   const normalized = normalizeCron(expr);
   const cron = new Cron(normalized, CRONER_OPTIONS);

@@ -17,3 +17,12 @@ describe("a schedule that keeps a free Render service awake (a run at least ever
     expect(firesAtLeastEvery(expr)).toBe(awake);
   });
 });
+
+describe("the answer is kept per schedule and interval", () => {
+  it("asks again for another interval, and gives the same answer for the same one", () => {
+    expect(firesAtLeastEvery("*/10 * * * *", 15)).toBe(true);
+    expect(firesAtLeastEvery("*/10 * * * *", 5)).toBe(false);
+    expect(firesAtLeastEvery("*/10 * * * *", 15)).toBe(true);
+    expect(firesAtLeastEvery("*/10  *  * * *", 5)).toBe(false);
+  });
+});
