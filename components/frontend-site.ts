@@ -6,24 +6,8 @@ import { previewUrlPattern, productionUrl, branchAliasUrl, type DomainEntry } fr
 import { nameProblem } from "../providers/names";
 import { applyTransform, type ResourceTransform } from "./transform";
 
-/** Vercel Authentication scopes (the project's `vercelAuthentication.deploymentType`). */
-export const VercelAuthentication = {
-  standardProtectionNew: "standardProtectionNew",
-  standardProtection: "standardProtection",
-  allDeployments: "allDeployments",
-  onlyPreviewDeployments: "onlyPreviewDeployments",
-  none: "none",
-} as const;
-export type VercelAuthentication = (typeof VercelAuthentication)[keyof typeof VercelAuthentication];
-export const VERCEL_AUTHENTICATION = Object.values(VercelAuthentication) as [VercelAuthentication, ...VercelAuthentication[]];
-
-/**
- * What a created project gets when args do not say: Vercel's own default for new projects, set
- * explicitly so a change of Vercel's default never changes a stack. Staging, dev and preview
- * deployments run unreleased code against non-production data, so only the team's Vercel users
- * reach them; production custom domains stay public. Automation passes with the bypass secret.
- */
-export const DEFAULT_VERCEL_AUTHENTICATION: VercelAuthentication = "standardProtectionNew";
+import { DEFAULT_VERCEL_AUTHENTICATION, type VercelAuthentication } from "./vercel-authentication";
+export { DEFAULT_VERCEL_AUTHENTICATION, VERCEL_AUTHENTICATION, VercelAuthentication } from "./vercel-authentication";
 
 /** A Vercel custom environment that tracks one branch. */
 export interface FrontendCustomEnvironment {

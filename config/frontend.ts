@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { VERCEL_AUTHENTICATION } from "../components/frontend-site";
+import { VERCEL_AUTHENTICATION } from "../components/vercel-authentication";
 import { netlifyBranchDomainParent } from "../components/netlify-urls";
 import { envVarName, gitBranch, hostname, oneOf, slug, stackRef } from "./common";
 

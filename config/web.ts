@@ -2,7 +2,7 @@ import { frontendProjectName } from "./naming";
 import type { VercelSlot } from "../components/env-guard";
 import { corsAllowedOrigins, frontendSlots } from "../components/env-wiring";
 import { frontendHost, type FrontendSiteSpec } from "../components/frontend-host";
-import { DEFAULT_VERCEL_AUTHENTICATION } from "../components/frontend-site";
+import { DEFAULT_VERCEL_AUTHENTICATION } from "../components/vercel-authentication";
 import { netlifySettings, ownsProject } from "./frontend";
 import type { StackConfig } from "./schema";
 

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -74,9 +74,11 @@ describe("the webstack command line", () => {
     const port = (server.address() as AddressInfo).port;
     await new Promise((r) => server.close(r));
     const file = join(t.dir, t.outputs({ environment: "development", backendServiceId: "srv-x", backendUrl: `http://127.0.0.1:${port}` }));
-    const env = { ...process.env, RENDER_API_KEY: "rnd_x", RENDER_API_URL: `http://127.0.0.1:${port}/v1` };
+    const probe = join(t.dir, "modules.json");
+    const env = { ...process.env, RENDER_API_KEY: "rnd_x", RENDER_API_URL: `http://127.0.0.1:${port}/v1`, WEBSTACK_PROBE_OUT: probe };
+    const argv = ["--require", join(ROOT, "test", "engine", "loaded-modules.cjs"), join(ROOT, "bin", "webstack.cjs"), "status", "dev", "--outputs", file, "--timeout", "800ms"];
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = execFile(process.execPath, [join(ROOT, "bin", "webstack.cjs"), "status", "dev", "--outputs", file, "--timeout", "800ms"], { cwd: ROOT, env, timeout: 60_000 }, (_err, stdout, stderr) =>
+      const child = execFile(process.execPath, argv, { cwd: ROOT, env, timeout: 60_000 }, (_err, stdout, stderr) =>
         resolve({ code: child.exitCode, stdout, stderr }),
       );
     });
@@ -85,6 +87,9 @@ describe("the webstack command line", () => {
       stderr: `status dev: no answer from the Render API (http://127.0.0.1:${port}/v1) within --timeout 800ms (last error: ECONNREFUSED); check https://status.render.com, or run again with a longer --timeout\n`,
     });
     expect(result.stdout).toMatch(/^dev \(development\): 1 unknown\n[^]*UNKNOWN\s+srv-x\s/);
+    // The command reads outputs and calls REST APIs: it starts without the Pulumi SDK or a provider SDK.
+    const loaded = (JSON.parse(readFileSync(probe, "utf8")) as string[]).filter((m) => /node_modules\/(@pulumi|@pulumiverse)\/[^/]+\/index\.js$/.test(m));
+    expect(loaded).toEqual([]);
   });
 
   it("parses and prints durations", () => {
