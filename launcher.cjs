@@ -13,20 +13,29 @@ const path = require("node:path");
 
 const target = `node${process.version.slice(1)}`;
 // Bump when the transform options below change, so old cache entries are not reused.
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 const esbuildVersion = require("esbuild/package.json").version;
 const cacheDir = process.env.WEBSTACK_TS_CACHE === "0" ? undefined : path.join(__dirname, "node_modules", ".cache", "webstack", "ts");
 let esbuild;
 
+// Node's source-map handling costs about 0.4 s a run here (Pulumi captures a stack trace for
+// every resource): it stays off unless asked for, and only then do the files carry inline maps.
+const wanted = process.execArgv.includes("--enable-source-maps") || /--enable-source-maps/.test(process.env.NODE_OPTIONS ?? "");
+if (!wanted) process.setSourceMapsEnabled(false);
+
+// Without a map the output depends on the file's name only (esbuild names the exports object after
+// it), not its folder: another checkout or a copy of the project (CI, worktrees, the synth-diff's
+// checkouts) reuses the same cache entries. A map names the file's path, so it is part of the key.
 function transpile(code, filename) {
   esbuild ??= require("esbuild");
-  // Inline maps cost nothing unless Node's source-map handling is on (below).
-  return esbuild.transformSync(code, { loader: "ts", format: "cjs", target, sourcefile: filename, sourcemap: "inline" }).code;
+  const options = wanted ? { sourcefile: filename, sourcemap: "inline" } : { sourcefile: path.basename(filename) };
+  return esbuild.transformSync(code, { loader: "ts", format: "cjs", target, ...options }).code;
 }
 
 function cached(code, filename) {
   if (!cacheDir) return transpile(code, filename);
-  const key = createHash("sha256").update(`${CACHE_FORMAT}\0${esbuildVersion}\0${target}\0${filename}\0`).update(code).digest("hex");
+  const named = wanted ? filename : path.basename(filename);
+  const key = createHash("sha256").update(`${CACHE_FORMAT}\0${esbuildVersion}\0${target}\0${wanted}\0${named}\0`).update(code).digest("hex");
   const file = path.join(cacheDir, `${key}.js`);
   try {
     return fs.readFileSync(file, "utf8");
@@ -51,10 +60,6 @@ Module._extensions[".ts"] = function loadTypeScript(module, filename) {
   module._compile(cached(fs.readFileSync(filename, "utf8"), filename), filename);
 };
 
-// Node's source-map handling costs about 0.4 s a run here (Pulumi captures a stack trace for
-// every resource). The transpiled files keep inline maps: run with --enable-source-maps to use them.
-const wanted = process.execArgv.includes("--enable-source-maps") || /--enable-source-maps/.test(process.env.NODE_OPTIONS ?? "");
-if (!wanted) process.setSourceMapsEnabled(false);
 
 // Lean SDK start-up; WEBSTACK_LEAN_SDK=0 turns it off (docs/performance.md, "Start-up through cmd/run").
 // `require("@pulumi/pulumi")` loads the closure serializer's dependencies (the ~9 MB TypeScript

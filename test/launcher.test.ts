@@ -43,6 +43,24 @@ describe("launcher.cjs", () => {
     expect(run()).toBe("hi world 1");
   });
 
+  it("shares entries with a copy of the project in another folder; with source maps on, each file's map names its own path", () => {
+    const { dir, cache, run } = project();
+    run();
+    const copy = mkdtempSync(join(tmpdir(), "launcher-copy-"));
+    for (const f of ["greet.ts", "main.ts"]) copyFileSync(join(dir, f), join(copy, f));
+    const runCopy = (env: NodeJS.ProcessEnv = {}) =>
+      execFileSync(process.execPath, ["--require", join(dir, "launcher.cjs"), "main.ts"], { cwd: copy, encoding: "utf8", env: { PATH: process.env.PATH, ...env } }).trim();
+    const greet = readdirSync(cache).find((f) => readFileSync(join(cache, f), "utf8").includes("hello ${who}"))!;
+    writeFileSync(join(cache, greet), readFileSync(join(cache, greet), "utf8").replace("hello ${who}", "cached ${who}"));
+    expect(runCopy()).toBe("cached world 1");
+    expect(readdirSync(cache).filter((f) => f.endsWith(".js"))).toHaveLength(2);
+    const where = 'interface A {\n  x: number;\n}\nexport type B = A;\nconsole.log(new Error().stack!.split("\\n")[1]);\n';
+    writeFileSync(join(dir, "main.ts"), where);
+    writeFileSync(join(copy, "main.ts"), where);
+    expect(run({ NODE_OPTIONS: "--enable-source-maps" })).toContain(`${join(dir, "main.ts")}:5:`);
+    expect(runCopy({ NODE_OPTIONS: "--enable-source-maps" })).toContain(`${join(copy, "main.ts")}:5:`);
+  });
+
   it("keeps Node's source-map handling off unless asked for", () => {
     const { dir, run } = project();
     // In the transpiled code the call is on another line (types gone, CommonJS preamble added).
