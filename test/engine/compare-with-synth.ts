@@ -3,7 +3,7 @@
  * differ (the engine leaves the root stack out of a child's type chain, the mock monitor does
  * not), so resources are matched by type, name and their parent's type and name.
  */
-import { vi } from "vitest";
+import { freshProgram } from "../harness";
 import { SECRET, type Manifest } from "../../synth/manifest";
 import { redact, SECRET_SIG, SECRET_VALUE } from "../../synth/redact";
 import { synthesize } from "../../synth/run";
@@ -13,14 +13,13 @@ import { UNKNOWN, type RecordedResource } from "./recording-engine";
 
 /** The offline synth of a stack file; its outputs are the module's exports, as cmd/run takes them. */
 export function synthFile(file: StackFile): Promise<Manifest> {
-  vi.resetModules();
   return synthesize({
     project: file.project,
     stack: file.stack,
     organization: "acme",
     config: file.config,
     secretKeys: file.secretKeys,
-    program: async () => ((await import("../../index.js")) as { default: unknown }).default,
+    program: freshProgram,
   });
 }
 
