@@ -40,7 +40,7 @@ export default defineConfig({
     maxWorkers: 2,
     // Files share their worker's loaded modules (the SDK above all): imports fell from 82 s to 14 s of
     // the run, and the suite's CPU by a third. Each synth resets the SDK's run state itself (setMocks)
-    // and loads the program's modules afresh (vi.resetModules in test/harness.ts).
+    // and evaluates index.ts afresh under an id of its own (freshProgram in test/harness.ts).
     isolate: false,
     // Each test file's process starts as the program does under `pulumi up` (Pulumi.yaml's nodeargs):
     // the launcher defers the SDK's unused closure-serializer and tracing modules, about 0.3 s a file.
