@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Clock } from "./clock";
 
 /** What every ops command runs with; the CLI passes the real process's, tests their own. */
@@ -28,5 +29,10 @@ export interface Deadline {
 
 /** The deadline; `stop` (the command finished) also ends whatever of it still runs. */
 export function startDeadline(clock: Clock, timeoutMs: number, stop?: AbortSignal): Deadline {
-  return { signal: clock.deadline(timeoutMs, stop).signal, timeoutMs, at: clock.now() + timeoutMs };
+  const signal = clock.deadline(timeoutMs, stop).signal;
+  // Every request of the command listens to it (a status of a large stack makes dozens); each
+  // listener goes when its request's timeout fires or the command ends. Node's leak warning, at 11,
+  // would be printed to the operator for nothing.
+  setMaxListeners(0, signal);
+  return { signal, timeoutMs, at: clock.now() + timeoutMs };
 }
