@@ -1,15 +1,15 @@
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runProgram, type ProgramRun } from "./engine/program-host";
+import { testDir } from "./scratch";
 
 const ROOT = resolve(__dirname, "..");
 
 /** A throwaway project that runs main.ts through a copy of launcher.cjs, with its own cache. */
 function project() {
-  const dir = mkdtempSync(join(tmpdir(), "launcher-"));
+  const dir = testDir("launcher-");
   copyFileSync(join(ROOT, "launcher.cjs"), join(dir, "launcher.cjs"));
   // esbuild resolves from the copy's node_modules (links to this project's), the cache lands in the copy.
   mkdirSync(join(dir, "node_modules"));
@@ -46,7 +46,7 @@ describe("launcher.cjs", () => {
   it("shares entries with a copy of the project in another folder; with source maps on, each file's map names its own path", () => {
     const { dir, cache, run } = project();
     run();
-    const copy = mkdtempSync(join(tmpdir(), "launcher-copy-"));
+    const copy = testDir("launcher-copy-");
     for (const f of ["greet.ts", "main.ts"]) copyFileSync(join(dir, f), join(copy, f));
     const runCopy = (env: NodeJS.ProcessEnv = {}) =>
       execFileSync(process.execPath, ["--require", join(dir, "launcher.cjs"), "main.ts"], { cwd: copy, encoding: "utf8", env: { PATH: process.env.PATH, ...env } }).trim();
@@ -78,7 +78,7 @@ describe("launcher.cjs", () => {
  * closure-serialized resource would, and reaches for the Automation API.
  */
 function fixtureProject(): string {
-  const dir = mkdtempSync(join(tmpdir(), "cmdrun-fixture-"));
+  const dir = testDir("cmdrun-fixture-");
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   copyFileSync(join(ROOT, "launcher.cjs"), join(dir, "launcher.cjs"));
   const project = readFileSync(join(ROOT, "Pulumi.yaml"), "utf8").replace(/^name: .*$/m, "name: fixture").replace(/^config:[\s\S]*$/m, "");

@@ -1,12 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { bundleCacheDir, cachedBuild } from "../../bundling/cached-build";
+import { testDir } from "../scratch";
 
 function project(): { root: string; cache: string; options: Parameters<typeof cachedBuild>[0] } {
-  const root = mkdtempSync(join(tmpdir(), "cached-build-"));
+  const root = testDir("cached-build-");
   writeFileSync(join(root, "entry.ts"), 'import { greet } from "./greet";\nexport const hello = greet("world");\n');
   writeFileSync(join(root, "greet.ts"), "export const greet = (who: string): string => `hello ${who}`;\n");
   return {

@@ -1,17 +1,17 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { StackOutputs } from "../../components/stack-outputs";
 import { run } from "../../ops/cli";
 import type { Ops } from "../../ops/context";
 import { ROOT } from "../harness";
 import { FakeClock } from "./fake-clock";
+import { testDir } from "../scratch";
 
 /** Runs `webstack …` in-process with a fake clock, and keeps what it printed. */
 export class OpsRun {
   readonly out: string[] = [];
   readonly err: string[] = [];
-  readonly dir = mkdtempSync(join(tmpdir(), "webstack-ops-"));
+  readonly dir = testDir("webstack-ops-");
   clock = new FakeClock();
   env: Record<string, string | undefined> = {};
   ask?: Ops["ask"];

@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ScriptIO } from "../../scripts/workflow-commands";
 import { ROOT } from "../harness";
+import { testDir } from "../scratch";
 
 export interface ScriptRun {
   code: number;
@@ -17,7 +17,7 @@ export interface ScriptRun {
 
 /** Runs a script as a workflow step does (`node --require ./launcher.cjs …`), with the runner's output files. */
 export function runScript(script: string, args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<ScriptRun> {
-  const dir = mkdtempSync(join(tmpdir(), "webstack-step-"));
+  const dir = testDir("webstack-step-");
   const output = join(dir, "output");
   const summary = join(dir, "summary");
   writeFileSync(output, "");
@@ -46,7 +46,7 @@ export async function runInProcess(
   args: string[],
   opts: { stdin?: string; env?: Record<string, string> } = {},
 ): Promise<ScriptRun> {
-  const dir = mkdtempSync(join(tmpdir(), "webstack-step-"));
+  const dir = testDir("webstack-step-");
   const output = join(dir, "output");
   const summary = join(dir, "summary");
   writeFileSync(output, "");

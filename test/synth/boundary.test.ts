@@ -1,7 +1,6 @@
 // The environment boundary the synth enforces from the committed stack files (synth/boundary.ts),
 // and the one-line refusal of the program's own rule (config/boundary.ts).
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
@@ -11,10 +10,11 @@ import { boundaryReport } from "../../synth/boundary";
 import { listStacks, PREVIEW_TEMPLATE, readStackFile } from "../../synth/stack-file";
 import { ROOT } from "../harness";
 import { synthInProcess } from "./cli-run";
+import { testDir } from "../scratch";
 
 /** A scratch project with the committed stack files, each edited by `edit[stack]` (config and top-level keys). */
 function project(edit: Record<string, (doc: Record<string, any>) => void> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), "webstack-boundary-"));
+  const dir = testDir("webstack-boundary-");
   copyFileSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
   for (const [stack, file] of [...listStacks(ROOT).map((s) => [s, `Pulumi.${s}.yaml`]), ["pr-1", PREVIEW_TEMPLATE]] as const) {
     const doc = YAML.parse(readFileSync(join(ROOT, file), "utf8"));

@@ -1,9 +1,9 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 import { runCli } from "../../synth/cli";
 import { ROOT } from "../harness";
+import { testDir } from "../scratch";
 
 export interface CliRun {
   code: number;
@@ -35,7 +35,7 @@ export async function synthInProcess(args: string[], opts: { root?: string; cwd?
  * itself stays this repository's.
  */
 export function stackFilesWith(stack: string, edit: (config: Record<string, any>) => void, as = stack): string {
-  const dir = mkdtempSync(join(tmpdir(), "webstack-stack-files-"));
+  const dir = testDir("webstack-stack-files-");
   for (const entry of readdirSync(ROOT)) {
     if (/^Pulumi(\..+)?\.ya?ml$/.test(entry)) cpSync(join(ROOT, entry), join(dir, entry));
   }
