@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
 import { embeddedPostgresDir, missingLinks } from "../scripts/embedded-postgres.cjs";
+import { isRunning } from "./scratch";
 
 /** Every character with a meaning in a URL, a space among them. */
 export const URL_RESERVED = ":/?#[]@!$&'()*+,;=% ";
@@ -224,14 +225,6 @@ function removeEndedRuns(current: number): void {
   }
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 export interface Postgres {
   major: number;
