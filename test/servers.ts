@@ -6,10 +6,10 @@
  */
 import { execFile, execFileSync } from "node:child_process";
 import { createHash, randomInt } from "node:crypto";
-import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Client } from "pg";
 import { embeddedPostgresDir, missingLinks } from "../scripts/embedded-postgres.cjs";
 import { isRunning, removeEnded } from "./scratch";
@@ -127,6 +127,41 @@ function serverOwnedDir(prefix: string): string {
   return dir;
 }
 
+const BIN_COPY_PREFIX = "webstack-pgbin-";
+
+/**
+ * `bin`, or a copy of its build the postgres user can run. As root the servers run as that user,
+ * and a checkout inside a private folder (`mktemp -d` makes 0700 ones) hides npm's build from it:
+ * the build's folder (bin, lib, share) is then copied to the scratch folder once per run.
+ */
+export function reachableBinDir(bin: string): string {
+  if (process.getuid?.() !== 0 || serverUserCanRun(join(bin, "initdb"))) return bin;
+  const build = realpathSync(dirname(bin));
+  const key = createHash("sha256").update(JSON.stringify([build, statSync(join(build, "bin", "postgres")).mtimeMs])).digest("hex").slice(0, 12);
+  const copy = join(SCRATCH, `${BIN_COPY_PREFIX}${process.ppid}-${key}`);
+  if (!existsSync(join(copy, "bin", "initdb"))) {
+    const tmp = mkdtempSync(`${copy}.tmp-`);
+    execFileSync("cp", ["-a", `${build}/.`, tmp]);
+    execFileSync("chmod", ["-R", "a+rX", tmp]);
+    try {
+      renameSync(tmp, copy);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another worker's copy is in place
+    }
+  }
+  if (!serverUserCanRun(join(copy, "bin", "initdb"))) throw new Error(`the postgres user cannot run ${copy}/bin/initdb (copied from ${build}): ${SETUP_HINT}.`);
+  return join(copy, "bin");
+}
+
+function serverUserCanRun(file: string): boolean {
+  try {
+    execFileSync("runuser", ["-u", "postgres", "--", "test", "-x", file], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const INITDB_ARGS = ["--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"];
 const TEMPLATE_PREFIX = "webstack-pgtpl-";
 const SERVER_PREFIX = "webstack-pgsrv-";
@@ -151,7 +186,7 @@ function initdbTemplate(bin: string, major: number, superuser: string): Promise<
       const data = join(final, "data");
       if (existsSync(join(data, "PG_VERSION"))) return data;
       // Templates (and unfinished ones) and servers' folders of ended runs: on a tmpfs they hold memory.
-      removeEnded(SCRATCH, [TEMPLATE_PREFIX, SERVER_PREFIX], run);
+      removeEnded(SCRATCH, [TEMPLATE_PREFIX, SERVER_PREFIX, BIN_COPY_PREFIX], run);
       // The two workers often want the same template at once: one runs initdb, the other waits for
       // it (about 1.2 s of CPU a major saved). A holder that ends without one leaves it to the waiter.
       const lock = `${final}.lock`;
@@ -236,7 +271,7 @@ export interface PostgresOptions {
  * copy of the run's initdb template for that major (initdbTemplate).
  */
 export async function startPostgres(major: number, { options = "", superuser = "postgres" }: PostgresOptions = {}): Promise<Postgres> {
-  const bin = postgresServerBinDir(major);
+  const bin = reachableBinDir(postgresServerBinDir(major));
   const template = await initdbTemplate(bin, major, superuser);
   const dir = serverOwnedDir(join(SCRATCH, `${SERVER_PREFIX}${process.ppid}-pg${major}-`));
   const data = join(dir, "data");
