@@ -280,7 +280,7 @@ export async function startPostgres(major: number, { options = "", superuser = "
     // -a keeps the postgres user as the owner, and the folder's 0700 initdb gave it.
     await new Promise<void>((resolve, reject) => execFile("cp", ["-a", template, data], (err) => (err ? reject(err) : resolve())));
     const port = await freePort();
-    await asServerUserAsync(pgCtl, ["-D", data, "-w", "-l", join(dir, "server.log"), "-o", `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=off ${options}`.trim(), "start"]);
+    await asServerUserAsync(pgCtl, ["-D", data, "-w", "-l", join(dir, "server.log"), "-o", `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=off -c dynamic_shared_memory_type=mmap ${options}`.trim(), "start"]);
     return {
       major,
       port,
