@@ -12,6 +12,8 @@ import { providerSource } from "../../providers/render/provider-source";
 
 const ROOT = resolve(__dirname, "../..");
 const EXAMPLE = join(ROOT, "examples", "consumer");
+// The consumer checks with TypeScript 6 (the JavaScript compiler most projects still have), while
+// `npm pack` builds with TypeScript 7: declarations from the new compiler must hold for the old one.
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 // The loader Pulumi's dynamic-provider host uses, from the SDK's own dependencies.
 const requireFromString: (code: string) => any = createRequire(require.resolve("@pulumi/pulumi/package.json"))("require-from-string");
