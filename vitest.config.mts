@@ -46,5 +46,6 @@ export default defineConfig({
     // the launcher defers the SDK's unused closure-serializer and tracing modules, about 0.3 s a file.
     execArgv: ["--require", fileURLToPath(new URL("./launcher.cjs", import.meta.url))],
     sequence: { sequencer: SlowFirst },
+    globalSetup: ["test/global-setup.ts"],
   },
 });

@@ -61,6 +61,18 @@ describe("launcher.cjs", () => {
     expect(runCopy({ NODE_OPTIONS: "--enable-source-maps" })).toContain(`${join(copy, "main.ts")}:5:`);
   });
 
+  it("warm() fills the cache ahead of the processes that will load the files (the test suite's global setup)", () => {
+    const { dir, cache, run } = project();
+    const files = ["greet.ts", "main.ts"].map((f) => join(dir, f));
+    execFileSync(process.execPath, ["-e", 'require("./launcher.cjs").warm(JSON.parse(process.argv[1]))', JSON.stringify(files)], { cwd: dir, env: { PATH: process.env.PATH } });
+    expect(readdirSync(cache).filter((f) => f.endsWith(".js"))).toHaveLength(2);
+    // The run reads what warm() wrote: a mark in greet.ts's entry shows up in the output.
+    const greet = readdirSync(cache).find((f) => readFileSync(join(cache, f), "utf8").includes("hello ${who}"))!;
+    writeFileSync(join(cache, greet), readFileSync(join(cache, greet), "utf8").replace("hello ${who}", "warmed ${who}"));
+    expect(run()).toBe("warmed world 1");
+    expect(readdirSync(cache).filter((f) => f.endsWith(".js"))).toHaveLength(2);
+  });
+
   it("keeps Node's source-map handling off unless asked for", () => {
     const { dir, run } = project();
     // In the transpiled code the call is on another line (types gone, CommonJS preamble added).
