@@ -33,6 +33,26 @@ describe("synthesize", () => {
     expect(Error.prepareStackTrace).toBe(formatter);
   });
 
+  it("captures no stack frames while the program runs (the manifest keeps no source positions), unless WEBSTACK_DEBUG asks for them", async () => {
+    const limit = Error.stackTraceLimit;
+    const seen = async () => {
+      let during = -1;
+      await synthesize({ project: "p", stack: "s", config: {}, program: () => ((during = Error.stackTraceLimit), {}) });
+      return during;
+    };
+    expect(await seen()).toBe(0);
+    expect(Error.stackTraceLimit).toBe(limit);
+    process.env.WEBSTACK_DEBUG = "1";
+    try {
+      expect(await seen()).toBe(limit);
+    } finally {
+      delete process.env.WEBSTACK_DEBUG;
+    }
+    const failing = synthesize({ project: "p", stack: "s", config: {}, program: () => { throw new Error("bad config"); } });
+    await expect(failing).rejects.toThrow("bad config");
+    expect(Error.stackTraceLimit).toBe(limit);
+  });
+
   it("puts it back when the program fails, and nested synths keep the outer one's", async () => {
     const formatter = () => "mapped";
     Error.prepareStackTrace = formatter;
