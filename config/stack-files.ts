@@ -33,12 +33,23 @@ export function listStacks(root: string): string[] {
     .sort();
 }
 
+// A synth reads every other stack file too (the claims across stacks), so the same few texts are
+// parsed again for each stack: each text once. Only read here, never changed.
+const parsedTexts = new Map<string, unknown>();
+function parseYaml(text: string): unknown {
+  if (!parsedTexts.has(text)) {
+    if (parsedTexts.size >= 64) parsedTexts.clear();
+    parsedTexts.set(text, YAML.parse(text));
+  }
+  return parsedTexts.get(text);
+}
+
 /**
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the CLI would: project defaults first,
  * stack values over them. Encrypted values become placeholders, so no key is ever needed.
  */
 export function readStackFile(root: string, stack: string, path?: string): StackFile {
-  const project = YAML.parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as {
+  const project = parseYaml(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as {
     name: string;
     config?: Record<string, { default?: unknown; value?: unknown }>;
   };
@@ -52,7 +63,7 @@ export function readStackFile(root: string, stack: string, path?: string): Stack
       `Unknown stack '${stack}': there is no Pulumi.${stack}.yaml. Known stacks: ${listStacks(root).join(", ")}.`,
     );
   }
-  const stackDoc = (YAML.parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const stackDoc = (parseYaml(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
 
   const values = new Map<string, unknown>();
   for (const [key, decl] of Object.entries(project.config ?? {})) {
