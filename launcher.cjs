@@ -63,7 +63,14 @@ Module._extensions[".ts"] = function loadTypeScript(module, filename) {
 // Transpiles files into the cache without running them: one esbuild start for all of them, ahead of
 // the processes that will load them (the test suite's global setup, before ~100 child processes).
 module.exports.warm = function warm(files) {
-  for (const file of files) cached(fs.readFileSync(file, "utf8"), file);
+  if (!cacheDir) return;
+  for (const file of files) {
+    try {
+      cached(fs.readFileSync(file, "utf8"), file);
+    } catch {
+      // Gone or unreadable: the process that loads it reports that.
+    }
+  }
 };
 
 

@@ -11,7 +11,7 @@ const ROOT = resolve(__dirname, "..");
 const SKIP = new Set(["node_modules", "dist"]);
 
 /** The project's own .ts files (no declarations), outside node_modules, dist and dot folders. */
-export function projectTypeScript(dir = ROOT): string[] {
+function projectTypeScript(dir = ROOT): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     if (e.name.startsWith(".") || SKIP.has(e.name)) return [];
     const path = join(dir, e.name);

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runProgram, type ProgramRun } from "./engine/program-host";
@@ -63,8 +63,13 @@ describe("launcher.cjs", () => {
 
   it("warm() fills the cache ahead of the processes that will load the files (the test suite's global setup)", () => {
     const { dir, cache, run } = project();
-    const files = ["greet.ts", "main.ts"].map((f) => join(dir, f));
-    execFileSync(process.execPath, ["-e", 'require("./launcher.cjs").warm(JSON.parse(process.argv[1]))', JSON.stringify(files)], { cwd: dir, env: { PATH: process.env.PATH } });
+    // A file gone since it was listed is left to whoever loads it.
+    const files = ["greet.ts", "gone.ts", "main.ts"].map((f) => join(dir, f));
+    const warm = (env: NodeJS.ProcessEnv = {}) =>
+      execFileSync(process.execPath, ["-e", 'require("./launcher.cjs").warm(JSON.parse(process.argv[1]))', JSON.stringify(files)], { cwd: dir, env: { PATH: process.env.PATH, ...env } });
+    warm({ WEBSTACK_TS_CACHE: "0" });
+    expect(existsSync(cache)).toBe(false);
+    warm();
     expect(readdirSync(cache).filter((f) => f.endsWith(".js"))).toHaveLength(2);
     // The run reads what warm() wrote: a mark in greet.ts's entry shows up in the output.
     const greet = readdirSync(cache).find((f) => readFileSync(join(cache, f), "utf8").includes("hello ${who}"))!;
