@@ -7,17 +7,22 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  * file started last would run alone at the end; started first, the two workers finish together.
  */
 const SLOW_FIRST = [
+  "test/engine/program-host.test.ts",
+  "test/ops/backup-restore.pg.test.ts",
   "test/examples/consumer.test.ts",
   "test/providers/render/host-faults.test.ts",
-  "test/synth/cli.test.ts",
-  "test/scripts/synth-diff.test.ts",
-  "test/ops/backup-restore.pg.test.ts",
-  "test/components/database.pg.test.ts",
-  "test/engine/program-host.test.ts",
-  "test/providers/render/host-key-value.test.ts",
   "test/providers/supabase/host-faults.test.ts",
+  "test/components/database.pg.test.ts",
+  "test/providers/render/host-key-value.test.ts",
   "test/providers/netlify/host-faults.test.ts",
+  "test/scripts/synth-diff.test.ts",
   "test/launcher.test.ts",
+  "test/ops/dashboard.test.ts",
+  "test/components/database.supabase-pg.test.ts",
+  "test/providers/supabase/host-lifecycle.test.ts",
+  "test/engine/program-netlify.test.ts",
+  "test/engine/program-host-supabase.test.ts",
+  "test/synth/cli.test.ts",
 ];
 
 class SlowFirst extends BaseSequencer {
